@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/* The command table and the option handling shared by all commands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef KRADAR_VERSION
+#define KRADAR_VERSION "unknown"
+#endif
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+const struct kr_command kr_commands[] = {
+	{ "validate", "check scenario files and report every problem", kr_cmd_validate,
+	  "Usage: kradar validate [options] FILE|DIR...\n"
+	  "\n"
+	  "Loads every scenario (*.json, searched recursively in directories) and checks\n"
+	  "types, ranges, mutually exclusive fields, referenced files and regexes.\n"
+	  "Each problem is printed as FILE:LINE:COL: field.path: message.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -q, --quiet   print problems only, not the final count\n"
+	  "  -h, --help    show this help\n"
+	  "\n"
+	  "Exit status: 0 when every scenario is valid, 2 otherwise.\n" },
+	{ "version", "print kradar's version", cmd_version,
+	  "Usage: kradar version\n" },
+	{ "help", "show help for kradar or for a command", cmd_help,
+	  "Usage: kradar help [COMMAND]\n" },
+	{ 0 },
+};
+
+void kr_cli_print_usage(FILE *f)
+{
+	fprintf(f, "Usage: kradar COMMAND [options] [arguments]\n"
+		   "\n"
+		   "Turns syzbot reproducers into CI tests: runs scenario files in fresh QEMU\n"
+		   "guests and reports a verdict for each.\n"
+		   "\n"
+		   "Commands:\n");
+	for (const struct kr_command *c = kr_commands; c->name; c++)
+		fprintf(f, "  %-12s %s\n", c->name, c->summary);
+	fprintf(f, "\n"
+		   "Run 'kradar COMMAND --help' for a command's options.\n"
+		   "Exit status: 0 ok, 1 expectation not met, 2 bad input, 3 inconclusive,\n"
+		   "4 host error.\n");
+}
+
+const struct kr_command *kr_cli_find(const char *name)
+{
+	for (const struct kr_command *c = kr_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int kr_cli_usage_error(const struct kr_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "kradar %s: %s (try 'kradar %s --help')\n", cmd->name, msg, cmd->name);
+	return KR_EXIT_USAGE;
+}
+
+int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts)
+{
+	/* Every command gets --help; build the merged tables once per call
+	 * (the tables are tiny). The leading ':' makes getopt report a
+	 * missing argument as ':' instead of '?'. */
+	size_t n = 0;
+	while (longopts && longopts[n].name)
+		n++;
+	struct option merged[40];
+	if (n > KR_ARRAY_SIZE(merged) - 2)
+		abort(); /* a programming error: raise the limit */
+	for (size_t i = 0; i < n; i++)
+		merged[i] = longopts[i];
+	merged[n] = (struct option){ "help", no_argument, NULL, 'h' };
+	merged[n + 1] = (struct option){ 0 };
+	_cleanup_free_ char *shorts = kr_asprintf("+:h%s", shortopts ? shortopts : "");
+
+	opterr = 0;
+	int prev = optind;
+	int c = getopt_long(argc, argv, shorts, merged, NULL);
+	if (c == 'h') {
+		fputs(cmd->usage, stdout);
+		exit(KR_EXIT_OK);
+	}
+	if (c == '?' || c == ':') {
+		const char *arg = prev < argc ? argv[prev] : "";
+		if (optopt && !(arg[0] == '-' && arg[1] == '-'))
+			exit(kr_cli_usage_error(cmd, c == '?' ? "unknown option '-%c'" :
+								"option '-%c' needs an argument",
+						optopt));
+		_cleanup_free_ char *name = kr_strdup(arg);
+		char *eq = strchr(name, '=');
+		if (eq)
+			*eq = '\0';
+		exit(kr_cli_usage_error(cmd, c == '?' ? "unknown option '%s'" :
+							"option '%s' needs an argument",
+					name));
+	}
+	return c;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+	const struct kr_command *self = kr_cli_find("version");
+	while (kr_cli_getopt(self, argc, argv, "", NULL) != -1)
+		;
+	if (optind < argc)
+		return kr_cli_usage_error(self, "unexpected argument '%s'", argv[optind]);
+	printf("kradar %s\n", KRADAR_VERSION);
+	return KR_EXIT_OK;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct kr_command *self = kr_cli_find("help");
+	while (kr_cli_getopt(self, argc, argv, "", NULL) != -1)
+		;
+	if (optind >= argc) {
+		kr_cli_print_usage(stdout);
+		return KR_EXIT_OK;
+	}
+	const struct kr_command *c = kr_cli_find(argv[optind]);
+	if (!c)
+		return kr_cli_usage_error(self, "unknown command '%s'", argv[optind]);
+	fputs(c->usage, stdout);
+	return KR_EXIT_OK;
+}
+

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/* The kradar command line: the command table, exit codes and the helpers
+ * every command uses to parse its options the same way. */
+#pragma once
+
+#include <getopt.h>
+#include <stdio.h>
+
+/* Exit codes, documented in README.md. */
+enum {
+	KR_EXIT_OK = 0,          /* success; every expectation met */
+	KR_EXIT_FAILED = 1,      /* some scenario did not meet its expectation */
+	KR_EXIT_USAGE = 2,       /* bad input: a flag, a scenario, a log, an answer */
+	KR_EXIT_INCONCLUSIVE = 3, /* infra errors or artifact stalls, no failure */
+	KR_EXIT_ENVIRONMENT = 4, /* the host could not do the job (disk full, ...) */
+};
+
+struct kr_command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	/* Full usage text for "kradar NAME --help". */
+	const char *usage;
+};
+
+/* All commands, NULL-terminated by a zero entry. */
+extern const struct kr_command kr_commands[];
+
+/* Parses the next option like getopt_long (argv[0] is the command name).
+ * Adds --help (-h), which prints the command's usage and exits 0, and
+ * turns an unknown option or a missing argument into a one-line error with
+ * a usage hint and exit 2. Returns -1 at the end of the options. */
+int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const char *shortopts,
+		  const struct option *longopts);
+
+/* Prints "kradar CMD: message" and the usage hint; returns KR_EXIT_USAGE. */
+int kr_cli_usage_error(const struct kr_command *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+const struct kr_command *kr_cli_find(const char *name);
+void kr_cli_print_usage(FILE *f);
+
+/* The commands. */
+int kr_cmd_validate(int argc, char **argv);

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#include "log.h"
+
+#include <stdio.h>
+
+static enum kr_log_level max_level = KR_LOG_NOTICE;
+
+void kr_log_set_level(enum kr_log_level level)
+{
+	max_level = level;
+}
+
+enum kr_log_level kr_log_get_level(void)
+{
+	return max_level;
+}
+
+void kr_log(enum kr_log_level level, const char *fmt, ...)
+{
+	if (level > max_level)
+		return;
+	static const char *const prefix[] = {
+		[KR_LOG_ERROR] = "error: ",
+		[KR_LOG_WARNING] = "warning: ",
+		[KR_LOG_NOTICE] = "",
+		[KR_LOG_INFO] = "",
+		[KR_LOG_DEBUG] = "debug: ",
+	};
+	/* One fprintf per message so that lines from parallel guests' threads
+	 * or processes do not interleave mid-line. */
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "kradar: %s%s\n", prefix[level], msg);
+}

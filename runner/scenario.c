@@ -1,0 +1,1073 @@
+/* SPDX-License-Identifier: MIT */
+#include "scenario.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json-pos.h"
+#include "regex.h"
+
+/* A scenario file larger than this is certainly a mistake. */
+#define SCENARIO_MAX_BYTES (4u << 20)
+
+struct loader {
+	const char *file;
+	const char *dir;
+	struct kr_json_pos_index *pos;
+	struct kr_diags *diags;
+	size_t errors;
+};
+
+static void report(struct loader *l, struct kr_json_pos p, const char *path, const char *fmt,
+		   ...) KR_PRINTF(4, 5);
+static void report(struct loader *l, struct kr_json_pos p, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	kr_diags_add(l->diags, l->file, p.line, p.column, path, "%s", msg);
+	l->errors++;
+}
+
+#define at_value(l, path) kr_json_pos_value((l)->pos, (path))
+#define at_key(l, path) kr_json_pos_key((l)->pos, (path))
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+static void wrong_type(struct loader *l, const char *path, const json_t *v, const char *want)
+{
+	report(l, at_value(l, path), path, "expected %s, got %s", want, type_name(v));
+}
+
+/* ----- unknown keys ----- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	size_t row[65];
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* Reports every key of obj that is not in allowed (NULL-terminated) and
+ * does not start with "x-". */
+static void check_keys(struct loader *l, json_t *obj, const char *path, const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		if (kr_str_startswith(key, "x-"))
+			continue;
+		bool known = false;
+		const char *closest = NULL;
+		size_t best = SIZE_MAX;
+		for (const char *const *a = allowed; *a; a++) {
+			if (strcmp(key, *a) == 0) {
+				known = true;
+				break;
+			}
+			size_t d = edit_distance(key, *a);
+			if (d < best) {
+				best = d;
+				closest = *a;
+			}
+		}
+		if (known)
+			continue;
+		_cleanup_free_ char *p = kr_json_path_key(path, key);
+		if (closest && best <= 2)
+			report(l, at_key(l, p), p, "unknown field (did you mean \"%s\"?)", closest);
+		else
+			report(l, at_key(l, p), p, "unknown field");
+	}
+}
+
+/* ----- typed readers: each returns 1 when the field was read, 0 when it is
+ * absent (out untouched), -1 when it is present but wrong (reported). ----- */
+
+static int expand(struct loader *l, const char *path, const char *in, char **out)
+{
+	_cleanup_free_ char *missing = NULL;
+	int r = kr_expand_env(in, out, &missing);
+	if (r == -ENOENT) {
+		report(l, at_value(l, path), path, "environment variable %s is not set", missing);
+		return -1;
+	}
+	if (r < 0) {
+		report(l, at_value(l, path), path, "unterminated ${ in \"%s\"", in);
+		return -1;
+	}
+	return 1;
+}
+
+static int string_value(struct loader *l, const char *path, json_t *v, char **out)
+{
+	if (!json_is_string(v)) {
+		wrong_type(l, path, v, "a string");
+		return -1;
+	}
+	if (strlen(json_string_value(v)) != json_string_length(v)) {
+		report(l, at_value(l, path), path, "string holds a NUL character");
+		return -1;
+	}
+	return expand(l, path, json_string_value(v), out);
+}
+
+static int read_string(struct loader *l, json_t *obj, const char *parent, const char *key,
+		       char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	_cleanup_free_ char *s = NULL;
+	int r = string_value(l, path, v, &s);
+	if (r > 0) {
+		free(*out);
+		*out = KR_TAKE_PTR(s);
+	}
+	return r;
+}
+
+static int read_bool(struct loader *l, json_t *obj, const char *parent, const char *key, bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	if (!json_is_boolean(v)) {
+		_cleanup_free_ char *path = kr_json_path_key(parent, key);
+		wrong_type(l, path, v, "a boolean");
+		return -1;
+	}
+	*out = json_is_true(v);
+	return 1;
+}
+
+static int read_int(struct loader *l, json_t *obj, const char *parent, const char *key,
+		    long long min, long long max, long long *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	if (!json_is_integer(v)) {
+		wrong_type(l, path, v, "an integer");
+		return -1;
+	}
+	long long n = json_integer_value(v);
+	if (n < min || n > max) {
+		report(l, at_value(l, path), path, "%lld is out of range [%lld, %lld]", n, min, max);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
+static int read_seconds(struct loader *l, json_t *obj, const char *parent, const char *key,
+			double min, double max, double *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	if (!json_is_number(v)) {
+		wrong_type(l, path, v, "a number");
+		return -1;
+	}
+	double d = json_number_value(v);
+	if (!(d >= min && d <= max)) {
+		report(l, at_value(l, path), path, "%g is out of range [%g, %g]", d, min, max);
+		return -1;
+	}
+	*out = d;
+	return 1;
+}
+
+/* A string, or an array of strings (joined with sep when join is set,
+ * else kept as a vector in *vout). */
+static int read_strings(struct loader *l, json_t *obj, const char *parent, const char *key,
+			bool allow_single, char ***vout)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return 0;
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	_cleanup_strv_free_ char **list = kr_calloc(1, sizeof(char *));
+	if (allow_single && json_is_string(v)) {
+		char *s = NULL;
+		if (string_value(l, path, v, &s) < 0)
+			return -1;
+		kr_strv_push(&list, s);
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		int bad = 0;
+		json_array_foreach(v, i, e) {
+			_cleanup_free_ char *ep = kr_json_path_index(path, i);
+			char *s = NULL;
+			if (string_value(l, ep, e, &s) < 0) {
+				bad = 1;
+				continue;
+			}
+			kr_strv_push(&list, s);
+		}
+		if (bad)
+			return -1;
+	} else {
+		wrong_type(l, path, v, allow_single ? "a string or an array of strings" :
+						      "an array of strings");
+		return -1;
+	}
+	kr_strv_free(*vout);
+	*vout = KR_TAKE_PTR(list);
+	return 1;
+}
+
+static char *join_lines(char **v, const char *sep)
+{
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			kr_buf_adds(&b, sep);
+		kr_buf_adds(&b, v[i]);
+	}
+	return kr_buf_steal(&b);
+}
+
+enum path_kind {
+	PATH_FILE,
+	PATH_DIR,
+	PATH_ANY,
+};
+
+/* Resolves a path field against the scenario's directory and checks that
+ * it exists (URLs are accepted as they are where allow_url). */
+static int resolve_path(struct loader *l, const char *path, const char *value,
+			enum path_kind kind, bool allow_url, char **out)
+{
+	if (allow_url && kr_path_is_url(value)) {
+		*out = kr_strdup(value);
+		return 1;
+	}
+	if (!*value) {
+		report(l, at_value(l, path), path, "empty path");
+		return -1;
+	}
+	_cleanup_free_ char *abs = kr_path_absolute(l->dir, value);
+	struct stat st;
+	if (stat(abs, &st) < 0) {
+		report(l, at_value(l, path), path, "%s: %s", abs, strerror(errno));
+		return -1;
+	}
+	if (kind == PATH_FILE && S_ISDIR(st.st_mode)) {
+		report(l, at_value(l, path), path, "%s: is a directory, expected a file", abs);
+		return -1;
+	}
+	if (kind == PATH_DIR && !S_ISDIR(st.st_mode)) {
+		report(l, at_value(l, path), path, "%s: not a directory", abs);
+		return -1;
+	}
+	*out = KR_TAKE_PTR(abs);
+	return 1;
+}
+
+static int read_path(struct loader *l, json_t *obj, const char *parent, const char *key,
+		     enum path_kind kind, bool allow_url, char **out)
+{
+	_cleanup_free_ char *raw = NULL;
+	int r = read_string(l, obj, parent, key, &raw);
+	if (r <= 0)
+		return r;
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	char *abs = NULL;
+	r = resolve_path(l, path, raw, kind, allow_url, &abs);
+	if (r > 0) {
+		free(*out);
+		*out = abs;
+	}
+	return r;
+}
+
+/* An object member that must itself be an object; returns NULL (reported
+ * when present but of another type) otherwise. */
+static json_t *get_object(struct loader *l, json_t *obj, const char *parent, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return NULL;
+	if (!json_is_object(v)) {
+		_cleanup_free_ char *path = kr_json_path_key(parent, key);
+		wrong_type(l, path, v, "an object");
+		return NULL;
+	}
+	return v;
+}
+
+static void missing(struct loader *l, const char *parent, const char *key)
+{
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	report(l, at_value(l, parent), path, "missing required field");
+}
+
+static int compile_check(struct loader *l, const char *path, const char *pattern)
+{
+	struct kr_regex *re = NULL;
+	_cleanup_free_ char *err = NULL;
+	if (kr_regex_new(pattern, 0, &re, &err) < 0) {
+		report(l, at_value(l, path), path, "invalid regular expression: %s", err);
+		return -1;
+	}
+	kr_regex_free(re);
+	return 0;
+}
+
+static bool matches_charset(const char *s, const char *extra)
+{
+	if (!*s)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr(extra, *p)))
+			return false;
+	return true;
+}
+
+/* ----- sections ----- */
+
+static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "image", "vmlinux", "source", "commit", "config",
+					    "fragment", "strict_fragment", "make", "label", NULL };
+	json_t *k = get_object(l, root, "", "kernel");
+	if (!k) {
+		if (!json_object_get(root, "kernel"))
+			missing(l, "", "kernel");
+		return;
+	}
+	check_keys(l, k, "kernel", keys);
+
+	bool has_image = json_object_get(k, "image"), has_source = json_object_get(k, "source");
+	if (has_image && has_source) {
+		report(l, at_key(l, "kernel.source"), "kernel.source",
+		       "kernel.image and kernel.source are mutually exclusive");
+	} else if (!has_image && !has_source) {
+		report(l, at_value(l, "kernel"), "kernel", "needs kernel.image or kernel.source");
+	}
+
+	if (has_image && !has_source) {
+		s->kernel.kind = KR_KERNEL_IMAGE;
+		read_path(l, k, "kernel", "image", PATH_FILE, true, &s->kernel.image);
+		read_path(l, k, "kernel", "vmlinux", PATH_FILE, true, &s->kernel.vmlinux);
+		static const char *const source_only[] = { "commit", "config", "fragment",
+							   "strict_fragment", "make", NULL };
+		for (const char *const *f = source_only; *f; f++) {
+			if (!json_object_get(k, *f))
+				continue;
+			_cleanup_free_ char *p = kr_json_path_key("kernel", *f);
+			report(l, at_key(l, p), p, "applies to kernel.source only");
+		}
+	} else if (has_source && !has_image) {
+		s->kernel.kind = KR_KERNEL_SOURCE;
+		read_path(l, k, "kernel", "source", PATH_ANY, false, &s->kernel.source);
+		if (read_string(l, k, "kernel", "commit", &s->kernel.commit) > 0 &&
+		    !matches_charset(s->kernel.commit, "._-/^~")) {
+			report(l, at_value(l, "kernel.commit"), "kernel.commit",
+			       "\"%s\" is not a git revision", s->kernel.commit);
+		}
+		_cleanup_free_ char *config = NULL;
+		if (read_string(l, k, "kernel", "config", &config) > 0) {
+			/* A bare make target (defconfig, tinyconfig, ...) or a
+			 * file; "./defconfig" names a file called defconfig. */
+			bool target = kr_str_endswith(config, "config") &&
+				      matches_charset(config, "_") && strpbrk(config, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL;
+			if (target)
+				s->kernel.config_target = KR_TAKE_PTR(config);
+			else
+				resolve_path(l, "kernel.config", config, PATH_FILE, false,
+					     &s->kernel.config_file);
+		} else if (!json_object_get(k, "config")) {
+			s->kernel.config_target = kr_strdup("defconfig");
+		}
+		json_t *frag = json_object_get(k, "fragment");
+		if (json_is_string(frag)) {
+			read_path(l, k, "kernel", "fragment", PATH_FILE, false,
+				  &s->kernel.fragment_file);
+		} else if (frag && read_strings(l, k, "kernel", "fragment", false,
+						&s->kernel.fragment) > 0) {
+			for (size_t i = 0; s->kernel.fragment[i]; i++) {
+				const char *line = s->kernel.fragment[i];
+				_cleanup_free_ char *p = kr_json_path_index("kernel.fragment", i);
+				const char *eq = strchr(line, '=');
+				bool ok = false;
+				if (kr_str_startswith(line, "CONFIG_") && eq) {
+					_cleanup_free_ char *sym = kr_strndup(line, (size_t)(eq - line));
+					ok = matches_charset(sym, "_") && eq[1] != '\0';
+				} else if (kr_str_startswith(line, "# CONFIG_") &&
+					   kr_str_endswith(line, " is not set")) {
+					_cleanup_free_ char *sym =
+						kr_strndup(line + 2, strlen(line) - 2 - strlen(" is not set"));
+					ok = matches_charset(sym, "_");
+				}
+				if (!ok)
+					report(l, at_value(l, p), p,
+					       "expected CONFIG_X=y|m|n|value or \"# CONFIG_X is not set\", got \"%s\"",
+					       line);
+			}
+		}
+		read_bool(l, k, "kernel", "strict_fragment", &s->kernel.strict_fragment);
+		if (read_strings(l, k, "kernel", "make", false, &s->kernel.make_vars) > 0) {
+			for (size_t i = 0; s->kernel.make_vars[i]; i++) {
+				const char *v = s->kernel.make_vars[i];
+				const char *eq = strchr(v, '=');
+				_cleanup_free_ char *name = eq ? kr_strndup(v, (size_t)(eq - v)) : NULL;
+				if (!name || !matches_charset(name, "_")) {
+					_cleanup_free_ char *p = kr_json_path_index("kernel.make", i);
+					report(l, at_value(l, p), p,
+					       "expected VAR=value, got \"%s\"", v);
+				}
+			}
+		}
+		if (json_object_get(k, "vmlinux"))
+			report(l, at_key(l, "kernel.vmlinux"), "kernel.vmlinux",
+			       "applies to kernel.image only (a source build makes its own)");
+	}
+	if (read_string(l, k, "kernel", "label", &s->kernel.label) > 0 &&
+	    !matches_charset(s->kernel.label, "._-"))
+		report(l, at_value(l, "kernel.label"), "kernel.label",
+		       "\"%s\" must match [A-Za-z0-9._-]+", s->kernel.label);
+}
+
+static void load_disk(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	json_t *d = json_object_get(root, "disk");
+	if (!d)
+		return;
+	if (json_is_string(d)) {
+		read_path(l, root, "", "disk", PATH_FILE, true, &s->disk.image);
+		return;
+	}
+	if (!json_is_object(d)) {
+		wrong_type(l, "disk", d, "a string or an object");
+		return;
+	}
+	static const char *const keys[] = { "image", "root", "ssh_user", "ssh_key", NULL };
+	check_keys(l, d, "disk", keys);
+	if (!json_object_get(d, "image"))
+		missing(l, "disk", "image");
+	read_path(l, d, "disk", "image", PATH_FILE, true, &s->disk.image);
+	read_string(l, d, "disk", "root", &s->disk.root);
+	read_string(l, d, "disk", "ssh_user", &s->disk.ssh_user);
+	read_path(l, d, "disk", "ssh_key", PATH_FILE, false, &s->disk.ssh_key);
+}
+
+static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "syz", "c", "sh", "files", NULL };
+	json_t *r = get_object(l, root, "", "repro");
+	if (!r) {
+		if (!json_object_get(root, "repro"))
+			missing(l, "", "repro");
+		return;
+	}
+	check_keys(l, r, "repro", keys);
+
+	/* Exactly one kind; the first in document order wins and every
+	 * further one is reported at its key. */
+	static const char *const kinds[] = { "syz", "c", "sh" };
+	const char *chosen = NULL;
+	struct kr_json_pos chosen_pos = { 0, 0 };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(kinds); i++) {
+		if (!json_object_get(r, kinds[i]))
+			continue;
+		_cleanup_free_ char *p = kr_json_path_key("repro", kinds[i]);
+		struct kr_json_pos pos = at_key(l, p);
+		if (!chosen || pos.line < chosen_pos.line ||
+		    (pos.line == chosen_pos.line && pos.column < chosen_pos.column)) {
+			chosen = kinds[i];
+			chosen_pos = pos;
+		}
+	}
+	if (!chosen) {
+		report(l, at_value(l, "repro"), "repro", "needs one of repro.syz, repro.c, repro.sh");
+	}
+	for (size_t i = 0; chosen && i < KR_ARRAY_SIZE(kinds); i++) {
+		if (kinds[i] == chosen || !json_object_get(r, kinds[i]))
+			continue;
+		_cleanup_free_ char *p = kr_json_path_key("repro", kinds[i]);
+		report(l, at_key(l, p), p, "repro.%s and repro.%s are mutually exclusive: give one",
+		       chosen, kinds[i]);
+	}
+	if (chosen && !strcmp(chosen, "syz")) {
+		s->repro.kind = KR_REPRO_SYZ;
+		read_path(l, r, "repro", "syz", PATH_FILE, false, &s->repro.file);
+	} else if (chosen && !strcmp(chosen, "c")) {
+		s->repro.kind = KR_REPRO_C;
+		read_path(l, r, "repro", "c", PATH_FILE, false, &s->repro.file);
+	} else if (chosen) {
+		s->repro.kind = KR_REPRO_SH;
+		_cleanup_strv_free_ char **lines = NULL;
+		if (read_strings(l, r, "repro", "sh", true, &lines) > 0)
+			s->repro.sh = join_lines(lines, "\n");
+	}
+
+	json_t *files = json_object_get(r, "files");
+	if (files && !json_is_object(files)) {
+		wrong_type(l, "repro.files", files, "an object (host file -> guest path)");
+	} else if (files) {
+		s->repro.files = kr_calloc(json_object_size(files) + 1, sizeof(*s->repro.files));
+		const char *key;
+		json_t *v;
+		json_object_foreach(files, key, v) {
+			_cleanup_free_ char *p = kr_json_path_key("repro.files", key);
+			_cleanup_free_ char *host = NULL, *host_abs = NULL, *guest = NULL;
+			if (expand(l, p, key, &host) < 0 || string_value(l, p, v, &guest) < 0)
+				continue;
+			if (guest[0] != '/') {
+				report(l, at_value(l, p), p, "guest path \"%s\" must be absolute", guest);
+				continue;
+			}
+			if (resolve_path(l, p, host, PATH_ANY, false, &host_abs) < 0)
+				continue;
+			s->repro.files[s->repro.n_files++] = (struct kr_file_copy){
+				KR_TAKE_PTR(host_abs), KR_TAKE_PTR(guest)
+			};
+		}
+	}
+}
+
+static void load_settings(struct loader *l, json_t *obj, const char *path, bool (*key_ok)(const char *),
+			  const char *key_rule, struct kr_setting **out, size_t *n_out)
+{
+	*out = kr_calloc(json_object_size(obj) + 1, sizeof(**out));
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v) {
+		_cleanup_free_ char *p = kr_json_path_key(path, key);
+		if (!key_ok(key)) {
+			report(l, at_key(l, p), p, "invalid name: %s", key_rule);
+			continue;
+		}
+		struct kr_setting st = { .key = kr_strdup(key) };
+		if (json_is_boolean(v)) {
+			st.type = KR_VALUE_BOOL;
+			st.b = json_is_true(v);
+			st.s = kr_strdup(st.b ? "true" : "false");
+		} else if (json_is_integer(v)) {
+			st.type = KR_VALUE_INT;
+			st.i = json_integer_value(v);
+			st.s = kr_asprintf("%lld", st.i);
+		} else if (json_is_string(v)) {
+			st.type = KR_VALUE_STRING;
+			if (string_value(l, p, v, &st.s) < 0) {
+				free(st.key);
+				continue;
+			}
+		} else {
+			wrong_type(l, p, v, "a boolean, an integer or a string");
+			free(st.key);
+			continue;
+		}
+		(*out)[(*n_out)++] = st;
+	}
+}
+
+static bool option_key_ok(const char *k)
+{
+	return matches_charset(k, "_");
+}
+
+static bool sysctl_key_ok(const char *k)
+{
+	return matches_charset(k, "_./-") && k[0] != '.' && k[0] != '/' && !strstr(k, "..");
+}
+
+static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "procs",  "threaded", "repeat", "sandbox", "enable",
+					    "disable", "bin",     "options", NULL };
+	json_t *e = get_object(l, root, "", "execprog");
+	if (!e)
+		return;
+	check_keys(l, e, "execprog", keys);
+	if (s->repro.kind != KR_REPRO_SYZ && json_object_get(root, "repro") &&
+	    json_object_size(e) > 0)
+		report(l, at_key(l, "execprog"), "execprog", "applies to repro.syz only");
+
+	long long n;
+	if (read_int(l, e, "execprog", "procs", 1, 64, &n) > 0)
+		s->execprog.procs = (int)n;
+	bool b;
+	if (read_bool(l, e, "execprog", "threaded", &b) > 0)
+		s->execprog.threaded = b;
+	if (read_int(l, e, "execprog", "repeat", 0, 1000000000, &n) > 0)
+		s->execprog.repeat = (long)n;
+	if (read_string(l, e, "execprog", "sandbox", &s->execprog.sandbox) > 0) {
+		static const char *const sandboxes[] = { "none", "setuid", "namespace", "android" };
+		bool ok = false;
+		for (size_t i = 0; i < KR_ARRAY_SIZE(sandboxes); i++)
+			ok |= !strcmp(s->execprog.sandbox, sandboxes[i]);
+		if (!ok)
+			report(l, at_value(l, "execprog.sandbox"), "execprog.sandbox",
+			       "\"%s\" is not one of none, setuid, namespace, android",
+			       s->execprog.sandbox);
+	}
+	static const char *const lists[] = { "enable", "disable" };
+	for (size_t k = 0; k < 2; k++) {
+		char ***v = k == 0 ? &s->execprog.enable : &s->execprog.disable;
+		if (read_strings(l, e, "execprog", lists[k], false, v) <= 0)
+			continue;
+		for (size_t i = 0; (*v)[i]; i++) {
+			if (matches_charset((*v)[i], "_"))
+				continue;
+			_cleanup_free_ char *lp = kr_json_path_key("execprog", lists[k]);
+			_cleanup_free_ char *p = kr_json_path_index(lp, i);
+			report(l, at_value(l, p), p, "\"%s\" is not a feature name", (*v)[i]);
+		}
+	}
+	read_path(l, e, "execprog", "bin", PATH_DIR, false, &s->execprog.bin);
+	json_t *opts = json_object_get(e, "options");
+	if (opts && !json_is_object(opts))
+		wrong_type(l, "execprog.options", opts, "an object");
+	else if (opts)
+		load_settings(l, opts, "execprog.options", option_key_ok, "letters, digits and _",
+			      &s->execprog.options, &s->execprog.n_options);
+}
+
+static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "kvm", "smp", "mem_mb", "cmdline", "qemu", "args", NULL };
+	json_t *v = get_object(l, root, "", "vm");
+	if (!v)
+		return;
+	check_keys(l, v, "vm", keys);
+	_cleanup_free_ char *kvm = NULL;
+	if (read_string(l, v, "vm", "kvm", &kvm) > 0) {
+		if (!strcmp(kvm, "auto"))
+			s->vm.kvm = KR_KVM_AUTO;
+		else if (!strcmp(kvm, "on"))
+			s->vm.kvm = KR_KVM_ON;
+		else if (!strcmp(kvm, "off"))
+			s->vm.kvm = KR_KVM_OFF;
+		else
+			report(l, at_value(l, "vm.kvm"), "vm.kvm",
+			       "\"%s\" is not one of auto, on, off", kvm);
+	}
+	long long n;
+	if (read_int(l, v, "vm", "smp", 1, 256, &n) > 0)
+		s->vm.smp = (int)n;
+	if (read_int(l, v, "vm", "mem_mb", 64, 1 << 20, &n) > 0)
+		s->vm.mem_mb = (int)n;
+	_cleanup_strv_free_ char **cmdline = NULL;
+	if (read_strings(l, v, "vm", "cmdline", true, &cmdline) > 0) {
+		free(s->vm.cmdline);
+		s->vm.cmdline = join_lines(cmdline, " ");
+	}
+	read_string(l, v, "vm", "qemu", &s->vm.qemu);
+	read_strings(l, v, "vm", "args", false, &s->vm.args);
+}
+
+static void load_timeouts(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "boot", "run", "no_output", "tcg_factor", NULL };
+	json_t *t = get_object(l, root, "", "timeouts");
+	if (!t)
+		return;
+	check_keys(l, t, "timeouts", keys);
+	const double week = 7 * 86400;
+	read_seconds(l, t, "timeouts", "boot", 1, week, &s->timeouts.boot);
+	read_seconds(l, t, "timeouts", "run", 1, week, &s->timeouts.run);
+	read_seconds(l, t, "timeouts", "no_output", 1, week, &s->timeouts.no_output);
+	read_seconds(l, t, "timeouts", "tcg_factor", 1, 100, &s->timeouts.tcg_factor);
+}
+
+static void load_expect(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "verdict", "title", "titles", "title_regex", NULL };
+	json_t *e = get_object(l, root, "", "expect");
+	if (!e)
+		return;
+	check_keys(l, e, "expect", keys);
+	_cleanup_free_ char *verdict = NULL;
+	if (read_string(l, e, "expect", "verdict", &verdict) > 0) {
+		if (!strcmp(verdict, "reproduced"))
+			s->expect.verdict = KR_EXPECT_REPRODUCED;
+		else if (!strcmp(verdict, "clean"))
+			s->expect.verdict = KR_EXPECT_CLEAN;
+		else if (!strcmp(verdict, "fixed"))
+			s->expect.verdict = KR_EXPECT_FIXED;
+		else
+			report(l, at_value(l, "expect.verdict"), "expect.verdict",
+			       "\"%s\" is not one of reproduced, clean, fixed", verdict);
+	}
+	_cleanup_free_ char *title = NULL;
+	if (read_string(l, e, "expect", "title", &title) > 0) {
+		if (!*title)
+			report(l, at_value(l, "expect.title"), "expect.title", "empty title");
+		else
+			kr_strv_push(&s->expect.titles, KR_TAKE_PTR(title));
+	}
+	_cleanup_strv_free_ char **titles = NULL;
+	if (read_strings(l, e, "expect", "titles", false, &titles) > 0)
+		for (size_t i = 0; titles[i]; i++)
+			kr_strv_push(&s->expect.titles, kr_strdup(titles[i]));
+	if (read_string(l, e, "expect", "title_regex", &s->expect.title_regex) > 0)
+		compile_check(l, "expect.title_regex", s->expect.title_regex);
+}
+
+static void load_root(struct loader *l, json_t *root, struct kr_scenario *s)
+{
+	static const char *const keys[] = { "kradar", "name",     "extid",   "description",
+					    "kernel", "disk",     "repro",   "execprog",
+					    "vm",     "sysctl",   "timeouts", "expect",
+					    "watch",  "runs",     "stop_on_hit", NULL };
+	check_keys(l, root, "", keys);
+
+	long long version;
+	json_t *kv = json_object_get(root, "kradar");
+	if (!kv) {
+		missing(l, "", "kradar");
+	} else if (read_int(l, root, "", "kradar", LLONG_MIN, LLONG_MAX, &version) > 0) {
+		if (version != 1)
+			report(l, at_value(l, "kradar"), "kradar",
+			       "unsupported format version %lld (this kradar reads version 1)",
+			       version);
+		s->version = (int)version;
+	}
+
+	struct kr_json_pos name_pos = at_value(l, "name");
+	s->name_line = name_pos.line;
+	s->name_column = name_pos.column;
+	if (!json_object_get(root, "name"))
+		missing(l, "", "name");
+	else if (read_string(l, root, "", "name", &s->name) > 0 && !matches_charset(s->name, "._-"))
+		report(l, at_value(l, "name"), "name", "\"%s\" must match [A-Za-z0-9._-]+",
+		       s->name);
+	if (read_string(l, root, "", "extid", &s->extid) > 0) {
+		bool ok = strlen(s->extid) == 20;
+		for (const char *p = s->extid; ok && *p; p++)
+			ok = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f');
+		if (!ok)
+			report(l, at_value(l, "extid"), "extid",
+			       "\"%s\" is not a syzbot extid (20 lowercase hex digits)", s->extid);
+	}
+	read_string(l, root, "", "description", &s->description);
+
+	load_kernel(l, root, s);
+	load_disk(l, root, s);
+	load_repro(l, root, s);
+	load_execprog(l, root, s);
+	load_vm(l, root, s);
+	json_t *sysctl = json_object_get(root, "sysctl");
+	if (sysctl && !json_is_object(sysctl))
+		wrong_type(l, "sysctl", sysctl, "an object (name -> value)");
+	else if (sysctl)
+		load_settings(l, sysctl, "sysctl", sysctl_key_ok,
+			      "a /proc/sys name such as kernel.hung_task_timeout_secs", &s->sysctl,
+			      &s->n_sysctl);
+	load_timeouts(l, root, s);
+	load_expect(l, root, s);
+
+	if (read_strings(l, root, "", "watch", false, &s->watch) > 0)
+		for (size_t i = 0; s->watch[i]; i++) {
+			_cleanup_free_ char *p = kr_json_path_index("watch", i);
+			compile_check(l, p, s->watch[i]);
+		}
+	long long runs;
+	if (read_int(l, root, "", "runs", 1, 100000, &runs) > 0)
+		s->runs = (int)runs;
+	read_bool(l, root, "", "stop_on_hit", &s->stop_on_hit);
+}
+
+static struct kr_scenario *scenario_new(const char *file)
+{
+	struct kr_scenario *s = kr_calloc(1, sizeof(*s));
+	s->file = kr_path_absolute(NULL, file);
+	s->dir = kr_path_dirname(s->file);
+	s->description = kr_strdup("");
+	s->kernel.fragment = kr_calloc(1, sizeof(char *));
+	s->kernel.make_vars = kr_calloc(1, sizeof(char *));
+	s->disk.root = kr_strdup("/dev/sda1");
+	s->disk.ssh_user = kr_strdup("root");
+	s->execprog.procs = -1;
+	s->execprog.threaded = -1;
+	s->execprog.repeat = -1;
+	s->execprog.enable = kr_calloc(1, sizeof(char *));
+	s->execprog.disable = kr_calloc(1, sizeof(char *));
+	s->vm.kvm = KR_KVM_AUTO;
+	s->vm.smp = 2;
+	s->vm.mem_mb = 1024;
+	s->vm.cmdline = kr_strdup("");
+	s->vm.qemu = kr_strdup("qemu-system-x86_64");
+	s->vm.args = kr_calloc(1, sizeof(char *));
+	s->timeouts.boot = 120;
+	s->timeouts.run = 600;
+	s->timeouts.no_output = 300;
+	s->timeouts.tcg_factor = 3;
+	s->expect.verdict = KR_EXPECT_REPRODUCED;
+	s->expect.titles = kr_calloc(1, sizeof(char *));
+	s->watch = kr_calloc(1, sizeof(char *));
+	s->runs = 1;
+	s->stop_on_hit = true;
+	return s;
+}
+
+static int cmp_position(const void *a, const void *b)
+{
+	const struct kr_diag *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->column != y->column)
+		return x->column < y->column ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+int kr_scenario_load_text(const char *file, const char *text, size_t len,
+			  struct kr_scenario **out, struct kr_diags *diags)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		kr_diags_add(diags, file, jerr.line > 0 ? jerr.line : 1,
+			     jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s", jerr.text);
+		return -EINVAL;
+	}
+	_cleanup_scenario_free_ struct kr_scenario *s = scenario_new(file);
+	size_t first = diags->n;
+	struct loader l = {
+		.file = file,
+		.dir = s->dir,
+		.pos = kr_json_pos_index_new(text, len),
+		.diags = diags,
+	};
+	if (!json_is_object(root))
+		report(&l, at_value(&l, ""), "", "a scenario is a JSON object, got %s",
+		       type_name(root));
+	else
+		load_root(&l, root, s);
+	json_decref(root);
+	kr_json_pos_index_free(l.pos);
+	/* Checks run section by section; report in document order. */
+	qsort(diags->items + first, diags->n - first, sizeof(*diags->items), cmp_position);
+	if (l.errors)
+		return -EINVAL;
+	*out = KR_TAKE_PTR(s);
+	return 0;
+}
+
+int kr_scenario_load(const char *path, struct kr_scenario **out, struct kr_diags *diags)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = kr_read_file(path, SCENARIO_MAX_BYTES, &text, &len);
+	if (r < 0) {
+		kr_diags_add(diags, path, 1, 1, "", "cannot read: %s",
+			     r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
+		return r;
+	}
+	return kr_scenario_load_text(path, text, len, out, diags);
+}
+
+static void settings_free(struct kr_setting *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].key);
+		free(v[i].s);
+	}
+	free(v);
+}
+
+void kr_scenario_free(struct kr_scenario *s)
+{
+	if (!s)
+		return;
+	free(s->file);
+	free(s->dir);
+	free(s->name);
+	free(s->extid);
+	free(s->description);
+	free(s->kernel.image);
+	free(s->kernel.vmlinux);
+	free(s->kernel.source);
+	free(s->kernel.commit);
+	free(s->kernel.config_file);
+	free(s->kernel.config_target);
+	free(s->kernel.fragment_file);
+	kr_strv_free(s->kernel.fragment);
+	kr_strv_free(s->kernel.make_vars);
+	free(s->kernel.label);
+	free(s->disk.image);
+	free(s->disk.root);
+	free(s->disk.ssh_user);
+	free(s->disk.ssh_key);
+	free(s->repro.file);
+	free(s->repro.sh);
+	for (size_t i = 0; i < s->repro.n_files; i++) {
+		free(s->repro.files[i].host);
+		free(s->repro.files[i].guest);
+	}
+	free(s->repro.files);
+	free(s->execprog.sandbox);
+	kr_strv_free(s->execprog.enable);
+	kr_strv_free(s->execprog.disable);
+	free(s->execprog.bin);
+	settings_free(s->execprog.options, s->execprog.n_options);
+	free(s->vm.cmdline);
+	free(s->vm.qemu);
+	kr_strv_free(s->vm.args);
+	settings_free(s->sysctl, s->n_sysctl);
+	kr_strv_free(s->expect.titles);
+	free(s->expect.title_regex);
+	kr_strv_free(s->watch);
+	free(s);
+}
+
+/* ----- environment expansion ----- */
+
+int kr_expand_env(const char *in, char **out, char **missing_var)
+{
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	for (const char *p = in; *p;) {
+		if (p[0] == '$' && p[1] == '$') {
+			kr_buf_addc(&b, '$');
+			p += 2;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{') {
+			kr_buf_addc(&b, *p++);
+			continue;
+		}
+		const char *close = strchr(p + 2, '}');
+		if (!close) {
+			kr_buf_free(&b);
+			return -EINVAL;
+		}
+		_cleanup_free_ char *inner = kr_strndup(p + 2, (size_t)(close - p - 2));
+		char *def = strstr(inner, ":-");
+		if (def) {
+			*def = '\0';
+			def += 2;
+		}
+		const char *val = getenv(inner);
+		if (!val || (def && !*val))
+			val = def;
+		if (!val) {
+			if (missing_var)
+				*missing_var = kr_strdup(inner);
+			kr_buf_free(&b);
+			return -ENOENT;
+		}
+		kr_buf_adds(&b, val);
+		p = close + 1;
+	}
+	*out = kr_buf_steal(&b);
+	return 0;
+}
+
+/* ----- finding scenario files ----- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void find_in_dir(const char *dir, char ***files, int depth)
+{
+	if (depth > 32)
+		return;
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	_cleanup_strv_free_ char **found = kr_calloc(1, sizeof(char *));
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *p = kr_path_join(dir, de->d_name);
+		struct stat st;
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && kr_str_endswith(de->d_name, ".json")))
+			kr_strv_push(&found, KR_TAKE_PTR(p));
+	}
+	closedir(d);
+	qsort(found, kr_strv_len(found), sizeof(char *), cmp_str);
+	for (size_t i = 0; found[i]; i++) {
+		struct stat st;
+		if (stat(found[i], &st) == 0 && S_ISDIR(st.st_mode))
+			find_in_dir(found[i], files, depth + 1);
+		else
+			kr_strv_push(files, kr_strdup(found[i]));
+	}
+}
+
+int kr_scenario_find(char *const *args, char ***files, struct kr_diags *diags)
+{
+	int r = 0;
+	char **list = kr_calloc(1, sizeof(char *));
+	for (size_t i = 0; args && args[i]; i++) {
+		struct stat st;
+		if (stat(args[i], &st) < 0) {
+			kr_diags_add(diags, args[i], 1, 1, "", "%s", strerror(errno));
+			r = -ENOENT;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode))
+			find_in_dir(args[i], &list, 0);
+		else
+			kr_strv_push(&list, kr_strdup(args[i]));
+	}
+	*files = list;
+	return r;
+}
+
+const char *kr_kvm_mode_to_string(enum kr_kvm_mode m)
+{
+	static const char *const names[] = { "auto", "on", "off" };
+	return names[m];
+}
+
+const char *kr_repro_kind_to_string(enum kr_repro_kind k)
+{
+	static const char *const names[] = { "syz", "c", "sh" };
+	return names[k];
+}
+
+const char *kr_expect_verdict_to_string(enum kr_expect_verdict v)
+{
+	static const char *const names[] = { "reproduced", "clean", "fixed" };
+	return names[v];
+}

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: MIT */
+#include "util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void die_oom(void)
+{
+	fputs("kradar: out of memory\n", stderr);
+	abort();
+}
+
+void *kr_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *kr_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+void *kr_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *kr_strdup(const char *s)
+{
+	return s ? kr_strndup(s, strlen(s)) : NULL;
+}
+
+char *kr_strndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+	if (!p)
+		die_oom();
+	return p;
+}
+
+char *kr_vasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		die_oom();
+	return s;
+}
+
+char *kr_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void kr_buf_init(struct kr_buf *b, size_t cap)
+{
+	*b = KR_BUF_INIT(cap);
+}
+
+static int buf_grow(struct kr_buf *b, size_t extra)
+{
+	if (extra > b->cap || b->len > b->cap - extra)
+		return -E2BIG;
+	size_t need = b->len + extra + 1;
+	if (need <= b->alloc)
+		return 0;
+	size_t n = b->alloc ? b->alloc : 64;
+	while (n < need)
+		n = n > SIZE_MAX / 2 ? need : n * 2;
+	if (n > b->cap + 1)
+		n = b->cap + 1;
+	b->data = kr_realloc(b->data, n);
+	b->alloc = n;
+	return 0;
+}
+
+int kr_buf_add(struct kr_buf *b, const void *data, size_t len)
+{
+	int r = buf_grow(b, len);
+	if (r < 0)
+		return r;
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+int kr_buf_adds(struct kr_buf *b, const char *s)
+{
+	return kr_buf_add(b, s, strlen(s));
+}
+
+int kr_buf_addc(struct kr_buf *b, char c)
+{
+	return kr_buf_add(b, &c, 1);
+}
+
+int kr_buf_printf(struct kr_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *s = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	return kr_buf_adds(b, s);
+}
+
+void kr_buf_reset(struct kr_buf *b)
+{
+	b->len = 0;
+	if (b->data)
+		b->data[0] = '\0';
+}
+
+void kr_buf_free(struct kr_buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->alloc = 0;
+}
+
+char *kr_buf_steal(struct kr_buf *b)
+{
+	char *d = b->data ? b->data : kr_strdup("");
+	b->data = NULL;
+	b->len = b->alloc = 0;
+	return d;
+}
+
+size_t kr_strv_len(char *const *v)
+{
+	size_t n = 0;
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+void kr_strv_push(char ***v, char *s)
+{
+	size_t n = kr_strv_len(*v);
+	*v = kr_realloc(*v, (n + 2) * sizeof(char *));
+	(*v)[n] = s;
+	(*v)[n + 1] = NULL;
+}
+
+void kr_strv_pushf(char ***v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	kr_strv_push(v, kr_vasprintf(fmt, ap));
+	va_end(ap);
+}
+
+char **kr_strv_copy(char *const *v)
+{
+	size_t n = kr_strv_len(v);
+	char **c = kr_calloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		c[i] = kr_strdup(v[i]);
+	return c;
+}
+
+void kr_strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+bool kr_str_startswith(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool kr_str_endswith(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && memcmp(s + a - b, suffix, b) == 0;
+}
+
+bool kr_streq_ptr(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+char *kr_path_join(const char *dir, const char *name)
+{
+	if (!dir || !*dir || name[0] == '/')
+		return kr_strdup(name);
+	size_t n = strlen(dir);
+	return kr_asprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+}
+
+char *kr_path_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return kr_strdup(".");
+	if (slash == path)
+		return kr_strdup("/");
+	return kr_strndup(path, (size_t)(slash - path));
+}
+
+char *kr_path_absolute(const char *base, const char *path)
+{
+	_cleanup_free_ char *joined = NULL;
+	if (path[0] == '/') {
+		joined = kr_strdup(path);
+	} else {
+		_cleanup_free_ char *abs_base = NULL;
+		if (!base || base[0] != '/') {
+			char cwd[PATH_MAX];
+			if (!getcwd(cwd, sizeof(cwd)))
+				strcpy(cwd, "/");
+			abs_base = base ? kr_path_join(cwd, base) : kr_strdup(cwd);
+		} else {
+			abs_base = kr_strdup(base);
+		}
+		joined = kr_path_join(abs_base, path);
+	}
+	/* Fold "." and ".." lexically. */
+	size_t n = strlen(joined);
+	char *out = kr_malloc(n + 2);
+	size_t o = 0;
+	const char *p = joined;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		const char *e = strchrnul(p, '/');
+		size_t len = (size_t)(e - p);
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (o > 0 && out[o - 1] != '/')
+				o--;
+			if (o > 0)
+				o--;
+		} else {
+			out[o++] = '/';
+			memcpy(out + o, p, len);
+			o += len;
+		}
+		p = e;
+	}
+	if (o == 0)
+		out[o++] = '/';
+	out[o] = '\0';
+	return out;
+}
+
+bool kr_path_is_url(const char *s)
+{
+	return kr_str_startswith(s, "http://") || kr_str_startswith(s, "https://");
+}
+
+int kr_mkdir_p(const char *path, mode_t mode)
+{
+	_cleanup_free_ char *p = kr_strdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	struct stat st;
+	if (stat(p, &st) < 0)
+		return -errno;
+	return S_ISDIR(st.st_mode) ? 0 : -ENOTDIR;
+}
+
+static int rm_rf_at(int parent_fd, const char *name)
+{
+	if (unlinkat(parent_fd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	int fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		int r = -errno;
+		close(fd);
+		return r;
+	}
+	int r = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int k = rm_rf_at(dirfd(d), de->d_name);
+		if (k < 0 && r == 0)
+			r = k;
+	}
+	closedir(d);
+	if (unlinkat(parent_fd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+int kr_rm_rf(const char *path)
+{
+	return rm_rf_at(AT_FDCWD, path);
+}
+
+int kr_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct kr_buf b = KR_BUF_INIT(max);
+	char chunk[65536];
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int r = -errno;
+			kr_buf_free(&b);
+			return r;
+		}
+		if (n == 0)
+			break;
+		if (kr_buf_add(&b, chunk, (size_t)n) < 0) {
+			kr_buf_free(&b);
+			return -EFBIG;
+		}
+	}
+	if (len)
+		*len = b.len;
+	*data = kr_buf_steal(&b);
+	return 0;
+}
+
+int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	_cleanup_free_ char *tmp = kr_asprintf("%s.tmp-XXXXXX", path);
+	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	const char *p = data;
+	size_t left = len;
+	int r = 0;
+	while (left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (r == 0 && fchmod(fd, mode) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+uint64_t kr_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+double kr_now_s(void)
+{
+	return (double)kr_now_ns() / 1e9;
+}
+
+double kr_wall_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int kr_parse_long(const char *s, long *out)
+{
+	if (!s || !*s)
+		return -EINVAL;
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/* Small shared helpers: cleanup attributes, a size-capped buffer, string
+ * vectors, paths and atomic file writes. Every function that can fail returns
+ * a negative errno; none of them prints anything. */
+#pragma once
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define KR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define KR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define KR_UNUSED __attribute__((unused))
+
+/* _cleanup_ helpers in the systemd style: the variable is released when it
+ * goes out of scope, so early returns cannot leak. */
+#define _cleanup_(f) __attribute__((cleanup(f)))
+
+static inline void kr_freep(void *p) { free(*(void **)p); }
+static inline void kr_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+}
+static inline void kr_fclosep(FILE **f)
+{
+	if (*f)
+		fclose(*f);
+}
+#define _cleanup_free_ _cleanup_(kr_freep)
+#define _cleanup_close_ _cleanup_(kr_closep)
+#define _cleanup_fclose_ _cleanup_(kr_fclosep)
+
+/* Declares name##p(type **) that calls func on a non-NULL pointer. */
+#define KR_DEFINE_CLEANUP(type, func)                                          \
+	static inline void func##p(type **p)                                  \
+	{                                                                      \
+		if (*p)                                                        \
+			func(*p);                                              \
+	}
+
+/* Hand the value out of a cleanup-managed variable. */
+#define KR_TAKE_PTR(p)                                                         \
+	__extension__({                                                                     \
+		__typeof__(p) _taken = (p);                                    \
+		(p) = NULL;                                                    \
+		_taken;                                                        \
+	})
+#define KR_TAKE_FD(fd)                                                         \
+	__extension__({                                                                     \
+		int _taken = (fd);                                             \
+		(fd) = -1;                                                     \
+		_taken;                                                        \
+	})
+
+/* xmalloc-style allocation: kradar treats out-of-memory as fatal, because
+ * every caller would only propagate it to exit anyway. */
+void *kr_malloc(size_t n);
+void *kr_calloc(size_t n, size_t size);
+void *kr_realloc(void *p, size_t n);
+char *kr_strdup(const char *s);
+char *kr_strndup(const char *s, size_t n);
+char *kr_asprintf(const char *fmt, ...) KR_PRINTF(1, 2);
+char *kr_vasprintf(const char *fmt, va_list ap) KR_PRINTF(1, 0);
+
+/* A growable byte buffer with a hard size cap: appending beyond the cap
+ * fails with -E2BIG and leaves the buffer as it was. data is always
+ * NUL-terminated (the terminator is not counted in len). */
+struct kr_buf {
+	char *data;
+	size_t len;
+	size_t alloc;
+	size_t cap;
+};
+#define KR_BUF_INIT(max) ((struct kr_buf){ .cap = (max) })
+void kr_buf_init(struct kr_buf *b, size_t cap);
+int kr_buf_add(struct kr_buf *b, const void *data, size_t len);
+int kr_buf_adds(struct kr_buf *b, const char *s);
+int kr_buf_addc(struct kr_buf *b, char c);
+int kr_buf_printf(struct kr_buf *b, const char *fmt, ...) KR_PRINTF(2, 3);
+void kr_buf_reset(struct kr_buf *b);
+void kr_buf_free(struct kr_buf *b);
+/* Returns the data (never NULL) and resets b to empty. */
+char *kr_buf_steal(struct kr_buf *b);
+
+/* NULL-terminated string vectors. */
+size_t kr_strv_len(char *const *v);
+void kr_strv_push(char ***v, char *s); /* takes ownership of s */
+void kr_strv_pushf(char ***v, const char *fmt, ...) KR_PRINTF(2, 3);
+char **kr_strv_copy(char *const *v);
+void kr_strv_free(char **v);
+KR_DEFINE_CLEANUP(char *, kr_strv_free)
+#define _cleanup_strv_free_ _cleanup_(kr_strv_freep)
+
+bool kr_str_startswith(const char *s, const char *prefix);
+bool kr_str_endswith(const char *s, const char *suffix);
+bool kr_streq_ptr(const char *a, const char *b);
+
+/* Paths. */
+char *kr_path_join(const char *dir, const char *name);
+/* dir part of path ("." when there is none). */
+char *kr_path_dirname(const char *path);
+/* An absolute form of path, interpreted relative to base when relative.
+ * Lexical only: the file need not exist. "." and ".." are folded. */
+char *kr_path_absolute(const char *base, const char *path);
+bool kr_path_is_url(const char *s);
+int kr_mkdir_p(const char *path, mode_t mode);
+/* rm -rf without following symlinks. Missing path is fine. */
+int kr_rm_rf(const char *path);
+
+/* Reads a whole file (up to max bytes, -EFBIG beyond). */
+int kr_read_file(const char *path, size_t max, char **data, size_t *len);
+/* Writes data to path atomically: a temporary file in the same directory,
+ * fsync, then rename over path. Readers see the old or the new content,
+ * never a half-written file. */
+int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
+
+/* Monotonic clock in nanoseconds and in seconds. */
+uint64_t kr_now_ns(void);
+double kr_now_s(void);
+/* Wall clock in seconds since the epoch. */
+double kr_wall_s(void);
+
+/* Parses a base-10 integer that must fill the whole string. */
+int kr_parse_long(const char *s, long *out);

@@ -1,0 +1,2 @@
+/* placeholder reproducer */
+int main(void) { return 0; }

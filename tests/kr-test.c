@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+#include "kr-test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "util.h"
+
+int kr_test_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static char *tmpdir;
+
+const char *kr_test_tmpdir(void)
+{
+	if (tmpdir)
+		return tmpdir;
+	const char *base = getenv("TMPDIR");
+	char *tmpl = kr_asprintf("%s/kradar-test-XXXXXX", base && *base ? base : "/tmp");
+	if (!mkdtemp(tmpl))
+		ck_abort_msg("mkdtemp: %s", strerror(errno));
+	tmpdir = tmpl;
+	return tmpdir;
+}
+
+void kr_test_tmpdir_cleanup(void)
+{
+	if (!tmpdir)
+		return;
+	kr_rm_rf(tmpdir);
+	free(tmpdir);
+	tmpdir = NULL;
+}
+
+char *kr_test_write(const char *dir, const char *name, const char *text)
+{
+	char *path = kr_path_join(dir, name);
+	_cleanup_free_ char *parent = kr_path_dirname(path);
+	ck_assert_int_eq(kr_mkdir_p(parent, 0755), 0);
+	FILE *f = fopen(path, "we");
+	ck_assert_msg(f != NULL, "fopen %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void drain(int fd, struct kr_buf *b)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (n > 0)
+		kr_buf_add(b, chunk, (size_t)n);
+}
+
+int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
+		  char **err, double timeout_s)
+{
+	int in_pipe[2], out_pipe[2], err_pipe[2];
+	ck_assert_int_eq(pipe2(in_pipe, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(out_pipe, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(err_pipe, O_CLOEXEC), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(in_pipe[0], 0);
+		dup2(out_pipe[1], 1);
+		dup2(err_pipe[1], 2);
+		setpgid(0, 0);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	close(in_pipe[0]);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	fcntl(in_pipe[1], F_SETFL, O_NONBLOCK);
+	struct kr_buf ob = KR_BUF_INIT(256u << 20), eb = KR_BUF_INIT(256u << 20);
+	size_t written = 0;
+	if (!stdin_text) {
+		close(in_pipe[1]);
+		in_pipe[1] = -1;
+	}
+	uint64_t deadline = kr_now_ns() + (uint64_t)(timeout_s * 1e9);
+	int open_fds = 2;
+	while (open_fds > 0 || in_pipe[1] >= 0) {
+		struct pollfd p[3] = {
+			{ out_pipe[0], POLLIN, 0 },
+			{ err_pipe[0], POLLIN, 0 },
+			{ in_pipe[1], POLLOUT, 0 },
+		};
+		uint64_t now = kr_now_ns();
+		if (now >= deadline) {
+			kill(-pid, SIGKILL);
+			break;
+		}
+		int r = poll(p, 3, (int)((deadline - now) / 1000000 + 1));
+		if (r < 0 && errno == EINTR)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			if (p[k].fd >= 0 && (p[k].revents & (POLLIN | POLLHUP))) {
+				size_t before = (k ? &eb : &ob)->len;
+				drain(p[k].fd, k ? &eb : &ob);
+				if ((k ? &eb : &ob)->len == before) {
+					close(p[k].fd);
+					if (k)
+						err_pipe[0] = -1;
+					else
+						out_pipe[0] = -1;
+					open_fds--;
+				}
+			}
+		}
+		if (in_pipe[1] >= 0 && (p[2].revents & (POLLOUT | POLLERR))) {
+			ssize_t n = p[2].revents & POLLERR ? -1 :
+				    write(in_pipe[1], stdin_text + written, stdin_len - written);
+			if (n > 0)
+				written += (size_t)n;
+			if (n < 0 || written == stdin_len) {
+				close(in_pipe[1]);
+				in_pipe[1] = -1;
+			}
+		}
+	}
+	if (out_pipe[0] >= 0)
+		close(out_pipe[0]);
+	if (err_pipe[0] >= 0)
+		close(err_pipe[0]);
+	if (in_pipe[1] >= 0)
+		close(in_pipe[1]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (out)
+		*out = kr_buf_steal(&ob);
+	else
+		kr_buf_free(&ob);
+	if (err)
+		*err = kr_buf_steal(&eb);
+	else
+		kr_buf_free(&eb);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const char *kr_test_kradar(void)
+{
+	const char *p = getenv("KRADAR_BIN");
+	ck_assert_msg(p != NULL, "KRADAR_BIN is not set (run the tests with meson test)");
+	return p;
+}
+
+const char *kr_test_data(void)
+{
+	const char *p = getenv("KRADAR_TEST_DATA");
+	ck_assert_msg(p != NULL, "KRADAR_TEST_DATA is not set (run the tests with meson test)");
+	return p;
+}

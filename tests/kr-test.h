@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared helpers for kradar's check-based tests. Every test binary prints
+ * TAP on stdout so that meson counts each test case. */
+#pragma once
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Runs the suite (each test forked) and returns the exit status for main. */
+int kr_test_main(Suite *s);
+
+/* A fresh directory under $TMPDIR, removed by kr_test_tmpdir_cleanup(). */
+const char *kr_test_tmpdir(void);
+void kr_test_tmpdir_cleanup(void);
+
+/* Writes text to DIR/name (creating parent directories); returns the full
+ * path (owned by the caller). */
+char *kr_test_write(const char *dir, const char *name, const char *text);
+
+/* Runs argv (argv[0] looked up in PATH unless it has a '/'), feeding
+ * stdin_text when not NULL, and captures its output. Returns the exit
+ * status, or 128+signal. Output pointers may be NULL. Kills the child
+ * after timeout_s seconds. */
+int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
+		  char **err, double timeout_s);
+
+/* Path of the built kradar binary (from the KRADAR_BIN environment
+ * variable that meson sets). */
+const char *kr_test_kradar(void);
+/* Path of tests/data in the source tree. */
+const char *kr_test_data(void);

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/* The kradar binary as a user meets it: commands, help, usage errors and
+ * exit codes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kr-test.h"
+#include "util.h"
+
+static int run(const char *const *args, char **out, char **err)
+{
+	char *argv[16] = { (char *)kr_test_kradar() };
+	size_t n = 1;
+	for (; args[n - 1]; n++)
+		argv[n] = (char *)args[n - 1];
+	argv[n] = NULL;
+	return kr_test_spawn(argv, NULL, 0, out, err, 30);
+}
+
+static size_t count_lines(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+START_TEST(help_and_version)
+{
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(run((const char *[]){ "--help", NULL }, &out, &err), 0);
+	ck_assert_ptr_nonnull(strstr(out, "validate"));
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(run((const char *[]){ "validate", "--help", NULL }, &out, NULL), 0);
+	ck_assert(kr_str_startswith(out, "Usage: kradar validate"));
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(run((const char *[]){ "help", "validate", NULL }, &out, NULL), 0);
+	ck_assert(kr_str_startswith(out, "Usage: kradar validate"));
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(run((const char *[]){ "version", NULL }, &out, NULL), 0);
+	ck_assert(kr_str_startswith(out, "kradar "));
+}
+END_TEST
+
+static const struct {
+	const char *args[4];
+	const char *err;
+} usage_errors[] = {
+	{ { "frobnicate" }, "kradar: unknown command 'frobnicate' (try 'kradar --help')\n" },
+	{ { "--frobnicate" }, "kradar: unknown option '--frobnicate' (try 'kradar --help')\n" },
+	{ { "validate", "--bogus=1", "x" },
+	  "kradar validate: unknown option '--bogus' (try 'kradar validate --help')\n" },
+	{ { "validate", "-z" }, "kradar validate: unknown option '-z' (try 'kradar validate --help')\n" },
+	{ { "validate" },
+	  "kradar validate: no scenario file or directory given (try 'kradar validate --help')\n" },
+	{ { "version", "extra" }, "kradar version: unexpected argument 'extra' (try 'kradar version --help')\n" },
+	{ { "help", "nope" }, "kradar help: unknown command 'nope' (try 'kradar help --help')\n" },
+};
+
+START_TEST(usage_error_is_one_line_and_exit_2)
+{
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(run(usage_errors[_i].args, &out, &err), 2);
+	ck_assert_str_eq(err, usage_errors[_i].err);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(no_arguments_prints_usage_and_fails)
+{
+	_cleanup_free_ char *err = NULL;
+	ck_assert_int_eq(run((const char *[]){ NULL }, NULL, &err), 2);
+	ck_assert(kr_str_startswith(err, "Usage: kradar"));
+}
+END_TEST
+
+START_TEST(validate_reports_the_four_classic_mistakes)
+{
+	const char *dir = kr_test_tmpdir();
+	free(kr_test_write(dir, "repro.syz", "r0 = open(0)\n"));
+	free(kr_test_write(dir, "repro.c", "int main(void){return 0;}\n"));
+	_cleanup_free_ char *bad = kr_test_write(dir, "bad.json",
+						 "{\n"
+						 "  \"kradar\": 1,\n"
+						 "  \"name\": \"bad\",\n"
+						 "  \"kernel\": { \"image\": \"bzImage-missing\" },\n"
+						 "  \"repro\": { \"syz\": \"repro.syz\", \"c\": \"repro.c\" },\n"
+						 "  \"vm\": { \"smp\": \"2\" },\n"
+						 "  \"timeuots\": { \"run\": 10 }\n"
+						 "}\n");
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(run((const char *[]){ "validate", bad, NULL }, &out, &err), 2);
+	_cleanup_free_ char *want = kr_asprintf(
+		"%s:4:24: kernel.image: %s/bzImage-missing: No such file or directory\n"
+		"%s:5:34: repro.c: repro.syz and repro.c are mutually exclusive: give one\n"
+		"%s:6:18: vm.smp: expected an integer, got a string\n"
+		"%s:7:3: timeuots: unknown field (did you mean \"timeouts\"?)\n",
+		bad, dir, bad, bad, bad);
+	ck_assert_str_eq(err, want);
+	ck_assert_str_eq(out, "");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(validate_counts_and_checks_unique_names)
+{
+	const char *dir = kr_test_tmpdir();
+	const char *body = "{\"kradar\": 1, \"name\": \"same\", \"kernel\": {\"image\": \"k\"},"
+			   " \"repro\": {\"sh\": \"true\"}}\n";
+	free(kr_test_write(dir, "k", "x"));
+	free(kr_test_write(dir, "sub/k", "x"));
+	_cleanup_free_ char *a = kr_test_write(dir, "a.json", body);
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(run((const char *[]){ "validate", a, NULL }, &out, &err), 0);
+	ck_assert_str_eq(out, "1 scenario ok\n");
+	_cleanup_free_ char *b = kr_test_write(dir, "sub/b.json", body);
+	free(out);
+	free(err);
+	ck_assert_int_eq(run((const char *[]){ "validate", dir, NULL }, &out, &err), 2);
+	_cleanup_free_ char *want = kr_asprintf("%s:1:23: name: \"same\" is already the name of %s\n",
+						b, a);
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(count_lines(err), 1);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(example_scenarios_validate)
+{
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	ck_assert_ptr_nonnull(root);
+	_cleanup_free_ char *dir = kr_path_join(root, "scenarios");
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	int r = run((const char *[]){ "validate", dir, NULL }, &out, &err);
+	ck_assert_msg(r == 0, "kradar validate scenarios/ failed:\n%s", err);
+	ck_assert(kr_str_endswith(out, "scenarios ok\n"));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc = tcase_create("cli");
+	tcase_add_test(tc, help_and_version);
+	tcase_add_loop_test(tc, usage_error_is_one_line_and_exit_2, 0,
+			    (int)KR_ARRAY_SIZE(usage_errors));
+	tcase_add_test(tc, no_arguments_prints_usage_and_fails);
+	tcase_add_test(tc, validate_reports_the_four_classic_mistakes);
+	tcase_add_test(tc, validate_counts_and_checks_unique_names);
+	tcase_add_test(tc, example_scenarios_validate);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
