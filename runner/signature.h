@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* Crash signature engine: finds every kernel crash report in a console log,
+ * titles it the way syzbot does, and collects evidence that the (virtual)
+ * CPU was starved, which turns a stall into an emulator artifact.
+ *
+ * The scanner is fed chunk by chunk while a guest prints (or a whole file
+ * at once) and keeps memory bounded: it holds the text of reports that are
+ * still open plus a bounded window, never the whole log. Offsets are byte
+ * offsets from the start of everything fed. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+struct kr_crash {
+	char *title;        /* "WARNING in foo", "INFO: task hung in bar", ... */
+	char **alt_titles;  /* never NULL; may be empty */
+	const char *type;   /* class as syzkaller names it: "WARNING", "HANG",
+			     * "LOCKDEP", "KASAN-USE-AFTER-FREE-READ", "DoS",
+			     * "UNKNOWN", ... (static string) */
+	char *frame;        /* the stack frame the title names, NULL if none */
+	bool corrupted;     /* truncated/interleaved: the title is unreliable */
+	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM) */
+	bool is_stall;      /* a hang or stall report (hung task, RCU stall,
+			     * soft/hard lockup): a candidate artifact */
+	size_t start;       /* offset of the report's first line */
+	size_t end;         /* offset just past its last line */
+	char *report;       /* the report text (bounded) */
+};
+
+struct kr_starvation {
+	const char *kind;   /* "hrtimer-interrupt", "rcu-kthread-starved",
+			     * "clocksource-unstable", "rt-throttling", ... */
+	double value;       /* the figure the line gives (ns, jiffies, ...) */
+	const char *unit;   /* "ns", "jiffies", "ms", "" */
+	char *line;         /* the console line, without its newline */
+	size_t offset;      /* offset of the line */
+};
+
+struct kr_scanner;
+
+struct kr_scanner *kr_scanner_new(void);
+void kr_scanner_free(struct kr_scanner *s);
+KR_DEFINE_CLEANUP(struct kr_scanner, kr_scanner_free)
+
+/* Feeds more console bytes (any bytes: NUL, CR, invalid UTF-8 are fine).
+ * Returns 0 or a negative errno. */
+int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len);
+/* Declares the end of the log: reports still open are closed. */
+int kr_scanner_finish(struct kr_scanner *s);
+
+/* True as soon as the first line of any crash report has been fed: the
+ * runner starts its grace period then. */
+bool kr_scanner_hit(const struct kr_scanner *s);
+
+/* Crashes found so far, in log order (only complete ones before finish). */
+size_t kr_scanner_n_crashes(const struct kr_scanner *s);
+const struct kr_crash *kr_scanner_crash(const struct kr_scanner *s, size_t i);
+
+size_t kr_scanner_n_starvation(const struct kr_scanner *s);
+const struct kr_starvation *kr_scanner_starvation(const struct kr_scanner *s, size_t i);
