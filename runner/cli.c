@@ -85,28 +85,29 @@ int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const cha
 		merged[i] = longopts[i];
 	merged[n] = (struct option){ "help", no_argument, NULL, 'h' };
 	merged[n + 1] = (struct option){ 0 };
-	_cleanup_free_ char *shorts = kr_asprintf("+:h%s", shortopts ? shortopts : "");
+	/* On the stack: exit() below would skip cleanup attributes. Options
+	 * may follow arguments (GNU argument permutation). */
+	char shorts[64];
+	if ((size_t)snprintf(shorts, sizeof(shorts), ":h%s", shortopts ? shortopts : "") >= sizeof(shorts))
+		abort(); /* a programming error: raise the limit */
 
 	opterr = 0;
-	int prev = optind;
 	int c = getopt_long(argc, argv, shorts, merged, NULL);
 	if (c == 'h') {
 		fputs(cmd->usage, stdout);
 		exit(KR_EXIT_OK);
 	}
 	if (c == '?' || c == ':') {
-		const char *arg = prev < argc ? argv[prev] : "";
-		if (optopt && !(arg[0] == '-' && arg[1] == '-'))
-			exit(kr_cli_usage_error(cmd, c == '?' ? "unknown option '-%c'" :
-								"option '-%c' needs an argument",
-						optopt));
-		_cleanup_free_ char *name = kr_strdup(arg);
-		char *eq = strchr(name, '=');
-		if (eq)
-			*eq = '\0';
-		exit(kr_cli_usage_error(cmd, c == '?' ? "unknown option '%s'" :
-							"option '%s' needs an argument",
-					name));
+		/* After a failed option, getopt has moved optind past it. */
+		const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+		const char *what = c == '?' ? "unknown option" : "option needs an argument:";
+		if (optopt) {
+			kr_cli_usage_error(cmd, "%s '-%c'", what, optopt);
+		} else {
+			size_t len = strcspn(arg, "=");
+			kr_cli_usage_error(cmd, "%s '%.*s'", what, (int)len, arg);
+		}
+		exit(KR_EXIT_USAGE);
 	}
 	return c;
 }

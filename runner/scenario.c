@@ -881,7 +881,8 @@ int kr_scenario_load_text(const char *file, const char *text, size_t len,
 	json_decref(root);
 	kr_json_pos_index_free(l.pos);
 	/* Checks run section by section; report in document order. */
-	qsort(diags->items + first, diags->n - first, sizeof(*diags->items), cmp_position);
+	if (diags->n > first)
+		qsort(diags->items + first, diags->n - first, sizeof(*diags->items), cmp_position);
 	if (l.errors)
 		return -EINVAL;
 	*out = KR_TAKE_PTR(s);

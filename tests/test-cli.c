@@ -54,6 +54,8 @@ static const struct {
 	{ { "validate", "--bogus=1", "x" },
 	  "kradar validate: unknown option '--bogus' (try 'kradar validate --help')\n" },
 	{ { "validate", "-z" }, "kradar validate: unknown option '-z' (try 'kradar validate --help')\n" },
+	{ { "validate", "x.json", "--nope" },
+	  "kradar validate: unknown option '--nope' (try 'kradar validate --help')\n" },
 	{ { "validate" },
 	  "kradar validate: no scenario file or directory given (try 'kradar validate --help')\n" },
 	{ { "version", "extra" }, "kradar version: unexpected argument 'extra' (try 'kradar version --help')\n" },
