@@ -163,6 +163,29 @@ static int read_string(struct loader *l, json_t *obj, const char *parent, const 
 	return r;
 }
 
+/* A string that must be one of names[]; *out gets its index. */
+static int read_enum(struct loader *l, json_t *obj, const char *parent, const char *key,
+		     const char *const *names, size_t n_names, int *out)
+{
+	_cleanup_free_ char *v = NULL;
+	int r = read_string(l, obj, parent, key, &v);
+	if (r <= 0)
+		return r;
+	for (size_t i = 0; i < n_names; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (int)i;
+			return 1;
+		}
+	}
+	struct kr_buf list = KR_BUF_INIT(4096);
+	for (size_t i = 0; i < n_names; i++)
+		kr_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
+	_cleanup_free_ char *path = kr_json_path_key(parent, key);
+	report(l, at_value(l, path), path, "\"%s\" is not one of %s", v, list.data);
+	kr_buf_free(&list);
+	return -1;
+}
+
 static int read_bool(struct loader *l, json_t *obj, const char *parent, const char *key, bool *out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -635,16 +658,10 @@ static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
 		s->execprog.threaded = b;
 	if (read_int(l, e, "execprog", "repeat", 0, 1000000000, &n) > 0)
 		s->execprog.repeat = (long)n;
-	if (read_string(l, e, "execprog", "sandbox", &s->execprog.sandbox) > 0) {
-		static const char *const sandboxes[] = { "none", "setuid", "namespace", "android" };
-		bool ok = false;
-		for (size_t i = 0; i < KR_ARRAY_SIZE(sandboxes); i++)
-			ok |= !strcmp(s->execprog.sandbox, sandboxes[i]);
-		if (!ok)
-			report(l, at_value(l, "execprog.sandbox"), "execprog.sandbox",
-			       "\"%s\" is not one of none, setuid, namespace, android",
-			       s->execprog.sandbox);
-	}
+	static const char *const sandboxes[] = { "none", "setuid", "namespace", "android" };
+	int sandbox;
+	if (read_enum(l, e, "execprog", "sandbox", sandboxes, KR_ARRAY_SIZE(sandboxes), &sandbox) > 0)
+		s->execprog.sandbox = kr_strdup(sandboxes[sandbox]);
 	static const char *const lists[] = { "enable", "disable" };
 	for (size_t k = 0; k < 2; k++) {
 		char ***v = k == 0 ? &s->execprog.enable : &s->execprog.disable;
@@ -674,18 +691,11 @@ static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)
 	if (!v)
 		return;
 	check_keys(l, v, "vm", keys);
-	_cleanup_free_ char *kvm = NULL;
-	if (read_string(l, v, "vm", "kvm", &kvm) > 0) {
-		if (!strcmp(kvm, "auto"))
-			s->vm.kvm = KR_KVM_AUTO;
-		else if (!strcmp(kvm, "on"))
-			s->vm.kvm = KR_KVM_ON;
-		else if (!strcmp(kvm, "off"))
-			s->vm.kvm = KR_KVM_OFF;
-		else
-			report(l, at_value(l, "vm.kvm"), "vm.kvm",
-			       "\"%s\" is not one of auto, on, off", kvm);
-	}
+	static const char *const kvm_modes[] = { [KR_KVM_AUTO] = "auto", [KR_KVM_ON] = "on",
+						  [KR_KVM_OFF] = "off" };
+	int mode;
+	if (read_enum(l, v, "vm", "kvm", kvm_modes, KR_ARRAY_SIZE(kvm_modes), &mode) > 0)
+		s->vm.kvm = (enum kr_kvm_mode)mode;
 	long long n;
 	if (read_int(l, v, "vm", "smp", 1, 256, &n) > 0)
 		s->vm.smp = (int)n;
@@ -721,18 +731,12 @@ static void load_expect(struct loader *l, json_t *root, struct kr_scenario *s)
 	if (!e)
 		return;
 	check_keys(l, e, "expect", keys);
-	_cleanup_free_ char *verdict = NULL;
-	if (read_string(l, e, "expect", "verdict", &verdict) > 0) {
-		if (!strcmp(verdict, "reproduced"))
-			s->expect.verdict = KR_EXPECT_REPRODUCED;
-		else if (!strcmp(verdict, "clean"))
-			s->expect.verdict = KR_EXPECT_CLEAN;
-		else if (!strcmp(verdict, "fixed"))
-			s->expect.verdict = KR_EXPECT_FIXED;
-		else
-			report(l, at_value(l, "expect.verdict"), "expect.verdict",
-			       "\"%s\" is not one of reproduced, clean, fixed", verdict);
-	}
+	static const char *const verdicts[] = { [KR_EXPECT_REPRODUCED] = "reproduced",
+						 [KR_EXPECT_CLEAN] = "clean",
+						 [KR_EXPECT_FIXED] = "fixed" };
+	int verdict;
+	if (read_enum(l, e, "expect", "verdict", verdicts, KR_ARRAY_SIZE(verdicts), &verdict) > 0)
+		s->expect.verdict = (enum kr_expect_verdict)verdict;
 	_cleanup_free_ char *title = NULL;
 	if (read_string(l, e, "expect", "title", &title) > 0) {
 		if (!*title)
