@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -96,6 +97,9 @@ static void child_exec(struct kr_process *p, int err_fd, pid_t parent, char **en
 	for (int i = 0; i < 3; i++)
 		if (dup2(src[i], i) < 0) /* the copy at i is not close-on-exec */
 			goto fail;
+	/* fds that kradar inherited without O_CLOEXEC (a build system's
+	 * jobserver, say) must not reach the child either. */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (p->cwd && chdir(p->cwd) < 0)
 		goto fail;
 	execvpe(p->argv[0], p->argv, envp);
@@ -227,6 +231,17 @@ int kr_process_kill(struct kr_process *p, int sig)
 	if (kill(-p->pid, sig) < 0 && kill(p->pid, sig) < 0)
 		return -errno;
 	return 0;
+}
+
+void kr_process_stop(struct kr_process *p, double grace_s)
+{
+	if (p->pid <= 0 || p->reaped)
+		return;
+	kr_process_kill(p, SIGTERM);
+	if (kr_process_wait(p, grace_s, NULL) < 0) {
+		kr_process_kill(p, SIGKILL);
+		wait_until(p, 0, NULL);
+	}
 }
 
 void kr_process_free(struct kr_process *p)

@@ -47,6 +47,10 @@ int kr_process_wait(struct kr_process *p, double timeout_s, int *status);
 /* Sends sig to the child's whole process group (while it is not reaped). */
 int kr_process_kill(struct kr_process *p, int sig);
 
+/* Stops the child: SIGTERM to its group, up to grace_s seconds for it to
+ * exit, then SIGKILL to the group, and reaps it. A no-op once reaped. */
+void kr_process_stop(struct kr_process *p, double grace_s);
+
 /* Kills the group (SIGKILL) if the child has not been reaped, reaps it and
  * frees everything. NULL is a no-op. */
 void kr_process_free(struct kr_process *p);

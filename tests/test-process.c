@@ -171,6 +171,35 @@ START_TEST(child_dies_with_parent)
 }
 END_TEST
 
+START_TEST(stop_escalates_to_sigkill)
+{
+	/* The first child ignores SIGTERM and must get SIGKILL after the
+	 * grace period; the second dies of the SIGTERM itself. */
+	char *stubborn[] = { "sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done", NULL };
+	int fds[2];
+	ck_assert_int_eq(pipe2(fds, O_CLOEXEC), 0);
+	_cleanup_process_free_ struct kr_process *p = kr_process_new(stubborn);
+	kr_process_set_stdout(p, fds[1]);
+	ck_assert_int_eq(kr_process_start(p), 0);
+	close(fds[1]);
+	char buf[8];
+	ck_assert_int_gt(read(fds[0], buf, sizeof(buf)), 0); /* the trap is set */
+	close(fds[0]);
+	kr_process_stop(p, 0.2);
+	int status;
+	ck_assert_int_eq(kr_process_wait(p, 0, &status), 0);
+	ck_assert_int_eq(status, 128 + SIGKILL);
+	kr_process_stop(p, 0.2); /* reaped: a no-op */
+
+	char *plain[] = { "sleep", "300", NULL };
+	_cleanup_process_free_ struct kr_process *q = kr_process_new(plain);
+	ck_assert_int_eq(kr_process_start(q), 0);
+	kr_process_stop(q, 30);
+	ck_assert_int_eq(kr_process_wait(q, 0, &status), 0);
+	ck_assert_int_eq(status, 128 + SIGTERM);
+}
+END_TEST
+
 START_TEST(free_null_and_unstarted)
 {
 	kr_process_free(NULL);
@@ -188,6 +217,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, capture_output_and_status);
 	tcase_add_test(tc, missing_program_is_enoent);
+	tcase_add_test(tc, stop_escalates_to_sigkill);
 	tcase_add_test(tc, signal_status_is_128_plus);
 	tcase_add_test(tc, timeout_kills_whole_group);
 	tcase_add_test(tc, capture_cap_is_e2big);
