@@ -9,6 +9,7 @@
 
 #include "json-pos.h"
 #include "regex.h"
+#include "syzprog.h"
 
 /* A scenario file larger than this is certainly a mistake. */
 #define SCENARIO_MAX_BYTES (4u << 20)
@@ -682,6 +683,15 @@ static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
 	else if (opts)
 		load_settings(l, opts, "execprog.options", option_key_ok, "letters, digits and _",
 			      &s->execprog.options, &s->execprog.n_options);
+	/* Options kradar knows must have their type (syzprog.h). */
+	for (size_t i = 0; i < s->execprog.n_options; i++) {
+		const char *want = kr_syzprog_option_type_error(&s->execprog.options[i]);
+		if (!want)
+			continue;
+		_cleanup_free_ char *p = kr_json_path_key("execprog.options",
+							  s->execprog.options[i].key);
+		report(l, at_value(l, p), p, "expected %s", want);
+	}
 }
 
 static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)

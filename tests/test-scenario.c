@@ -217,6 +217,8 @@ static const struct {
 	  "2:57: execprog.sandbox: \"chroot\" is not one of none, setuid, namespace, android" },
 	{ MINIMAL ", \"execprog\": {\"options\": {\"wifi\": [1]}}}",
 	  "2:66: execprog.options.wifi: expected a boolean, an integer or a string, got an array" },
+	{ MINIMAL ", \"execprog\": {\"options\": {\"procs\": true}}}",
+	  "2:67: execprog.options.procs: expected an integer" },
 	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"bzImage\"},\n \"repro\": {\"sh\": \"x\", \"files\": {\"data/blob\": \"tmp/b\"}}}",
 	  "2:46: repro.files[\"data/blob\"]: guest path \"tmp/b\" must be absolute" },
 	{ MINIMAL ", \"timeouts\": {\"run\": -1}}", "2:53: timeouts.run: -1 is out of range [1, 604800]" },
