@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: MIT */
+/* The results of `kradar run` in memory: scenarios, their runs, verdicts,
+ * counts and reproduction rates, and the artifacts each run left. The
+ * runner fills it; the reporters (JUnit, Markdown, CI output) read it; this
+ * module writes it as results.json (schema in docs/results.md, version
+ * KR_RESULTS_VERSION) and as each run's result.json. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "json-writer.h"
+#include "scenario.h"
+#include "util.h"
+
+#define KR_RESULTS_VERSION 1
+
+/* Verdicts. The first five are a run's; a scenario's verdict is one of
+ * them too, or KR_VERDICT_FIXED. */
+enum kr_verdict {
+	KR_VERDICT_REPRODUCED,     /* a crash whose title matches expect */
+	KR_VERDICT_OTHER_CRASH,    /* a crash with another title */
+	KR_VERDICT_ARTIFACT_STALL, /* a stall or silence with starvation evidence */
+	KR_VERDICT_CLEAN,          /* the reproducer ran without a crash */
+	KR_VERDICT_INFRA_ERROR,    /* the run could not be done (with a reason) */
+	KR_VERDICT_FIXED,          /* scenario only: expect fixed, every run clean */
+};
+#define KR_RUN_VERDICTS 5 /* counts[] has one entry per run verdict */
+
+/* Whether a scenario met its expectation. */
+enum kr_outcome {
+	KR_OUTCOME_MET,
+	KR_OUTCOME_FAILED,       /* exit status 1 */
+	KR_OUTCOME_INCONCLUSIVE, /* only infra errors or artifact stalls: exit 3 */
+};
+
+const char *kr_verdict_to_string(enum kr_verdict v);   /* "other-crash", ... */
+int kr_verdict_from_string(const char *s);              /* -EINVAL if unknown */
+const char *kr_outcome_to_string(enum kr_outcome o);   /* "met", "failed", "inconclusive" */
+
+struct kr_run_result {
+	int index;               /* 1-based */
+	enum kr_verdict verdict;
+	char *title;             /* the crash (or watch hit) title; NULL: none */
+	char *crash_type;        /* the scanner's class ("WARNING", "HANG"); NULL */
+	char *reason;            /* one line: why this verdict */
+	char *accel;             /* "kvm" or "tcg"; NULL when no guest started */
+	double started_at;       /* wall clock, seconds since the epoch */
+	double duration_s;       /* QEMU start to the guest gone */
+	double boot_s;           /* QEMU start to the start marker; < 0: never */
+	char **evidence;         /* starvation evidence lines (never NULL) */
+	char *dir;               /* artifacts, relative to the results directory */
+	/* Artifact file names inside dir (NULL: not written). */
+	char *console_log;
+	char *console_times;
+	char *report;            /* report.txt */
+	char *qemu_cmdline;
+	char *repro;             /* the reproducer as run */
+	char *execprog_log;
+};
+
+struct kr_kernel_identity {
+	char *label;     /* kernel.label or derived; NULL when unknown */
+	char *image;     /* bzImage path (never copied) */
+	char *sha256;    /* of image */
+	char *source;    /* kernel.source, for built kernels */
+	char *tree;      /* "git:<commit>", "tar:<sha256>", "dir:<sha256>" */
+	char *commit;
+	char *config_sha256;
+};
+
+struct kr_rate {
+	int hits;     /* reproduced runs */
+	int trials;   /* conclusive runs: reproduced + other-crash + clean */
+	double value; /* hits / trials; NaN when trials is 0 */
+	double low;   /* Wilson score interval, 95% */
+	double high;
+};
+
+struct kr_scenario_result {
+	char *name;
+	char *file;            /* the scenario file */
+	char *extid;           /* NULL when not given */
+	char *description;
+	enum kr_expect_verdict expected;
+	char **expected_titles; /* never NULL */
+	char *expected_title_regex;
+	int runs_planned;
+	enum kr_verdict verdict;
+	enum kr_outcome outcome;
+	char *reason;          /* one line for the verdict */
+	int counts[KR_RUN_VERDICTS];
+	struct kr_rate rate;
+	struct kr_kernel_identity kernel;
+	char *disk;            /* disk image path, NULL in initramfs mode */
+	char *disk_sha256;
+	double duration_s;
+	struct kr_run_result **runs;
+	size_t n_runs;
+};
+
+struct kr_results {
+	char *out_dir;       /* absolute */
+	double started_at;   /* wall clock */
+	double duration_s;
+	bool interrupted;    /* kradar was stopped by a signal */
+	int signal;          /* that signal, 0 if none */
+	struct kr_scenario_result **scenarios;
+	size_t n_scenarios;
+};
+
+struct kr_results *kr_results_new(const char *out_dir);
+void kr_results_free(struct kr_results *r);
+KR_DEFINE_CLEANUP(struct kr_results, kr_results_free)
+#define _cleanup_results_free_ _cleanup_(kr_results_freep)
+
+/* Appends a scenario filled from s (name, file, expectation, runs). */
+struct kr_scenario_result *kr_results_add_scenario(struct kr_results *r,
+						   const struct kr_scenario *s);
+/* Appends a run (index = n_runs + 1, verdict infra-error until set). */
+struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr);
+
+/* JSON forms (the caller frees them). */
+struct kr_json *kr_run_result_to_json(const struct kr_run_result *run);
+struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr);
+struct kr_json *kr_results_to_json(const struct kr_results *r);
+
+/* Writes OUT/results.json atomically. */
+int kr_results_write(const struct kr_results *r);
+/* Writes a run's result.json (the run and its scenario's name and
+ * expectation) to path, atomically. */
+int kr_run_result_write(const struct kr_scenario_result *sr, const struct kr_run_result *run,
+			const char *path);
+
+/* The exit status for the whole run: 0 every scenario met its
+ * expectation, 1 some failed, 3 some were inconclusive and none failed;
+ * 128 + the signal when kradar was interrupted (130 for SIGINT). */
+int kr_results_exit_code(const struct kr_results *r);

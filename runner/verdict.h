@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Verdicts: what one run showed, given the scenario's expectation, and what
+ * a series of runs adds up to (counts, reproduction rate with a Wilson 95%
+ * interval, the scenario's verdict and whether it met its expectation). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "results.h"
+#include "scenario.h"
+
+/* The title a run gets when the guest went silent after the start marker
+ * (syzkaller's name for it). */
+#define KR_TITLE_NO_OUTPUT "no output from test machine"
+
+/* What the supervisor and the crash scanner found in one run. */
+struct kr_run_facts {
+	const char *infra_reason; /* non-NULL: the run could not be done */
+	const char *title;        /* the first crash or watch hit; NULL: none */
+	char *const *alt_titles;  /* other titles of the same crash; may be NULL */
+	bool is_stall;            /* the crash is a hang/stall report */
+	bool silent;              /* no_output timeout after the start marker */
+	size_t n_evidence;        /* starvation evidence lines */
+};
+
+/* True when title (or one of alt_titles) is the bug the scenario expects:
+ * equal to one of expect.titles or matching expect.title_regex; with
+ * neither given, any title is. */
+bool kr_title_expected(const struct kr_scenario *s, const char *title, char *const *alt_titles);
+
+/* The run's verdict, and a one-line reason (to be freed). */
+enum kr_verdict kr_verdict_run(const struct kr_scenario *s, const struct kr_run_facts *f,
+			       char **reason);
+
+/* Wilson score interval for hits out of trials at 95% (z = 1.96); NaN
+ * for both when trials is 0. */
+void kr_wilson_interval(int hits, int trials, double *low, double *high);
+
+/* Fills counts, rate, verdict, outcome and reason of sr from its runs. */
+void kr_verdict_scenario(struct kr_scenario_result *sr);
+
+/* True when the series should stop before its planned runs: stop_on_hit
+ * for a scenario expecting `reproduced` once a run reproduced it. */
+bool kr_verdict_series_done(const struct kr_scenario *s, const struct kr_scenario_result *sr);
