@@ -6,6 +6,8 @@ set -eu
 
 PACKAGES="
 build-essential
+gcc-12
+libelf1
 pkg-config
 meson
 ninja-build
