@@ -13,8 +13,8 @@
  * the action returns (warn, deadlock-fixed, rcu-stall and softlockup after
  * their spin, sleep-atomic) it prints "kradar_test: action NAME done".
  */
+#include <linux/atomic.h>
 #include <linux/completion.h>
-#include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
@@ -178,13 +178,35 @@ static noinline int kradar_test_deadlock_fixed(void)
 	return kradar_test_deadlock_run(true);
 }
 
-static noinline int kradar_test_rcu_stall(void)
+/*
+ * The stalls spin in a kthread of their own, as a stuck kernel thread
+ * would: the stack under the spinning function is then kthread and
+ * ret_from_fork, and syzkaller's stall rules (which name the frame above
+ * the first dispatch frame such as kthread or vfs_write) name the spinning
+ * function rather than proc_reg_write. The writer waits for the spinner
+ * killably, so it is not itself reported as hung.
+ */
+struct kradar_test_spin {
+	struct completion spinning, done;
+	refcount_t users; /* the writer and the spinner while it runs */
+};
+
+static void kradar_test_spin_put(struct kradar_test_spin *spin)
 {
+	if (refcount_dec_and_test(&spin->users))
+		kfree(spin);
+}
+
+/* Spins in an RCU read-side critical section with preemption disabled. */
+static noinline int kradar_test_stall_spin(void *arg)
+{
+	struct kradar_test_spin *spin = arg;
 	unsigned long end = jiffies + spin_seconds * HZ;
 	unsigned long last = 0;
 
 	rcu_read_lock();
 	preempt_disable();
+	complete(&spin->spinning);
 	while (time_before(jiffies, end)) {
 		/* keep the soft lockup detector quiet: the RCU report is wanted */
 		if (READ_ONCE(jiffies) != last) {
@@ -195,24 +217,90 @@ static noinline int kradar_test_rcu_stall(void)
 	}
 	preempt_enable();
 	rcu_read_unlock();
-	return 0;
+	complete(&spin->done);
+	kradar_test_spin_put(spin);
+	module_put_and_kthread_exit(0);
+}
+
+/* Spins with preemption disabled, so the CPU's watchdog thread cannot run. */
+static noinline int kradar_test_softlockup_spin(void *arg)
+{
+	struct kradar_test_spin *spin = arg;
+	unsigned long end = jiffies + spin_seconds * HZ;
+
+	preempt_disable();
+	complete(&spin->spinning);
+	while (time_before(jiffies, end))
+		cpu_relax();
+	preempt_enable();
+	complete(&spin->done);
+	kradar_test_spin_put(spin);
+	module_put_and_kthread_exit(0);
+}
+
+static struct rcu_head kradar_test_rcu_head;
+static atomic_t kradar_test_rcu_pending = ATOMIC_INIT(0);
+
+static void kradar_test_rcu_cb(struct rcu_head *head)
+{
+	atomic_set(&kradar_test_rcu_pending, 0);
+}
+
+static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
+					 bool need_gp)
+{
+	struct kradar_test_spin *spin;
+	struct task_struct *t;
+	int ret;
+
+	spin = kzalloc(sizeof(*spin), GFP_KERNEL);
+	if (!spin)
+		return -ENOMEM;
+	init_completion(&spin->spinning);
+	init_completion(&spin->done);
+	refcount_set(&spin->users, 2);
+	t = kthread_create(fn, spin, "%s", name);
+	if (IS_ERR(t)) {
+		kfree(spin);
+		return PTR_ERR(t);
+	}
+	__module_get(THIS_MODULE);
+	wake_up_process(t);
+
+	ret = wait_for_completion_killable(&spin->spinning);
+	/*
+	 * An idle system may have no grace period in progress, and a stall is
+	 * only reported while one is: ask for one.
+	 */
+	if (!ret && need_gp && !atomic_xchg(&kradar_test_rcu_pending, 1))
+		call_rcu(&kradar_test_rcu_head, kradar_test_rcu_cb);
+	if (!ret)
+		ret = wait_for_completion_killable(&spin->done);
+	kradar_test_spin_put(spin);
+	return ret;
+}
+
+static noinline int kradar_test_rcu_stall(void)
+{
+	return kradar_test_spin_run(kradar_test_stall_spin, "kradar_rcu_stall", true);
 }
 
 static noinline int kradar_test_softlockup(void)
 {
-	unsigned long end = jiffies + spin_seconds * HZ;
-
-	preempt_disable();
-	while (time_before(jiffies, end))
-		cpu_relax();
-	preempt_enable();
-	return 0;
+	return kradar_test_spin_run(kradar_test_softlockup_spin, "kradar_softlockup", false);
 }
 
+/*
+ * Sleeps under a spinlock. CONFIG_DEBUG_ATOMIC_SLEEP is off in Debian's
+ * kernel, so the scheduler reports "BUG: scheduling while atomic". The sleep
+ * is schedule_timeout_uninterruptible() (what msleep() does inside) called
+ * from here: syzkaller's title rule skips the scheduler frames, so with
+ * msleep() the title would name msleep instead of this function.
+ */
 static noinline int kradar_test_sleep_atomic(void)
 {
 	spin_lock(&kradar_test_atomic_lock);
-	msleep(20);
+	schedule_timeout_uninterruptible(msecs_to_jiffies(20));
 	spin_unlock(&kradar_test_atomic_lock);
 	return 0;
 }
@@ -307,6 +395,7 @@ static int __init kradar_test_init(void)
 static void __exit kradar_test_exit(void)
 {
 	remove_proc_entry("kradar_test", NULL);
+	rcu_barrier(); /* kradar_test_rcu_cb may still be queued */
 }
 
 module_init(kradar_test_init);
