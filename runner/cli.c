@@ -28,6 +28,26 @@ const struct kr_command kr_commands[] = {
 	  "  -h, --help    show this help\n"
 	  "\n"
 	  "Exit status: 0 when every scenario is valid, 2 otherwise.\n" },
+	{ "classify", "find the crashes in a console log and title them", kr_cmd_classify,
+	  "Usage: kradar classify [options] LOG|-\n"
+	  "\n"
+	  "Reads a kernel console log (a file, or standard input for -) and reports\n"
+	  "every crash in it, titled the way syzbot titles bugs (\"WARNING in foo\",\n"
+	  "\"INFO: task hung in bar\", ...), and the lines showing that the (virtual)\n"
+	  "CPU was starved (hrtimer, RCU kthread starvation, clocksource, RT throttling).\n"
+	  "\n"
+	  "The summary prints one \"crash: TITLE\" line (\"then: TITLE\" for later ones)\n"
+	  "with its type, frame, flags and byte range, \"also:\" lines for alternative\n"
+	  "titles, and \"starvation:\" lines; or \"no crash\".\n"
+	  "With --json, one object: crashed, title, alt_titles, type, frame, corrupted,\n"
+	  "suppressed, is_stall (of the first crash), reports (every crash, with start\n"
+	  "and end offsets and its text) and starvation (kind, value, unit, line, offset).\n"
+	  "\n"
+	  "Options:\n"
+	  "  -j, --json    print the result as JSON\n"
+	  "  -h, --help    show this help\n"
+	  "\n"
+	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,

@@ -33,7 +33,8 @@ int kr_regex_new(const char *pattern, unsigned flags, struct kr_regex **out, cha
 		return -EINVAL;
 	}
 	/* JIT is an optimisation only: without it matching still works. */
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	if (!(flags & KR_REGEX_NO_JIT))
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	struct kr_regex *r = kr_calloc(1, sizeof(*r));
 	r->code = re;
 	r->md = pcre2_match_data_create(KR_REGEX_MAX_GROUPS, NULL);

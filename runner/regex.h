@@ -10,6 +10,9 @@
 enum {
 	KR_REGEX_CASELESS = 1 << 0,
 	KR_REGEX_MULTILINE = 1 << 1, /* ^ and $ match at line breaks */
+	KR_REGEX_NO_JIT = 1 << 2,    /* skip JIT compilation: for patterns matched
+				      * a few times on short subjects, where
+				      * compiling costs more than it saves */
 };
 
 #define KR_REGEX_MAX_GROUPS 16

@@ -27,7 +27,9 @@ struct kr_crash {
 			     * soft/hard lockup): a candidate artifact */
 	size_t start;       /* offset of the report's first line */
 	size_t end;         /* offset just past its last line */
-	char *report;       /* the report text (bounded) */
+	char *report;       /* the report's lines without their console prefixes
+			     * (at most 256 KiB); may hold NUL bytes */
+	size_t report_len;
 };
 
 struct kr_starvation {
@@ -58,6 +60,8 @@ bool kr_scanner_hit(const struct kr_scanner *s);
 /* Crashes found so far, in log order (only complete ones before finish). */
 size_t kr_scanner_n_crashes(const struct kr_scanner *s);
 const struct kr_crash *kr_scanner_crash(const struct kr_scanner *s, size_t i);
+/* Crashes found beyond the first 1000, which are counted but not kept. */
+size_t kr_scanner_n_dropped(const struct kr_scanner *s);
 
 size_t kr_scanner_n_starvation(const struct kr_scanner *s);
 const struct kr_starvation *kr_scanner_starvation(const struct kr_scanner *s, size_t i);

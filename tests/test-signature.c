@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: MIT */
+/* The crash signature engine: titles of the fixture logs, streaming in any
+ * chunk size, starvation evidence, title normalisation, and kradar classify
+ * on hostile input. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kr-test.h"
+#include "signature-title.h"
+#include "signature.h"
+#include "util.h"
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static struct kr_scanner *scan_chunked(const char *data, size_t len, size_t chunk)
+{
+	struct kr_scanner *s = kr_scanner_new();
+	for (size_t off = 0; off < len; off += chunk) {
+		size_t n = len - off < chunk ? len - off : chunk;
+		ck_assert_int_eq(kr_scanner_feed(s, data + off, n), 0);
+	}
+	ck_assert_int_eq(kr_scanner_finish(s), 0);
+	return s;
+}
+
+static struct kr_scanner *scan(const char *text)
+{
+	return scan_chunked(text, strlen(text), strlen(text) ? strlen(text) : 1);
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	char *data = NULL;
+	int r = kr_read_file(path, 64 << 20, &data, len);
+	ck_assert_msg(r == 0, "%s: %s", path, strerror(-r));
+	return data;
+}
+
+static char **fixture_names(void)
+{
+	_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
+	char **names = kr_calloc(1, sizeof(char *));
+	DIR *d = opendir(dir);
+	ck_assert_msg(d != NULL, "%s: %s", dir, strerror(errno));
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!kr_str_endswith(e->d_name, ".expect"))
+			continue;
+		kr_strv_push(&names, kr_strndup(e->d_name, strlen(e->d_name) - 7));
+	}
+	closedir(d);
+	size_t n = kr_strv_len(names);
+	qsort(names, n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+	return names;
+}
+
+/* An expectation: the i-th TITLE line is the i-th crash's title; TYPE,
+ * FRAME, CORRUPTED (Y/N) and STALL (Y/N) lines apply to the crash of the
+ * TITLE above them. No TITLE line: no crash. Lines starting with # are
+ * comments. */
+struct expected {
+	char *title, *type, *frame;
+	int corrupted, stall; /* -1: not said */
+};
+
+static size_t parse_expect(const char *path, struct expected *out, size_t max)
+{
+	size_t len;
+	_cleanup_free_ char *text = read_all(path, &len);
+	size_t n = 0;
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		size_t l = strlen(line);
+		while (l && line[l - 1] == '\r')
+			line[--l] = '\0';
+		if (kr_str_startswith(line, "TITLE: ")) {
+			ck_assert_uint_lt(n, max);
+			out[n++] = (struct expected){ .title = kr_strdup(line + 7), .corrupted = -1,
+						      .stall = -1 };
+			continue;
+		}
+		if (line[0] == '#' || !l)
+			continue;
+		ck_assert_msg(n > 0, "%s: \"%s\" before any TITLE line", path, line);
+		struct expected *e = &out[n - 1];
+		if (kr_str_startswith(line, "TYPE: "))
+			e->type = kr_strdup(line + 6);
+		else if (kr_str_startswith(line, "FRAME: "))
+			e->frame = kr_strdup(line + 7);
+		else if (kr_str_startswith(line, "CORRUPTED: "))
+			e->corrupted = line[11] == 'Y';
+		else if (kr_str_startswith(line, "STALL: "))
+			e->stall = line[7] == 'Y';
+		else
+			ck_abort_msg("%s: unknown line \"%s\"", path, line);
+	}
+	return n;
+}
+
+/* ---- fixtures ------------------------------------------------------------- */
+
+START_TEST(every_fixture_gets_its_titles)
+{
+	_cleanup_strv_free_ char **names = fixture_names();
+	ck_assert_msg(names[0] != NULL, "no fixtures in tests/data/crash-logs");
+	for (size_t f = 0; names[f]; f++) {
+		_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
+		_cleanup_free_ char *log = kr_asprintf("%s/%s.log", dir, names[f]);
+		_cleanup_free_ char *exp = kr_asprintf("%s/%s.expect", dir, names[f]);
+		struct expected want[16];
+		size_t nwant = parse_expect(exp, want, KR_ARRAY_SIZE(want));
+		size_t len;
+		_cleanup_free_ char *data = read_all(log, &len);
+		_cleanup_(kr_scanner_freep) struct kr_scanner *s =
+			scan_chunked(data, len, len ? len : 1);
+		if (!nwant)
+			ck_assert_msg(kr_scanner_n_crashes(s) == 0, "%s: unexpected crash \"%s\"", log,
+				      kr_scanner_crash(s, 0)->title);
+		ck_assert_msg(kr_scanner_n_crashes(s) >= nwant, "%s: %zu crashes, want %zu", log,
+			      kr_scanner_n_crashes(s), nwant);
+		for (size_t i = 0; i < nwant; i++) {
+			const struct kr_crash *c = kr_scanner_crash(s, i);
+			ck_assert_msg(strcmp(c->title, want[i].title) == 0,
+				      "%s: crash %zu is \"%s\", want \"%s\"", log, i, c->title,
+				      want[i].title);
+			if (want[i].type)
+				ck_assert_msg(strcmp(c->type, want[i].type) == 0, "%s: type %s, want %s",
+					      log, c->type, want[i].type);
+			if (want[i].frame)
+				ck_assert_msg(c->frame && strcmp(c->frame, want[i].frame) == 0,
+					      "%s: frame %s, want %s", log, c->frame, want[i].frame);
+			if (want[i].corrupted >= 0)
+				ck_assert_msg(c->corrupted == want[i].corrupted, "%s: corrupted %d", log,
+					      c->corrupted);
+			if (want[i].stall >= 0)
+				ck_assert_msg(c->is_stall == want[i].stall, "%s: is_stall %d", log,
+					      c->is_stall);
+			free(want[i].title);
+			free(want[i].type);
+			free(want[i].frame);
+		}
+	}
+}
+END_TEST
+
+/* Feeding a log in pieces of any size gives what feeding it whole gives. */
+START_TEST(chunk_size_does_not_matter)
+{
+	_cleanup_strv_free_ char **names = fixture_names();
+	static const size_t chunks[] = { 1, 2, 3, 7, 64, 4095, 4097 };
+	for (size_t f = 0; names[f]; f++) {
+		_cleanup_free_ char *log = kr_asprintf("%s/crash-logs/%s.log", kr_test_data(), names[f]);
+		size_t len;
+		_cleanup_free_ char *data = read_all(log, &len);
+		_cleanup_(kr_scanner_freep) struct kr_scanner *whole = scan_chunked(data, len, len + 1);
+		for (size_t k = 0; k < KR_ARRAY_SIZE(chunks); k++) {
+			_cleanup_(kr_scanner_freep) struct kr_scanner *s =
+				scan_chunked(data, len, chunks[k]);
+			ck_assert_uint_eq(kr_scanner_n_crashes(s), kr_scanner_n_crashes(whole));
+			ck_assert_uint_eq(kr_scanner_n_starvation(s), kr_scanner_n_starvation(whole));
+			for (size_t i = 0; i < kr_scanner_n_crashes(s); i++) {
+				const struct kr_crash *a = kr_scanner_crash(s, i);
+				const struct kr_crash *b = kr_scanner_crash(whole, i);
+				ck_assert_msg(strcmp(a->title, b->title) == 0, "%s in %zu-byte chunks: %s",
+					      log, chunks[k], a->title);
+				ck_assert_uint_eq(a->start, b->start);
+				ck_assert_uint_eq(a->end, b->end);
+				ck_assert_uint_eq(a->report_len, b->report_len);
+				ck_assert_mem_eq(a->report, b->report, a->report_len);
+			}
+		}
+	}
+}
+END_TEST
+
+/* ---- behaviour ------------------------------------------------------------ */
+
+static const char warning_report[] =
+	"[   10.000001] ------------[ cut here ]------------\n"
+	"[   10.000002] WARNING: CPU: 0 PID: 1 at net/core/dev.c:123 dev_thing+0x10/0x20\n"
+	"[   10.000003] Modules linked in:\n"
+	"[   10.000004] RIP: 0010:dev_thing+0x10/0x20\n"
+	"[   10.000005] Call Trace:\n"
+	"[   10.000006]  <TASK>\n"
+	"[   10.000007]  caller_of_thing+0x1/0x2\n"
+	"[   10.000008]  do_syscall_64+0x58/0xc0\n"
+	"[   10.000009]  </TASK>\n"
+	"[   10.000010] ---[ end trace 0000000000000000 ]---\n";
+
+START_TEST(report_offsets_and_text)
+{
+	const char *prefix = "[    1.000000] booting\r\nnoise without a timestamp\n";
+	_cleanup_free_ char *log = kr_asprintf("%s%s", prefix, warning_report);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(log);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 1);
+	const struct kr_crash *c = kr_scanner_crash(s, 0);
+	ck_assert_str_eq(c->title, "WARNING in dev_thing");
+	ck_assert_str_eq(c->type, "WARNING");
+	ck_assert_str_eq(c->frame, "dev_thing");
+	ck_assert(!c->corrupted && !c->suppressed && !c->is_stall);
+	ck_assert_ptr_nonnull(c->alt_titles);
+	ck_assert_ptr_null(c->alt_titles[0]);
+	/* from the header line (the cut-here line is not the report) to the
+	 * end of the last line of the report */
+	size_t header = strlen(prefix) + strlen("[   10.000001] ------------[ cut here ]------------\n");
+	ck_assert_uint_eq(c->start, header);
+	ck_assert_uint_eq(c->end, strlen(log));
+	ck_assert(kr_str_startswith(c->report, "WARNING: CPU: 0 PID: 1 at net/core/dev.c:123"));
+	ck_assert_ptr_nonnull(strstr(c->report, "caller_of_thing"));
+	/* prefixes are stripped from the report text */
+	ck_assert_ptr_null(strstr(c->report, "10.0000"));
+}
+END_TEST
+
+START_TEST(hit_comes_with_the_header_and_crashes_when_complete)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = kr_scanner_new();
+	const char *before = "[    5.000000] all fine\n";
+	kr_scanner_feed(s, before, strlen(before));
+	ck_assert(!kr_scanner_hit(s));
+	/* the header line, fed up to its newline */
+	const char *header = strchr(warning_report, '\n') + 1;
+	size_t n = (size_t)(strchr(header, '\n') + 1 - warning_report);
+	kr_scanner_feed(s, warning_report, n - 1);
+	ck_assert(!kr_scanner_hit(s)); /* the line is not finished yet */
+	kr_scanner_feed(s, warning_report + n - 1, 1);
+	ck_assert(kr_scanner_hit(s));
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 0);
+	kr_scanner_feed(s, warning_report + n, strlen(warning_report) - n);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 0);
+	kr_scanner_finish(s);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 1);
+	ck_assert_int_eq(kr_scanner_feed(s, "x", 1), -EINVAL);
+}
+END_TEST
+
+START_TEST(several_reports_in_log_order)
+{
+	_cleanup_free_ char *log = kr_asprintf(
+		"%s[   20.000000] BUG: kernel NULL pointer dereference, address: 0000000000000008\n"
+		"[   20.000001] Oops: 0000 [#1] PREEMPT SMP NOPTI\n"
+		"[   20.000002] RIP: 0010:second_bug+0x3/0x9\n"
+		"[   20.000003] Call Trace:\n"
+		"[   20.000004]  <TASK>\n"
+		"[   20.000005]  second_caller+0x1/0x2\n"
+		"[   20.000006]  </TASK>\n",
+		warning_report);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(log);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 2);
+	ck_assert_str_eq(kr_scanner_crash(s, 0)->title, "WARNING in dev_thing");
+	ck_assert_str_eq(kr_scanner_crash(s, 1)->title,
+			 "BUG: unable to handle kernel NULL pointer dereference in second_bug");
+	ck_assert_uint_eq(kr_scanner_crash(s, 0)->end, kr_scanner_crash(s, 1)->start);
+	ck_assert_ptr_null(kr_scanner_crash(s, 2));
+}
+END_TEST
+
+START_TEST(clean_log_has_no_crash)
+{
+	struct kr_buf b = KR_BUF_INIT(1 << 24);
+	for (int i = 0; i < 20000; i++)
+		kr_buf_printf(&b, "[%5d.%06d] systemd[1]: Started unit %d: ok (no warnings, info or bugs)\n",
+			      i / 100, i % 100, i);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan_chunked(b.data, b.len, 65536);
+	ck_assert(!kr_scanner_hit(s));
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 0);
+	ck_assert_uint_eq(kr_scanner_n_starvation(s), 0);
+	kr_buf_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *line;
+	const char *kind;
+	double value;
+	const char *unit;
+} starvation_lines[] = {
+	{ "[  1.0] hrtimer: interrupt took 2419658 ns", "hrtimer-interrupt", 2419658, "ns" },
+	{ "[  2.0] rcu: rcu_preempt kthread starved for 10502 jiffies! g5 f0x0 RCU_GP_WAIT_FQS(5) "
+	  "->state=0x0 ->cpu=1",
+	  "rcu-kthread-starved", 10502, "jiffies" },
+	{ "[  3.0] rcu_sched kthread starved for 249 jiffies!", "rcu-kthread-starved", 249, "jiffies" },
+	{ "[  4.0] rcu: rcu_preempt kthread timer wakeup didn't happen for 9999 jiffies! g7 f0x0",
+	  "rcu-timer-wakeup-missed", 9999, "jiffies" },
+	{ "[  5.0] clocksource: timekeeping watchdog on CPU1: Marking clocksource 'tsc' as unstable "
+	  "because the skew is too large:",
+	  "clocksource-unstable", 0, "" },
+	{ "[  6.0] tsc: Marking TSC unstable due to clocksource watchdog", "clocksource-unstable", 0,
+	  "" },
+	{ "[  7.0] sched: RT throttling activated", "rt-throttling", 0, "" },
+	{ "[  8.0] INFO: NMI handler (nmi_cpu_backtrace_handler) took too long to run: 3.125 msecs",
+	  "nmi-handler-slow", 3.125, "ms" },
+	{ "[  9.0] perf: interrupt took too long (2504 > 2500), lowering "
+	  "kernel.perf_event_max_sample_rate to 79750",
+	  "perf-interrupt-slow", 2504, "ns" },
+};
+
+START_TEST(starvation_evidence_with_values)
+{
+	struct kr_buf b = KR_BUF_INIT(1 << 20);
+	for (size_t i = 0; i < KR_ARRAY_SIZE(starvation_lines); i++)
+		kr_buf_printf(&b, "[  0.5] filler line %zu\n%s\n", i, starvation_lines[i].line);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan_chunked(b.data, b.len, 13);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 0);
+	ck_assert_uint_eq(kr_scanner_n_starvation(s), KR_ARRAY_SIZE(starvation_lines));
+	for (size_t i = 0; i < KR_ARRAY_SIZE(starvation_lines); i++) {
+		const struct kr_starvation *st = kr_scanner_starvation(s, i);
+		ck_assert_str_eq(st->kind, starvation_lines[i].kind);
+		ck_assert_double_eq_tol(st->value, starvation_lines[i].value, 1e-9);
+		ck_assert_str_eq(st->unit, starvation_lines[i].unit);
+		ck_assert_str_eq(st->line, starvation_lines[i].line);
+		const char *at = strstr(b.data, starvation_lines[i].line);
+		ck_assert_uint_eq(st->offset, (size_t)(at - b.data));
+	}
+	kr_buf_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *in, *out;
+} titles[] = {
+	{ "WARNING in foo+0x1c/0x40", "WARNING in foo" },
+	{ "INFO: task syz-executor.3:12345 blocked", "INFO: task syz-executor blocked" },
+	{ "KASAN: slab-out-of-bounds Read at addr ffff888012345678", "KASAN: slab-out-of-bounds Read at addr ADDR" },
+	{ "BUG: at net/core/dev.c:123:45 x", "BUG: at net/core/dev.c:LINE x" },
+	{ "kernel panic: VFS: Unable to mount root fs on unknown-block(0,0)",
+	  "kernel panic: VFS: Unable to mount root fs on unknown-block(NUM,NUM)" },
+	{ "route to 10.1.2.3 lost on CPU#1", "route to IP lost on CPU" },
+	{ "nl80211_thing in cfg80211 from 12345 id x9876543210", "nl80211_thing in cfg80211 from NUM id xNUM" },
+	{ "  tabs\tand   spaces  ", "tabs and spaces" },
+	{ "ctrl\x01\x7f" "bytes\xff", "ctrlbytes" },
+};
+
+START_TEST(titles_are_normalised)
+{
+	_cleanup_free_ char *t = kr_sig_normalize_title(titles[_i].in);
+	ck_assert_str_eq(t, titles[_i].out);
+}
+END_TEST
+
+START_TEST(titles_are_capped)
+{
+	char in[400];
+	memset(in, 'a', sizeof(in) - 1);
+	in[sizeof(in) - 1] = '\0';
+	_cleanup_free_ char *t = kr_sig_normalize_title(in);
+	ck_assert_uint_eq(strlen(t), 120);
+}
+END_TEST
+
+/* ---- kradar classify --------------------------------------------------- */
+
+static int classify(const char *const *args, const char *in, size_t in_len, char **out, char **err)
+{
+	char *argv[8] = { (char *)kr_test_kradar(), (char *)"classify" };
+	size_t n = 2;
+	for (; args[n - 2]; n++)
+		argv[n] = (char *)args[n - 2];
+	argv[n] = NULL;
+	return kr_test_spawn(argv, in, in_len, out, err, 120);
+}
+
+START_TEST(classify_summary_and_json)
+{
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *path = kr_test_write(dir, "log", warning_report);
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ path, NULL }, NULL, 0, &out, &err), 0);
+	ck_assert(kr_str_startswith(out, "crash: WARNING in dev_thing\n  type WARNING, frame dev_thing"));
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "--json", "-", NULL }, warning_report,
+				  strlen(warning_report), &out, &err),
+			 0);
+	ck_assert(kr_str_startswith(out, "{\"crashed\":true,\"title\":\"WARNING in dev_thing\","
+					 "\"alt_titles\":[],\"type\":\"WARNING\",\"frame\":\"dev_thing\","
+					 "\"corrupted\":false,\"suppressed\":false,\"is_stall\":false,"
+					 "\"reports\":[{"));
+	ck_assert(kr_str_endswith(out, "\"starvation\":[]}\n"));
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(classify_bad_input_is_one_line_and_exit_2)
+{
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "/nonexistent/console.log", NULL }, NULL, 0, &out,
+				  &err),
+			 2);
+	ck_assert_str_eq(err, "kradar: error: /nonexistent/console.log: No such file or directory\n");
+	ck_assert_str_eq(out, "");
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "/", NULL }, NULL, 0, NULL, &err), 2);
+	ck_assert_str_eq(err, "kradar: error: /: Is a directory\n");
+	free(err);
+	err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ NULL }, NULL, 0, NULL, &err), 2);
+	ck_assert(kr_str_startswith(err, "kradar classify: no log given"));
+}
+END_TEST
+
+START_TEST(classify_survives_empty_binary_crlf_and_huge_lines)
+{
+	_cleanup_free_ char *out = NULL;
+	/* empty */
+	ck_assert_int_eq(classify((const char *[]){ "-", NULL }, "", 0, &out, NULL), 0);
+	ck_assert_str_eq(out, "no crash\n");
+	free(out);
+	out = NULL;
+
+	/* binary junk with NULs, then a report with NULs and CRLF line ends */
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	unsigned x = 12345;
+	for (int i = 0; i < 300000; i++) {
+		x = x * 1103515245 + 12345;
+		kr_buf_addc(&b, (char)(x >> 16));
+	}
+	kr_buf_adds(&b, "\n");
+	for (const char *p = warning_report; *p; p++) {
+		if (*p == '\n')
+			kr_buf_addc(&b, '\r');
+		kr_buf_addc(&b, *p);
+		if (p[0] == ':' && p[1] == '\n')
+			kr_buf_add(&b, "\0\0", 2);
+	}
+	ck_assert_int_eq(classify((const char *[]){ "--json", "-", NULL }, b.data, b.len, &out, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"title\":\"WARNING in dev_thing\""));
+	ck_assert_ptr_nonnull(strstr(out, "\\u0000"));
+	free(out);
+	out = NULL;
+
+	/* a 10 MB line (no newline for 10 MB) before and inside the report */
+	kr_buf_reset(&b);
+	for (int i = 0; i < 10 << 20; i++)
+		kr_buf_addc(&b, "WARNING: BUG: INFO: "[i % 20]);
+	kr_buf_addc(&b, '\n');
+	kr_buf_adds(&b, warning_report);
+	for (int i = 0; i < 10 << 20; i++)
+		kr_buf_addc(&b, 'x');
+	ck_assert_int_eq(classify((const char *[]){ "--json", "-", NULL }, b.data, b.len, &out, NULL), 0);
+	/* the long line is a (corrupted) report of its own; then ours */
+	ck_assert_ptr_nonnull(strstr(out, "\"title\":\"WARNING in dev_thing\""));
+	ck_assert_uint_lt(strlen(out), 2 << 20);
+	kr_buf_free(&b);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("signature");
+	TCase *tc = tcase_create("signature");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, every_fixture_gets_its_titles);
+	tcase_add_test(tc, chunk_size_does_not_matter);
+	tcase_add_test(tc, report_offsets_and_text);
+	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);
+	tcase_add_test(tc, several_reports_in_log_order);
+	tcase_add_test(tc, clean_log_has_no_crash);
+	tcase_add_test(tc, starvation_evidence_with_values);
+	tcase_add_loop_test(tc, titles_are_normalised, 0, (int)KR_ARRAY_SIZE(titles));
+	tcase_add_test(tc, titles_are_capped);
+	tcase_add_test(tc, classify_summary_and_json);
+	tcase_add_test(tc, classify_bad_input_is_one_line_and_exit_2);
+	tcase_add_test(tc, classify_survives_empty_binary_crlf_and_huge_lines);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
