@@ -17,6 +17,7 @@ libxml2-dev
 libxml2-utils
 libpcre2-dev
 liblzma-dev
+git
 check
 qemu-system-x86
 busybox-static

@@ -48,6 +48,28 @@ const struct kr_command kr_commands[] = {
 	  "  -h, --help    show this help\n"
 	  "\n"
 	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },
+	{ "build", "build the kernel of kernel.source scenarios (or find it in the cache)",
+	  kr_cmd_build,
+	  "Usage: kradar build [options] SCENARIO...\n"
+	  "\n"
+	  "Builds each scenario's kernel.source kernel without running the scenario:\n"
+	  "the tree (at kernel.commit), kernel.config, kernel.fragment merged in,\n"
+	  "olddefconfig, then make -j bzImage out of tree. Fragment lines the kernel\n"
+	  "dropped or changed are warnings (errors with kernel.strict_fragment).\n"
+	  "Kernels are cached by tree, final .config, compiler and make variables,\n"
+	  "so unchanged inputs are never built twice. Prints the kernel's identity\n"
+	  "(label, cache key, tree, commit, config hash) and the bzImage path.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -C, --cache DIR   cache directory (default: ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N      parallel make jobs (default: the CPUs kradar may use)\n"
+	  "      --config-only stop after configuring and checking the fragment\n"
+	  "      --log FILE    copy the build log to FILE (one scenario only)\n"
+	  "  -h, --help        show this help\n"
+	  "\n"
+	  "Exit status: 0 built or cached, 2 bad input (scenario, config target,\n"
+	  "strict fragment), 3 the kernel did not compile (the first error lines are\n"
+	  "shown), 4 host problem (a missing tool, disk full).\n" },
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,

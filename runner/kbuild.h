@@ -62,6 +62,7 @@ struct kr_kernel {
 	double seconds;    /* wall time spent in kr_kbuild_get() */
 	struct kr_kbuild_mismatch *mismatches; /* fragment lines dropped or changed */
 	size_t n_mismatches;
+	bool config_is_temp; /* config_only: config is removed by kr_kernel_free() */
 };
 
 /* Error classes returned by kr_kbuild_get(), each with a message in *err:

@@ -83,7 +83,7 @@ static int buf_grow(struct kr_buf *b, size_t extra)
 	size_t n = b->alloc ? b->alloc : 64;
 	while (n < need)
 		n = n > SIZE_MAX / 2 ? need : n * 2;
-	if (n > b->cap + 1)
+	if (b->cap < SIZE_MAX && n > b->cap + 1) /* SIZE_MAX: no cap */
 		n = b->cap + 1;
 	b->data = kr_realloc(b->data, n);
 	b->alloc = n;

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* kradar build SCENARIO...: builds (or finds in the cache) the kernel of
+ * kernel.source scenarios without running them. */
+#include <string.h>
+
+#include "cli.h"
+#include "kbuild.h"
+#include "log.h"
+#include "scenario.h"
+
+static void show_progress(void *userdata, const char *message)
+{
+	const char *name = userdata;
+	kr_notice("%s: %s", name, message);
+}
+
+static int build_one(const char *file, const struct kr_kbuild_options *base)
+{
+	struct kr_diags diags = { 0 };
+	_cleanup_scenario_free_ struct kr_scenario *s = NULL;
+	if (kr_scenario_load(file, &s, &diags) < 0) {
+		kr_diags_print(&diags, stderr);
+		kr_diags_clear(&diags);
+		return KR_EXIT_USAGE;
+	}
+	if (s->kernel.kind != KR_KERNEL_SOURCE) {
+		kr_error("%s: kernel: the scenario uses a prebuilt kernel.image; nothing to build",
+			 file);
+		return KR_EXIT_USAGE;
+	}
+	struct kr_kbuild_options o = *base;
+	o.progress = show_progress;
+	o.userdata = s->name;
+	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r = kr_kbuild_get(s, &o, &k, &err);
+	if (r < 0) {
+		kr_error("%s: %s", file, err ? err : strerror(-r));
+		if (r == -EINVAL)
+			return KR_EXIT_USAGE;
+		if (r == -ENOEXEC)
+			return KR_EXIT_INCONCLUSIVE;
+		return KR_EXIT_ENVIRONMENT;
+	}
+	for (size_t i = 0; i < k->n_mismatches; i++)
+		kr_warning("%s: %s", file, k->mismatches[i].message);
+	printf("scenario  %s\n", s->name);
+	printf("kernel    %s\n", k->label);
+	if (k->key)
+		printf("key       %s\n", k->key);
+	printf("tree      %s\n", k->tree);
+	if (k->commit)
+		printf("commit    %s\n", k->commit);
+	printf("config    %s %s\n", k->config_hash, k->config);
+	printf("compiler  %s\n", k->compiler);
+	if (k->bzimage) {
+		printf("bzImage   %s\n", k->bzimage);
+		printf("vmlinux   %s\n", k->vmlinux);
+		printf("log       %s\n", k->build_log);
+		printf("cached    %s (%.2f s)\n", k->cache_hit ? "yes" : "no, built", k->seconds);
+	}
+	fflush(stdout);
+	return KR_EXIT_OK;
+}
+
+int kr_cmd_build(int argc, char **argv)
+{
+	const struct kr_command *self = kr_cli_find("build");
+	static const struct option opts[] = {
+		{ "cache", required_argument, NULL, 'C' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "config-only", no_argument, NULL, 'c' },
+		{ "log", required_argument, NULL, 'l' },
+		{ 0 },
+	};
+	struct kr_kbuild_options o = { 0 };
+	int c;
+	while ((c = kr_cli_getopt(self, argc, argv, "C:j:", opts)) != -1) {
+		long n;
+		switch (c) {
+		case 'C':
+			o.cache_dir = optarg;
+			break;
+		case 'j':
+			if (kr_parse_long(optarg, &n) < 0 || n < 1 || n > 4096)
+				return kr_cli_usage_error(self, "--jobs: expected 1..4096, got '%s'", optarg);
+			o.jobs = (int)n;
+			break;
+		case 'c':
+			o.config_only = true;
+			break;
+		case 'l':
+			o.log_copy = optarg;
+			break;
+		}
+	}
+	if (optind >= argc)
+		return kr_cli_usage_error(self, "no scenario file given");
+	if (o.log_copy && argc - optind > 1)
+		return kr_cli_usage_error(self, "--log takes one scenario");
+	int worst = KR_EXIT_OK;
+	for (int i = optind; i < argc; i++) {
+		int r = build_one(argv[i], &o);
+		if (r > worst)
+			worst = r;
+	}
+	return worst;
+}
