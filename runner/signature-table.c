@@ -32,6 +32,11 @@ const char kr_sig_trace[] = "<stack trace>";
 	STACK(.parts = { "(?:" RIP "|--- interrupt: [0-9]+ at " FN ")", TRACE }, \
 	      .parts2 = { CALLTRACE, TRACE }, .skip = skipped)
 
+/* A WARNING from a file: the old header names the function after the
+ * file ("at lib/foo.c:12 foo_bar+0x1/0x2"), the new one after "at"
+ * ("lib/foo.c:12 at foo_bar+0x1/0x2, CPU#0: ..." or "at 0x0"). */
+#define WARN_FROM(file, fn) "WARNING: .*" file ".* (?:" fn "|at)"
+
 /* Old lockdep reports are framed as "[ INFO: ... ]". */
 #define LOCKDEP_AT(intro, what)                                                  \
 	intro LINES ".*" what LINES ".*at: (?:" PC " +)?" FN
@@ -68,10 +73,12 @@ static const struct kr_sig_format bug_formats[] = {
 	{ .title = "BUG: KMSAN:",
 	  .report = "BUG: KMSAN: ([a-z\\-]+) in " FN,
 	  .fmt = "KMSAN: {1} in {F}",
-	  .alt = { "bad-access in {F}", "KMSAN origin in {F2}" },
+	  .alt = { "bad-access in {F}" },
 	  .stack = STACK(.parts = { TRACE, "(Local variable .* created at:|Uninit was created at:)",
 				    TRACE },
-			 .skip = "alloc_skb|netlink_ack|netlink_rcv_skb"),
+			 /* where encryption reads the uninit bytes is not the bug */
+			 .skip = "alloc_skb|netlink_ack|netlink_rcv_skb|_encrypt$"
+				 "|^(?:crypto|cipher|drbg|rng)_"),
 	  .flags = KR_SIG_NO_TRACE },
 	{ .title = "BUG: KCSAN:", .report = "BUG: KCSAN: (.*)", .fmt = "KCSAN: {1}",
 	  .flags = KR_SIG_NO_TRACE },
@@ -144,7 +151,13 @@ static const struct kr_sig_format bug_formats[] = {
 	  .report = "BUG: Dentry .* still in use \\([0-9]+\\) \\[(unmount) of ([^\\]]+)\\]",
 	  .fmt = "BUG: Dentry still in use in {1}",
 	  .alt = { "BUG: Dentry still in use [{1} of {2}]" } },
-	{ .title = "BUG: Bad page state", .fmt = "BUG: Bad page state" },
+	/* named by who allocated the page; arm64 prints no such stack and
+	 * ends up corrupted */
+	{ .title = "BUG: Bad page (state|cache)",
+	  .fmt = "BUG: Bad page {1} in {F}",
+	  .stack = STACK(.parts = { "page last allocated", TRACE },
+			 .skip = "(?:free|put|get|update|release)_page|free_unref|^_*folio"
+				 "|truncate_inode_pages|page_frag_free|alloc|vmap|page_owner") },
 	{ .title = "BUG: Bad page map", .fmt = "BUG: Bad page map" },
 	{ .title = "BUG: workqueue lockup", .fmt = "BUG: workqueue lockup", .flags = KR_SIG_NO_TRACE },
 	{ .title = "BUG: sleeping function called from invalid context at (.*)",
@@ -159,7 +172,7 @@ static const struct kr_sig_format bug_formats[] = {
 	  .flags = KR_SIG_NO_TRACE },
 	{ .title = "BUG: memory leak",
 	  .fmt = "memory leak in {F}",
-	  .stack = STACK(.parts = { "backtrace:", TRACE },
+	  .stack = STACK(.parts = { "backtrace(?: \\(crc [[:xdigit:]]*\\))?:", TRACE },
 			 .skip = "kmemleak|mmap|kmem|slab|alloc|create_object|idr_get"
 				 "|list_lru_init|kasprintf|kvasprintf|pcpu_create|strdup|strndup"
 				 "|memdup") },
@@ -185,21 +198,21 @@ static const char *const bug_ignore[] = {
 };
 
 static const struct kr_sig_format warning_formats[] = {
-	{ .title = "WARNING: .*lib/debugobjects\\.c.* (?:debug_print|debug_check)",
+	{ .title = WARN_FROM("lib/debugobjects\\.c", "debug_print|debug_check"),
 	  .fmt = "WARNING: ODEBUG bug in {F}",
 	  /* the users of debug objects are not the culprit either */
 	  .stack = WARN_STACK("debug_|rcu|hrtimer_|timer_|work_|percpu_|vunmap|vfree|__free_"
 			      "|debug_check|kobject_") },
-	{ .title = "WARNING: .*mm/usercopy\\.c.* usercopy_warn",
+	{ .title = WARN_FROM("mm/usercopy\\.c", "usercopy_warn"),
 	  .fmt = "WARNING: bad usercopy in {F}",
 	  .stack = WARN_STACK("usercopy|__check") },
-	{ .title = "WARNING: .*lib/kobject\\.c.* kobject_",
+	{ .title = WARN_FROM("lib/kobject\\.c", "kobject_"),
 	  .fmt = "WARNING: kobject bug in {F}",
 	  .stack = WARN_STACK("kobject_") },
-	{ .title = "WARNING: .*fs/proc/generic\\.c.* proc_register",
+	{ .title = WARN_FROM("fs/proc/generic\\.c", "proc_register"),
 	  .fmt = "WARNING: proc registration bug in {F}",
 	  .stack = WARN_STACK("proc_") },
-	{ .title = "WARNING: .*lib/refcount\\.c.* refcount_",
+	{ .title = WARN_FROM("lib/refcount\\.c", "refcount_"),
 	  .fmt = "WARNING: refcount bug in {F}",
 	  .stack = WARN_STACK("refcount|kobject_") },
 	{ .title = "WARNING: .*kernel/locking/lockdep\\.c.*lock_",
@@ -227,7 +240,14 @@ static const struct kr_sig_format warning_formats[] = {
 	  .fmt = "WARNING in {F}/usb_submit_urb",
 	  .stack = WARN_STACK("usb_submit_urb|usb_start_wait_urb|usb_bulk_msg|usb_interrupt_msg"
 			      "|usb_control_msg") },
+	/* "WARNING: lib/foo.c:12 at 0x0, CPU#0: ...": the function comes from
+	 * the stack */
+	{ .title = "WARNING: " SRC " at 0x[0-9]+, CPU#[0-9]+", .fmt = "WARNING in {F}",
+	  .stack = WARN_STACK(0) },
 	{ .title = "WARNING: .* at " SRC " " FN, .fmt = "WARNING in {F}", .stack = WARN_STACK(0) },
+	{ .title = "WARNING: " SRC " at " FN, .fmt = "WARNING in {F}", .stack = WARN_STACK(0) },
+	{ .title = "WARNING: \\[.*\\] " SRC " at " FN ".*", .fmt = "WARNING in {F}",
+	  .stack = WARN_STACK(0) },
 	{ .title = "WARNING: possible circular locking dependency detected",
 	  .report = "WARNING: possible circular locking dependency detected" LINES
 		    ".*is trying to acquire lock",
@@ -281,10 +301,15 @@ static const struct kr_sig_format warning_formats[] = {
 static const char *const warning_ignore[] = {
 	"WARNING: /etc/ssh/moduli does not exist, using fixed modulus", /* sshd */
 	"WARNING: workqueue cpumask: online intersect > possible intersect",
-	"WARNING: [Tt]he mand mount option (?:is being|has been) deprecated",
+	"WARNING: [Tt]he mand mount option",
 	"WARNING: Unsupported flag value\\(s\\) of 0x%x in DT_FLAGS_1", /* glibc */
 	"WARNING: Unprivileged eBPF is enabled with eIBRS",
 	"WARNING: fbcon: Driver '.*' missed to adjust virtual screen size",
+	"WARNING: See https.* for mitigation options.", /* CPU vulnerabilities */
+	"WARNING: kernel not compiled with CPU_SRSO",
+	"EXT4-[Ff][Ss](?: \\(.*\\))?:", /* file system messages */
+	"XFS \\(\\w+\\): WARNING",
+	"(?i)warning: .* uses (?:deprecated v2 capabilities|wireless extensions)",
 	NULL,
 };
 
@@ -322,7 +347,8 @@ static const struct kr_sig_format info_formats[] = {
 	  .report = "INFO: suspicious RCU usage" LINES ".*?" SRC,
 	  .fmt = "INFO: suspicious RCU usage in {F}",
 	  .stack = TRACE_STACK(.skip = "rcu|kmem|slab") },
-	{ .title = "INFO: task .* blocked for more than [0-9]+ seconds",
+	/* the task name may hold any byte, a line break too */
+	{ .title = "INFO: task .*(?:\\n.*)? blocked (?:in I/O wait )?for more than [0-9]+ seconds",
 	  .fmt = "INFO: task hung in {F}",
 	  .alt = { "hang in {F}" },
 	  .stack = TRACE_STACK(.pick = KR_SIG_PICK_HUNG) },
@@ -343,11 +369,10 @@ static const char *const info_ignore[] = {
 	"INFO: NMI handler",
 	"INFO: recovery required on readonly filesystem",
 	"(?:handler|interrupt).*took too long",
-	"_INFO::", /* Android */
 	"INFO: sys_.* is not present in /proc/kallsyms", /* syzkaller debug output */
 	"INFO: no syscalls can create resource",
-	"CAM_INFO:",
 	"rmt_storage:INFO:",
+	"_INFO:", /* Android's CAM_INFO:, "INVALID BTF_INFO:" */
 	NULL,
 };
 
@@ -421,6 +446,15 @@ static const struct kr_sig_format double_fault_formats[] = {
 	{ 0 },
 };
 
+/* Rust panics: the message is on the line after the location. */
+static const struct kr_sig_format rust_panic_formats[] = {
+	{ .title = "rust_kernel: panicked",
+	  .report = "rust_kernel: panicked at [^\\n]*?\\n(.+?)\\n",
+	  .fmt = "{1} in {F}",
+	  .stack = TRACE_STACK(.skip = "__rustc::rust_begin_unwind") },
+	{ 0 },
+};
+
 static const struct kr_sig_format kernel_bug_formats[] = {
 	{ .title = "kernel BUG at mm/usercopy.c",
 	  .fmt = "BUG: bad usercopy in {F}",
@@ -471,13 +505,13 @@ static const struct kr_sig_format ubsan_formats[] = {
 };
 
 static const struct kr_sig_format reboot_formats[] = {
-	{ .title = "Booting the kernel.", .fmt = "unexpected kernel reboot", .flags = KR_SIG_NO_TRACE },
+	{ .title = "^Booting the kernel", .fmt = "unexpected kernel reboot", .flags = KR_SIG_NO_TRACE },
 	{ 0 },
 };
 
 static const char *const reboot_ignore[] = {
 	/* the fuzzer can echo old boot messages back as mount options */
-	"Parsing ELF|Decompressing Linux",
+	"Parsing ELF|Decompressing Linux|Unknown parameter '",
 	NULL,
 };
 
@@ -562,12 +596,13 @@ static const char *const go_panic_ignore[] = {
 };
 
 static const struct kr_sig_format go_fatal_formats[] = {
-	{ .title = "fatal error:(.*)", .fmt = "go runtime error", .flags = KR_SIG_NO_TRACE },
+	{ .title = "fatal error:", .fmt = "go runtime error", .flags = KR_SIG_NO_TRACE },
 	{ 0 },
 };
 
 static const char *const go_fatal_ignore[] = {
 	"ALSA",
+	"fatal error: cannot create timer",
 	NULL,
 };
 
@@ -581,6 +616,7 @@ const struct kr_sig_group kr_sig_groups[] = {
 	{ "stack segment: ", stack_segment_formats, NULL },
 	{ "Kernel panic", panic_formats, NULL },
 	{ "PANIC: double fault", double_fault_formats, NULL },
+	{ "rust_kernel: panicked", rust_panic_formats, NULL },
 	{ "kernel BUG", kernel_bug_formats, NULL },
 	{ "Kernel BUG", kernel_bug_upper_formats, NULL },
 	{ "BUG kmalloc-", slub_free_formats, NULL },
@@ -645,11 +681,20 @@ const char kr_sig_skip_always[] =
 	"|__queue_delayed_work|queue_delayed_work_on"
 	/* arm64 fault handling */
 	"|do_(?:kernel|translation)_fault|do_mem_abort|el1_abort|el1h_64_sync(?:_handler)?"
-	"|print_tainted";
+	"|print_tainted"
+	/* page cache and allocation helpers */
+	"|hwasan|__alloc_frozen_pages_noprof|folio_(?:alloc|unlock)|filemap_alloc_folio"
+	"|__filemap_get_folio|find_or_create_page|do_read_cache_folio|read_cache_page"
+	"|pagecache_get_page|grab_cache_page_write_begin|strstr|copy_page_to_iter"
+	"|copy_page_from_iter|copy_folio_to_iter|ida_free|xas_(?:start|load|find)"
+	"|find_lock_entries|truncate_inode_pages_range|__phys_addr|__fortify_report"
+	"|cleanup_srcu_struct|rhashtable_lookup|extract_(?:user|iter)_to_sg|drop_nlink"
+	"|^get_taint$|^put_device$|lock_timer_base|__timer_delete_sync|sk_stop_timer_sync"
+	"|__mod_timer|fast_dput|dput|mark_buffer_dirty";
 
 const char *const kr_sig_strip_prefixes[] = {
 	"SYSC_", "SyS_", "sys_", "__x64_", "__ia32_", "__arm64_", "____sys_", "___sys_",
-	"__sys_", "__se_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_", NULL,
+	"__sys_", "__se_", "__se_sys_", "__do_sys_", "compat_SYSC_", "compat_SyS_", "ksys_", NULL,
 };
 
 const char kr_sig_stall_anchors[] =

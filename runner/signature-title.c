@@ -364,7 +364,7 @@ static bool next_line(struct lines *it, const char **line, size_t *len)
 }
 
 struct frames {
-	char **v;
+	char **v; /* names as printed (not skipped) */
 	size_t n, alloc;
 };
 
@@ -381,13 +381,6 @@ static void frames_push(struct kr_sig_patterns *p, const struct cstack *cs, stru
 	if (kr_regex_matches(p->skip_always, name, len) ||
 	    (cs->skip && kr_regex_matches(cs->skip, name, len)))
 		return;
-	for (size_t i = 0; kr_sig_strip_prefixes[i]; i++) {
-		size_t n = strlen(kr_sig_strip_prefixes[i]);
-		if (len >= n && memcmp(name, kr_sig_strip_prefixes[i], n) == 0) {
-			name += n;
-			len -= n;
-		}
-	}
 	if (f->n == f->alloc) {
 		f->alloc = f->alloc ? 2 * f->alloc : 16;
 		f->v = kr_realloc(f->v, f->alloc * sizeof(*f->v));
@@ -403,61 +396,97 @@ static void push_groups(struct kr_sig_patterns *p, const struct cstack *cs, stru
 			frames_push(p, cs, f, s + m->start[g], m->end[g] - m->start[g]);
 }
 
-static const char *pick_stall(struct kr_sig_patterns *p, const struct frames *f)
+/* A frame without its syscall wrapper prefix: the shortest name that
+ * removing one of the prefixes gives (__se_sys_foo -> foo). */
+static const char *strip_prefix(const char *name)
 {
-	const char *prev = f->v[0];
-	for (size_t i = 0; i < f->n; i++) {
-		const char *fr = f->v[i];
-		if (kr_regex_matches(p->stall_anchors, fr, strlen(fr))) {
-			if (strstr(fr, "smp_call_function"))
-				return "smp_call_function";
-			return prev;
-		}
-		prev = fr;
-	}
-	return NULL;
+	const char *best = name;
+	for (size_t i = 0; kr_sig_strip_prefixes[i]; i++)
+		if (kr_str_startswith(name, kr_sig_strip_prefixes[i]) &&
+		    strlen(name + strlen(kr_sig_strip_prefixes[i])) < strlen(best))
+			best = name + strlen(kr_sig_strip_prefixes[i]);
+	return best;
 }
 
-static const char *pick_hung(const struct frames *f)
+/* The frame that names a crash: its stripped name (or a fixed one) and the
+ * name as printed. */
+struct key_frame {
+	char *name, *raw;
+};
+
+static void key_frame_free(struct key_frame *k)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		const char *fr = f->v[i];
-		if (strstr(fr, "rtnl_lock"))
-			return fr;
-		if (strstr(fr, "synchronize_rcu") || strstr(fr, "synchronize_srcu") ||
-		    strstr(fr, "synchronize_net") || strstr(fr, "synchronize_sched"))
-			return "synchronize_rcu";
+	free(k->name);
+	free(k->raw);
+	k->name = k->raw = NULL;
+}
+
+static ssize_t pick_stall(struct kr_sig_patterns *p, const char *const *v, size_t n,
+			  const char **fixed)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!kr_regex_matches(p->stall_anchors, v[i], strlen(v[i])))
+			continue;
+		if (strstr(v[i], "smp_call_function")) {
+			*fixed = "smp_call_function";
+			return (ssize_t)i;
+		}
+		return i ? (ssize_t)i - 1 : 0;
+	}
+	return -1;
+}
+
+static ssize_t pick_hung(const char *const *v, size_t n, const char **fixed)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strstr(v[i], "rtnl_lock"))
+			return (ssize_t)i;
+		if (strstr(v[i], "synchronize_rcu") || strstr(v[i], "synchronize_srcu") ||
+		    strstr(v[i], "synchronize_net") || strstr(v[i], "synchronize_sched")) {
+			*fixed = "synchronize_rcu";
+			return (ssize_t)i;
+		}
 	}
 	/* where tasks wait, not why */
 	static const char *const waits[] = { "sched", "_lock", "_slowlock", "down", "rwsem",
 					     "completion", "kthread", "wait", "synchronize",
 					     "context_switch", "__switch_to", "cancel_delayed_work",
 					     "rcu_barrier", NULL };
-	for (size_t i = 0; i < f->n; i++) {
+	for (size_t i = 0; i < n; i++) {
 		bool skip = false;
 		for (size_t k = 0; waits[k] && !skip; k++)
-			skip = strstr(f->v[i], waits[k]) != NULL;
+			skip = strstr(v[i], waits[k]) != NULL;
 		if (!skip)
-			return f->v[i];
+			return (ssize_t)i;
 	}
-	return NULL;
+	return -1;
 }
 
-static char *pick(struct kr_sig_patterns *p, const struct cstack *cs, const struct frames *f)
+static bool pick(struct kr_sig_patterns *p, const struct cstack *cs, const struct frames *f,
+		 struct key_frame *out)
 {
 	if (!f->n)
-		return NULL;
-	const char *r = cs->pick == KR_SIG_PICK_STALL ? pick_stall(p, f) :
-			cs->pick == KR_SIG_PICK_HUNG  ? pick_hung(f) :
-							f->v[0];
-	return r ? kr_strdup(r) : NULL;
+		return false;
+	const char **stripped = kr_calloc(f->n, sizeof(char *));
+	for (size_t i = 0; i < f->n; i++)
+		stripped[i] = strip_prefix(f->v[i]);
+	const char *fixed = NULL;
+	ssize_t idx = cs->pick == KR_SIG_PICK_STALL ? pick_stall(p, stripped, f->n, &fixed) :
+		      cs->pick == KR_SIG_PICK_HUNG  ? pick_hung(stripped, f->n, &fixed) :
+						      0;
+	if (idx >= 0) {
+		out->name = kr_strdup(fixed ? fixed : stripped[idx]);
+		out->raw = kr_strdup(f->v[idx]);
+	}
+	free(stripped);
+	return idx >= 0;
 }
 
 /* Walks the report from text according to one set of parts; fills up to
- * two frames (one per stack trace) and returns false when a frame could
- * not be found or the report mixes in another stack. */
+ * two key frames (one per stack trace) and returns false when a frame
+ * could not be found or the report mixes in another stack. */
 static bool walk(struct kr_sig_patterns *p, const struct cstack *cs, int set, const char *text,
-		 size_t len, char *out[2])
+		 size_t len, struct key_frame out[2])
 {
 	struct lines it = { text, len, 0 };
 	struct frames f = { 0 };
@@ -469,15 +498,16 @@ static bool walk(struct kr_sig_patterns *p, const struct cstack *cs, int set, co
 	size_t lnlen;
 	for (size_t idx = 0;; idx++) {
 		if (idx == n || (cs->trace[set][idx] && traces > 0)) {
-			char *key = pick(p, cs, &f);
-			if (!key) {
-				key = kr_strdup("corrupted");
+			struct key_frame key = { 0 };
+			if (!pick(p, cs, &f, &key)) {
+				key.name = kr_strdup("corrupted");
+				key.raw = kr_strdup("corrupted");
 				ok = false;
 			}
 			if (nout < 2)
 				out[nout++] = key;
 			else
-				free(key);
+				key_frame_free(&key);
 			frames_clear(&f);
 		}
 		if (idx == n)
@@ -521,21 +551,20 @@ static bool walk(struct kr_sig_patterns *p, const struct cstack *cs, int set, co
 }
 
 static bool extract_frames(struct kr_sig_patterns *p, const struct cstack *cs, const char *text,
-			   size_t len, char *out[2])
+			   size_t len, struct key_frame out[2])
 {
 	bool ok = walk(p, cs, 0, text, len, out);
 	if (ok || !cs->n[1])
 		return ok;
-	free(out[0]);
-	free(out[1]);
-	out[0] = out[1] = NULL;
+	key_frame_free(&out[0]);
+	key_frame_free(&out[1]);
 	return walk(p, cs, 1, text, len, out);
 }
 
 /* ---- titles ---------------------------------------------------------------- */
 
 static char *render(const char *tmpl, const char *text, const struct kr_regex_match *m,
-		    char *const frames[2])
+		    const char *const frames[2])
 {
 	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
 	for (const char *t = tmpl; *t;) {
@@ -654,13 +683,61 @@ const char *kr_sig_title_type(const char *title)
 	return "UNKNOWN";
 }
 
+static void add_alt(char ***alts, char *t)
+{
+	for (size_t i = 0; (*alts)[i]; i++)
+		if (strcmp((*alts)[i], t) == 0) {
+			free(t);
+			return;
+		}
+	kr_strv_push(alts, t);
+}
+
+/* Alternative titles: the format's own, and the title and those with the
+ * frames as printed and with each syscall prefix removed, so that reports
+ * of one bug from kernels that name the wrappers differently meet. */
+static void add_alts(char ***alts, const struct kr_sig_format *f, const char *desc, const char *text,
+		     const struct kr_regex_match *m, const struct key_frame key[2])
+{
+	const char *names[2] = { key[0].name, key[1].name };
+	for (size_t k = 0; k < KR_ARRAY_SIZE(f->alt) && f->alt[k]; k++)
+		add_alt(alts, render(f->alt[k], text, m, names));
+	if (!f->stack)
+		return;
+	for (size_t i = 0;; i++) {
+		const char *prefix = i ? kr_sig_strip_prefixes[i - 1] : "";
+		if (!prefix)
+			break;
+		const char *raw[2] = { NULL, NULL };
+		bool changed = i == 0;
+		for (int k = 0; k < 2; k++) {
+			if (!key[k].raw)
+				continue;
+			raw[k] = key[k].raw;
+			if (*prefix && kr_str_startswith(raw[k], prefix)) {
+				raw[k] += strlen(prefix);
+				changed = true;
+			}
+		}
+		if (!changed)
+			continue;
+		char *t = render(f->fmt, text, m, raw);
+		if (strcmp(t, desc) != 0)
+			add_alt(alts, t);
+		else
+			free(t);
+		for (size_t k = 0; k < KR_ARRAY_SIZE(f->alt) && f->alt[k]; k++)
+			add_alt(alts, render(f->alt[k], text, m, raw));
+	}
+}
+
 void kr_sig_describe(struct kr_sig_patterns *p, size_t group, const char *text, size_t title_len,
 		     size_t text_len, struct kr_crash *c)
 {
 	const struct cgroup *cg = &p->groups[group];
 	const struct kr_sig_format *format = NULL;
 	char *desc = NULL;
-	char **alts = NULL;
+	char **alts = kr_calloc(1, sizeof(char *));
 	bool corrupted = false, matched = false;
 	size_t best = title_len;
 	struct kr_regex_match m;
@@ -673,28 +750,24 @@ void kr_sig_describe(struct kr_sig_patterns *p, size_t group, const char *text, 
 		if (m.start[0] < best) {
 			free(desc);
 			desc = NULL;
-			kr_strv_free(alts);
-			alts = NULL;
 			format = NULL;
 			best = m.start[0];
 		}
 		matched = true;
 		if (cf->report && kr_regex_search(cf->report, text, title_len, 0, &m) != 1)
 			continue;
-		char *frames[2] = { NULL, NULL };
+		struct key_frame key[2] = { { 0 }, { 0 } };
 		corrupted = false;
 		if (cf->stack)
 			corrupted = !extract_frames(p, cf->stack, text + m.start[0],
-						    title_len - m.start[0], frames);
-		/* the frame walk used m's subject only through offsets above */
+						    title_len - m.start[0], key);
 		free(desc);
-		kr_strv_free(alts);
-		alts = kr_calloc(1, sizeof(char *));
-		desc = render(cf->src->fmt, text, &m, frames);
-		for (size_t k = 0; k < KR_ARRAY_SIZE(cf->src->alt) && cf->src->alt[k]; k++)
-			kr_strv_push(&alts, render(cf->src->alt[k], text, &m, frames));
-		free(frames[0]);
-		free(frames[1]);
+		const char *names[2] = { key[0].name, key[1].name };
+		desc = render(cf->src->fmt, text, &m, names);
+		/* alternatives accumulate over the formats tried, as syzbot's do */
+		add_alts(&alts, cf->src, desc, text, &m, key);
+		key_frame_free(&key[0]);
+		key_frame_free(&key[1]);
 		format = cf->src;
 	}
 	if (!desc) {
@@ -711,7 +784,7 @@ void kr_sig_describe(struct kr_sig_patterns *p, size_t group, const char *text, 
 	c->title = kr_sig_normalize_title(desc);
 	free(desc);
 	c->alt_titles = kr_calloc(1, sizeof(char *));
-	for (size_t i = 0; alts && alts[i]; i++)
+	for (size_t i = 0; alts[i]; i++)
 		kr_strv_push(&c->alt_titles, kr_sig_normalize_title(alts[i]));
 	kr_strv_free(alts);
 	c->corrupted = corrupted;

@@ -682,13 +682,17 @@ static void process_line(struct kr_scanner *s, const char *line, size_t len, siz
 		route_line(s, line, len, &li, next_offset);
 		return;
 	}
-	/* Another report ends the open ones of its task, and all of them
-	 * when reports cannot be told apart. */
+	/* Without caller contexts another report ends the open ones: their
+	 * lines cannot be told apart any more. With contexts (task or CPU), a
+	 * report keeps its caller's lines to the end: a second header from
+	 * the same caller is often part of the same failure (a truncated
+	 * first header, a warning inside a stall report). */
 	for (size_t i = s->n_open; i-- > 0;) {
 		struct open_report *r = s->open[i];
-		if (r->ctx[0] == '\0' || strcmp(r->ctx, "console") == 0 || strcmp(r->ctx, li.ctx) == 0)
+		if (r->ctx[0] == '\0' || strcmp(r->ctx, "console") == 0)
 			close_report(s, i);
 	}
+	route_line(s, line, len, &li, next_offset);
 	open_report(s, (size_t)g, line, len, &li, offset, next_offset);
 }
 
