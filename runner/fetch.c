@@ -1,0 +1,672 @@
+/* SPDX-License-Identifier: MIT */
+#include "fetch.h"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util.h"
+
+#ifndef KRADAR_VERSION
+#define KRADAR_VERSION "unknown"
+#endif
+
+/* What an error page may contribute to a message. */
+#define ERROR_BODY_MAX 512
+
+struct kr_fetcher {
+	struct kr_fetch_config cfg;
+	char *cache_dir;
+	char *rate_host;
+	uint64_t last_rate_request_ns; /* 0: none yet */
+	CURL *curl;
+};
+
+/* ----- URLs ----- */
+
+static CURLU *url_parse(const char *url)
+{
+	CURLU *u = curl_url();
+	if (!u)
+		abort();
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	char *scheme = NULL;
+	bool ok = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+		  (!strcmp(scheme, "http") || !strcmp(scheme, "https"));
+	curl_free(scheme);
+	if (!ok) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	return u;
+}
+
+static char *url_part(CURLU *u, CURLUPart part)
+{
+	char *s = NULL;
+	if (curl_url_get(u, part, &s, 0) != CURLUE_OK)
+		return NULL;
+	char *copy = kr_strdup(s);
+	curl_free(s);
+	return copy;
+}
+
+char *kr_url_resolve(const char *base, const char *ref)
+{
+	CURLU *u = url_parse(base);
+	if (!u)
+		return NULL;
+	char *out = NULL;
+	/* Setting a URL on a handle that has one resolves it as relative. */
+	if (curl_url_set(u, CURLUPART_URL, ref, 0) == CURLUE_OK)
+		out = url_part(u, CURLUPART_URL);
+	curl_url_cleanup(u);
+	if (out) {
+		CURLU *check = url_parse(out);
+		if (!check) {
+			free(out);
+			return NULL;
+		}
+		curl_url_cleanup(check);
+	}
+	return out;
+}
+
+char *kr_url_host(const char *url)
+{
+	CURLU *u = url_parse(url);
+	if (!u)
+		return NULL;
+	char *host = url_part(u, CURLUPART_HOST);
+	char *port = url_part(u, CURLUPART_PORT);
+	curl_url_cleanup(u);
+	if (host && port) {
+		char *hp = kr_asprintf("%s:%s", host, port);
+		free(host);
+		host = hp;
+	}
+	free(port);
+	return host;
+}
+
+char *kr_url_basename(const char *url)
+{
+	CURLU *u = url_parse(url);
+	if (!u)
+		return NULL;
+	_cleanup_free_ char *path = url_part(u, CURLUPART_PATH);
+	curl_url_cleanup(u);
+	if (!path)
+		return kr_strdup("");
+	const char *slash = strrchr(path, '/');
+	return kr_strdup(slash ? slash + 1 : path);
+}
+
+/* ----- the fetcher ----- */
+
+static int default_cache_dir(char **out)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	if (xdg && *xdg) {
+		*out = kr_asprintf("%s/kradar/downloads", xdg);
+		return 0;
+	}
+	const char *home = getenv("HOME");
+	if (!home || !*home)
+		return -ENOENT;
+	*out = kr_asprintf("%s/.cache/kradar/downloads", home);
+	return 0;
+}
+
+int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, char **err)
+{
+	static bool curl_ready;
+	*out = NULL;
+	*err = NULL;
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			*err = kr_strdup("cannot initialise libcurl");
+			return -ENOMEM;
+		}
+		curl_ready = true;
+	}
+	_cleanup_free_ char *dir = NULL;
+	if (cfg->cache_dir)
+		dir = kr_strdup(cfg->cache_dir);
+	else if (default_cache_dir(&dir) < 0) {
+		*err = kr_strdup("no cache directory: neither XDG_CACHE_HOME nor HOME is set");
+		return -ENOENT;
+	}
+	int r = kr_mkdir_p(dir, 0755);
+	if (r < 0) {
+		*err = kr_asprintf("%s: cannot create the download cache: %s", dir, strerror(-r));
+		return r;
+	}
+	struct kr_fetcher *f = kr_calloc(1, sizeof(*f));
+	f->cfg = *cfg;
+	f->cache_dir = KR_TAKE_PTR(dir);
+	f->rate_host = kr_strdup(cfg->rate_host);
+	if (!f->cfg.max_attempts)
+		f->cfg.max_attempts = 5;
+	if (f->cfg.backoff_initial_s <= 0)
+		f->cfg.backoff_initial_s = 1;
+	if (f->cfg.backoff_max_s <= 0)
+		f->cfg.backoff_max_s = 30;
+	if (f->cfg.connect_timeout_s <= 0)
+		f->cfg.connect_timeout_s = 30;
+	if (f->cfg.stall_timeout_s <= 0)
+		f->cfg.stall_timeout_s = 60;
+	f->curl = curl_easy_init();
+	if (!f->curl) {
+		kr_fetcher_free(f);
+		*err = kr_strdup("cannot initialise libcurl");
+		return -ENOMEM;
+	}
+	*out = f;
+	return 0;
+}
+
+void kr_fetcher_free(struct kr_fetcher *f)
+{
+	if (!f)
+		return;
+	if (f->curl)
+		curl_easy_cleanup(f->curl);
+	free(f->cache_dir);
+	free(f->rate_host);
+	free(f);
+}
+
+const char *kr_fetcher_cache_dir(const struct kr_fetcher *f)
+{
+	return f->cache_dir;
+}
+
+void kr_fetch_result_clear(struct kr_fetch_result *res)
+{
+	free(res->path);
+	*res = (struct kr_fetch_result){ 0 };
+}
+
+static void notice(struct kr_fetcher *f, const char *fmt, ...) KR_PRINTF(2, 3);
+static void notice(struct kr_fetcher *f, const char *fmt, ...)
+{
+	if (!f->cfg.notice)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	f->cfg.notice(f->cfg.userdata, msg);
+}
+
+static void sleep_s(double s)
+{
+	if (s <= 0)
+		return;
+	struct timespec ts = { .tv_sec = (time_t)s, .tv_nsec = (long)((s - floor(s)) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ----- cache entries ----- */
+
+/* KEY-NAME: the URL's digest and a readable, safe form of its last path
+ * segment. */
+static char *entry_name(const char *url)
+{
+	char hex[KR_SHA256_HEX_SIZE];
+	kr_sha256_hex(url, strlen(url), hex);
+	_cleanup_free_ char *base = kr_url_basename(url);
+	char safe[65];
+	size_t n = 0;
+	for (const char *p = base ? base : ""; *p && n < sizeof(safe) - 1; p++) {
+		char c = *p;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			  c == '.' || c == '_' || c == '-';
+		safe[n++] = ok ? c : '_';
+	}
+	safe[n] = '\0';
+	if (n == 0 || safe[0] == '.')
+		return kr_asprintf("%.32s-file%s", hex, safe);
+	return kr_asprintf("%.32s-%s", hex, safe);
+}
+
+/* A complete entry: its sidecar must name its size and digest. */
+static bool entry_valid(const char *path, struct kr_fetch_result *res)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	_cleanup_free_ char *side = kr_asprintf("%s.sha256", path);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	if (kr_read_file(side, 256, &text, &len) < 0)
+		return false;
+	char hex[KR_SHA256_HEX_SIZE];
+	unsigned long long size;
+	if (sscanf(text, "%64[0-9a-f] %llu", hex, &size) != 2 || strlen(hex) != 64 ||
+	    size != (unsigned long long)st.st_size)
+		return false;
+	memcpy(res->sha256, hex, sizeof(hex));
+	res->size = size;
+	return true;
+}
+
+/* ----- one transfer ----- */
+
+struct transfer {
+	struct kr_fetcher *f;
+	const char *name; /* for progress */
+	int fd;           /* the .part file, positioned at its end */
+	uint64_t offset;  /* bytes present before this attempt */
+	uint64_t written; /* bytes written by this attempt */
+	uint64_t max_size;
+	long status;            /* of the last status line */
+	bool status_ok;         /* 2xx: the body is the file */
+	bool restarted;         /* a 200 to a Range request: start over */
+	int64_t content_length; /* -1: unknown */
+	int64_t range_start, range_total; /* from Content-Range, -1: none */
+	bool too_big;
+	int io_error; /* negative errno from writing the part */
+	struct kr_buf error_body;
+	uint64_t last_progress_ns;
+};
+
+static bool header_is(const char *line, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	return len > n && strncasecmp(line, name, n) == 0 && line[n] == ':';
+}
+
+static int64_t parse_u64(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	return v > INT64_MAX ? -1 : (int64_t)v;
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct transfer *t = userdata;
+	size_t len = size * nmemb;
+	_cleanup_free_ char *line = kr_strndup(data, len);
+	if (kr_str_startswith(line, "HTTP/")) {
+		/* A new response (after a redirect, or a 100 Continue). */
+		const char *sp = strchr(line, ' ');
+		t->status = sp ? strtol(sp + 1, NULL, 10) : 0;
+		t->status_ok = t->status >= 200 && t->status < 300;
+		t->content_length = -1;
+		t->range_start = t->range_total = -1;
+		return len;
+	}
+	if (header_is(line, len, "Content-Length")) {
+		t->content_length = parse_u64(line + strlen("Content-Length:"));
+		uint64_t start = t->status == 206 ? t->offset : 0;
+		if (t->status_ok && t->content_length >= 0 &&
+		    start + (uint64_t)t->content_length > t->max_size) {
+			t->too_big = true;
+			return 0; /* abort the transfer */
+		}
+	} else if (header_is(line, len, "Content-Range")) {
+		/* bytes START-END/TOTAL, or bytes * /TOTAL on a 416 */
+		const char *v = line + strlen("Content-Range:");
+		while (*v == ' ')
+			v++;
+		if (kr_str_startswith(v, "bytes "))
+			v += 6;
+		t->range_start = *v == '*' ? -1 : parse_u64(v);
+		const char *slash = strchr(v, '/');
+		t->range_total = slash && slash[1] != '*' ? parse_u64(slash + 1) : -1;
+		if (t->status_ok && t->range_total > 0 && (uint64_t)t->range_total > t->max_size) {
+			t->too_big = true;
+			return 0;
+		}
+	}
+	return len;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *userdata)
+{
+	struct transfer *t = userdata;
+	size_t len = size * nmemb;
+	if (!t->status_ok) {
+		/* An error page: keep the start of it for the message. */
+		size_t room = ERROR_BODY_MAX - t->error_body.len;
+		kr_buf_add(&t->error_body, data, len < room ? len : room);
+		return len;
+	}
+	if (t->written == 0 && t->offset > 0 && t->status == 200) {
+		/* The server ignored the Range: the body is the whole file. */
+		if (ftruncate(t->fd, 0) < 0 || lseek(t->fd, 0, SEEK_SET) < 0) {
+			t->io_error = -errno;
+			return 0;
+		}
+		t->offset = 0;
+		t->restarted = true;
+	}
+	if (t->offset + t->written + len > t->max_size) {
+		t->too_big = true;
+		return 0;
+	}
+	for (size_t done = 0; done < len;) {
+		ssize_t w = write(t->fd, data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			t->io_error = -errno;
+			return 0;
+		}
+		done += (size_t)w;
+	}
+	t->written += len;
+	return len;
+}
+
+static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct transfer *t = userdata;
+	struct kr_fetcher *f = t->f;
+	if (!f->cfg.progress || !t->status_ok)
+		return 0;
+	uint64_t now = kr_now_ns();
+	if (now - t->last_progress_ns < 100000000ull)
+		return 0; /* ten updates a second are plenty */
+	t->last_progress_ns = now;
+	uint64_t base = t->status == 206 ? t->offset : 0;
+	f->cfg.progress(f->cfg.userdata, t->name, base + (uint64_t)dlnow,
+			dltotal > 0 ? base + (uint64_t)dltotal : 0, false);
+	return 0;
+}
+
+static void rate_wait(struct kr_fetcher *f, const char *url)
+{
+	if (!f->rate_host || f->cfg.rate_interval_s <= 0)
+		return;
+	_cleanup_free_ char *host = kr_url_host(url);
+	if (!host || strcasecmp(host, f->rate_host) != 0)
+		return;
+	if (f->last_rate_request_ns) {
+		double since = (double)(kr_now_ns() - f->last_rate_request_ns) / 1e9;
+		sleep_s(f->cfg.rate_interval_s - since);
+	}
+	f->last_rate_request_ns = kr_now_ns();
+}
+
+static bool transient_curl(CURLcode c)
+{
+	switch (c) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_SSL_CONNECT_ERROR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool transient_status(long s)
+{
+	return s == 408 || s == 429 || (s >= 500 && s <= 599);
+}
+
+static int curl_errno(CURLcode c)
+{
+	switch (c) {
+	case CURLE_OPERATION_TIMEDOUT: return -ETIMEDOUT;
+	case CURLE_COULDNT_CONNECT: return -ECONNREFUSED;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: return -EHOSTUNREACH;
+	case CURLE_URL_MALFORMAT:
+	case CURLE_UNSUPPORTED_PROTOCOL: return -EINVAL;
+	default: return -EIO;
+	}
+}
+
+static void setup(struct kr_fetcher *f, struct transfer *t, const char *url, char *errbuf)
+{
+	CURL *c = f->curl;
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "kradar/" KRADAR_VERSION);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(f->cfg.connect_timeout_s * 1000));
+	/* A stalled transfer: under 1 byte/s for stall_timeout_s. */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)ceil(f->cfg.stall_timeout_s));
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, t);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, t);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, t);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (t->offset > 0) {
+		char range[48];
+		snprintf(range, sizeof(range), "%" PRIu64 "-", t->offset);
+		curl_easy_setopt(c, CURLOPT_RANGE, range);
+	}
+}
+
+/* Publishes a finished .part: fsync, digest, sidecar, rename. */
+static int finish(const char *part, const char *path, int fd, struct kr_fetch_result *res, char **err)
+{
+	if (fsync(fd) < 0) {
+		int r = -errno;
+		*err = kr_asprintf("%s: %s", part, strerror(errno));
+		return r;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	int r = kr_sha256_file(part, res->sha256);
+	if (r < 0) {
+		*err = kr_asprintf("%s: %s", part, strerror(-r));
+		return r;
+	}
+	res->size = (uint64_t)st.st_size;
+	_cleanup_free_ char *side = kr_asprintf("%s.sha256", path);
+	_cleanup_free_ char *text = kr_asprintf("%s %llu\n", res->sha256, (unsigned long long)res->size);
+	/* Sidecar first: a crash between the two leaves an entry that
+	 * entry_valid() rejects, never one that passes unchecked. */
+	unlink(path);
+	if ((r = kr_write_file_atomic(side, text, strlen(text), 0644)) < 0 ||
+	    (rename(part, path) < 0 && (r = -errno))) {
+		*err = kr_asprintf("%s: %s", path, strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static char *describe_status(struct transfer *t)
+{
+	/* The first line of an error page often says why (a JSON error or
+	 * "Bug not found"); keep it short and printable. */
+	char first[121] = "";
+	size_t n = 0;
+	for (size_t i = 0; t->error_body.data && i < t->error_body.len && n < sizeof(first) - 1; i++) {
+		char c = t->error_body.data[i];
+		if (c == '\n' || c == '\r')
+			break;
+		first[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	first[n] = '\0';
+	if (first[0] == '<')
+		n = 0; /* markup says nothing useful on one line */
+	return n ? kr_asprintf("HTTP %ld (%s)", t->status, first) : kr_asprintf("HTTP %ld", t->status);
+}
+
+int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned flags,
+	     struct kr_fetch_result *res, char **err)
+{
+	*res = (struct kr_fetch_result){ 0 };
+	*err = NULL;
+	_cleanup_free_ char *base = kr_url_basename(url);
+	if (!base) {
+		*err = kr_asprintf("%s: not an http(s) URL", url);
+		return -EINVAL;
+	}
+	_cleanup_free_ char *name = entry_name(url);
+	_cleanup_free_ char *path = kr_path_join(f->cache_dir, name);
+	_cleanup_free_ char *part = kr_asprintf("%s.part", path);
+	_cleanup_free_ char *lock = kr_asprintf("%s.lock", path);
+	res->path = kr_strdup(path);
+
+	/* One process per entry at a time; the others wait, then find it done. */
+	_cleanup_close_ int lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock_fd < 0 || flock(lock_fd, LOCK_EX) < 0) {
+		int r = -errno;
+		*err = kr_asprintf("%s: cannot lock the cache entry: %s", lock, strerror(errno));
+		return r;
+	}
+	bool cached = entry_valid(path, res);
+	if (cached && (!(flags & KR_FETCH_REFRESH) || f->cfg.offline)) {
+		if (res->size > max_size) {
+			*err = kr_asprintf("%s: larger than %" PRIu64 " bytes (%" PRIu64 " in the cache)",
+					   url, max_size, res->size);
+			return -EFBIG;
+		}
+		res->from_cache = true;
+		return 0;
+	}
+	if (f->cfg.offline) {
+		*err = kr_asprintf("%s: not in the download cache (%s) and --offline is set", url,
+				   f->cache_dir);
+		return -ENOENT;
+	}
+
+	_cleanup_close_ int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		int r = -errno;
+		*err = kr_asprintf("%s: %s", part, strerror(errno));
+		return r;
+	}
+	const char *display = *base ? base : url;
+	for (unsigned attempt = 1;; attempt++) {
+		res->attempts = attempt;
+		struct stat st;
+		if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_END) < 0)
+			return -errno;
+		struct transfer t = {
+			.f = f, .name = display, .fd = fd, .offset = (uint64_t)st.st_size,
+			.max_size = max_size, .content_length = -1, .range_start = -1,
+			.range_total = -1, .error_body = KR_BUF_INIT(ERROR_BODY_MAX),
+		};
+		if (t.offset > max_size) {
+			/* A part from an earlier, larger limit. */
+			if (ftruncate(fd, 0) < 0)
+				return -errno;
+			t.offset = 0;
+		}
+		char errbuf[CURL_ERROR_SIZE] = "";
+		setup(f, &t, url, errbuf);
+		rate_wait(f, url);
+		CURLcode cr = curl_easy_perform(f->curl);
+		res->http_status = (int)t.status;
+		if (f->cfg.progress && t.status_ok)
+			f->cfg.progress(f->cfg.userdata, display, t.offset + t.written,
+					t.range_total > 0 ? (uint64_t)t.range_total : 0, true);
+		_cleanup_free_ char *why = NULL;
+		int fail = 0;
+		bool retry = false;
+		if (t.io_error) {
+			*err = kr_asprintf("%s: %s", part, strerror(-t.io_error));
+			kr_buf_free(&t.error_body);
+			return t.io_error;
+		}
+		if (t.too_big) {
+			kr_buf_free(&t.error_body);
+			unlink(part); /* nothing worth resuming */
+			*err = kr_asprintf("%s: larger than the limit of %" PRIu64 " bytes", url, max_size);
+			return -EFBIG;
+		}
+		if (cr == CURLE_OK && t.status == 416 && t.offset > 0) {
+			/* Nothing left to send: the part may already be whole. */
+			if (t.range_total >= 0 && (uint64_t)t.range_total == t.offset) {
+				kr_buf_free(&t.error_body);
+				return finish(part, path, fd, res, err);
+			}
+			why = kr_strdup("HTTP 416 for a partial download: starting over");
+			if (ftruncate(fd, 0) < 0)
+				return -errno;
+			retry = true;
+			fail = -EBADMSG;
+		} else if (cr == CURLE_OK && t.status_ok) {
+			/* The sizes must add up: what the server announced is
+			 * what the file now holds. */
+			uint64_t have = t.offset + t.written;
+			int64_t want = t.range_total >= 0 ? t.range_total :
+				       t.content_length >= 0 && t.status == 200 ? t.content_length :
+				       t.content_length >= 0 ? (int64_t)t.offset + t.content_length : -1;
+			bool start_ok = t.status != 206 || t.range_start == (int64_t)t.offset;
+			if (!start_ok || (want >= 0 && (uint64_t)want != have)) {
+				why = kr_asprintf("size mismatch: have %" PRIu64 " bytes, the server said %" PRId64
+						  "; starting over",
+						  have, want);
+				if (ftruncate(fd, 0) < 0)
+					return -errno;
+				retry = true;
+				fail = -EBADMSG;
+			} else {
+				kr_buf_free(&t.error_body);
+				return finish(part, path, fd, res, err);
+			}
+		} else if (cr == CURLE_OK) {
+			why = describe_status(&t);
+			retry = transient_status(t.status);
+			fail = t.status == 404 || t.status == 410 ? -ENOENT : -EREMOTEIO;
+		} else {
+			why = kr_strdup(errbuf[0] ? errbuf : curl_easy_strerror(cr));
+			retry = transient_curl(cr);
+			fail = curl_errno(cr);
+		}
+		kr_buf_free(&t.error_body);
+		if (!retry || attempt >= f->cfg.max_attempts) {
+			if (attempt > 1)
+				*err = kr_asprintf("%s: %s (gave up after %u attempts)", url, why, attempt);
+			else
+				*err = kr_asprintf("%s: %s", url, why);
+			if (fail != -EBADMSG && t.offset + t.written == 0)
+				unlink(part);
+			return fail;
+		}
+		double delay = f->cfg.backoff_initial_s * pow(2, attempt - 1);
+		curl_off_t retry_after = 0;
+		if (t.status == 429 &&
+		    curl_easy_getinfo(f->curl, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+		    retry_after > 0)
+			delay = (double)retry_after;
+		if (delay > f->cfg.backoff_max_s)
+			delay = f->cfg.backoff_max_s;
+		notice(f, "%s: %s; retrying in %.0f s (attempt %u of %u)", url, why, ceil(delay),
+		       attempt + 1, f->cfg.max_attempts);
+		sleep_s(delay);
+	}
+}
