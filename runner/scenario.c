@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "json-pos.h"
+#include "json-read.h"
 #include "regex.h"
 #include "syzprog.h"
 
@@ -37,24 +38,9 @@ static void report(struct loader *l, struct kr_json_pos p, const char *path, con
 #define at_value(l, path) kr_json_pos_value((l)->pos, (path))
 #define at_key(l, path) kr_json_pos_key((l)->pos, (path))
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 static void wrong_type(struct loader *l, const char *path, const json_t *v, const char *want)
 {
-	report(l, at_value(l, path), path, "expected %s, got %s", want, type_name(v));
+	report(l, at_value(l, path), path, "expected %s, got %s", want, kr_json_type_name(v));
 }
 
 /* ----- unknown keys ----- */
@@ -889,7 +875,7 @@ int kr_scenario_load_text(const char *file, const char *text, size_t len,
 	};
 	if (!json_is_object(root))
 		report(&l, at_value(&l, ""), "", "a scenario is a JSON object, got %s",
-		       type_name(root));
+		       kr_json_type_name(root));
 	else
 		load_root(&l, root, s);
 	json_decref(root);
