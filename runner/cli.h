@@ -44,3 +44,4 @@ void kr_cli_print_usage(FILE *f);
 int kr_cmd_validate(int argc, char **argv);
 int kr_cmd_classify(int argc, char **argv);
 int kr_cmd_build(int argc, char **argv);
+int kr_cmd_fetch(int argc, char **argv);

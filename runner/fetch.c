@@ -281,6 +281,16 @@ struct transfer {
 	uint64_t last_progress_ns;
 };
 
+/* The whole file's size as the server announced it, -1 when it did not. */
+static int64_t expected_size(const struct transfer *t)
+{
+	if (t->range_total >= 0)
+		return t->range_total;
+	if (t->content_length < 0)
+		return -1;
+	return t->status == 206 ? (int64_t)t->offset + t->content_length : t->content_length;
+}
+
 static bool header_is(const char *line, size_t len, const char *name)
 {
 	size_t n = strlen(name);
@@ -388,8 +398,9 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 		return 0; /* ten updates a second are plenty */
 	t->last_progress_ns = now;
 	uint64_t base = t->status == 206 ? t->offset : 0;
+	int64_t total = expected_size(t);
 	f->cfg.progress(f->cfg.userdata, t->name, base + (uint64_t)dlnow,
-			dltotal > 0 ? base + (uint64_t)dltotal : 0, false);
+			total > 0 ? (uint64_t)total : dltotal > 0 ? base + (uint64_t)dltotal : 0, false);
 	return 0;
 }
 
@@ -590,9 +601,11 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 		rate_wait(f, url);
 		CURLcode cr = curl_easy_perform(f->curl);
 		res->http_status = (int)t.status;
-		if (f->cfg.progress && t.status_ok)
+		if (f->cfg.progress && t.status_ok) {
+			int64_t total = expected_size(&t);
 			f->cfg.progress(f->cfg.userdata, display, t.offset + t.written,
-					t.range_total > 0 ? (uint64_t)t.range_total : 0, true);
+					total > 0 ? (uint64_t)total : 0, true);
+		}
 		_cleanup_free_ char *why = NULL;
 		int fail = 0;
 		bool retry = false;
@@ -622,9 +635,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 			/* The sizes must add up: what the server announced is
 			 * what the file now holds. */
 			uint64_t have = t.offset + t.written;
-			int64_t want = t.range_total >= 0 ? t.range_total :
-				       t.content_length >= 0 && t.status == 200 ? t.content_length :
-				       t.content_length >= 0 ? (int64_t)t.offset + t.content_length : -1;
+			int64_t want = expected_size(&t);
 			bool start_ok = t.status != 206 || t.range_start == (int64_t)t.offset;
 			if (!start_ok || (want >= 0 && (uint64_t)want != have)) {
 				why = kr_asprintf("size mismatch: have %" PRIu64 " bytes, the server said %" PRId64

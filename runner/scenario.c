@@ -1015,7 +1015,8 @@ static void find_in_dir(const char *dir, char ***files, int depth)
 	_cleanup_strv_free_ char **found = kr_calloc(1, sizeof(char *));
 	struct dirent *de;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		/* meta.json is kradar fetch's record beside its scenario. */
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "meta.json"))
 			continue;
 		_cleanup_free_ char *p = kr_path_join(dir, de->d_name);
 		struct stat st;

@@ -152,7 +152,8 @@ KR_DEFINE_CLEANUP(struct kr_scenario, kr_scenario_free)
 #define _cleanup_scenario_free_ _cleanup_(kr_scenario_freep)
 
 /* Expands arguments (files, or directories searched recursively for
- * *.json, sorted) into a list of scenario files. Problems (a missing
+ * *.json, sorted, hidden files and meta.json left out) into a list of
+ * scenario files. Problems (a missing
  * argument) go to diags; returns -ENOENT then. */
 int kr_scenario_find(char *const *args, char ***files, struct kr_diags *diags);
 

@@ -283,6 +283,8 @@ START_TEST(offline_and_refresh)
 	struct kr_fetcher *off = fetcher(true);
 	ck_assert_int_eq(kr_fetch(off, u, 1 << 20, KR_FETCH_REFRESH, &res, &err), -ENOENT);
 	ck_assert_ptr_nonnull(strstr(err, "--offline"));
+	free(err);
+	err = NULL;
 	kr_fetch_result_clear(&res);
 	ck_assert_uint_eq(routes[0].hits, 0);
 
