@@ -708,7 +708,8 @@ static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)
 
 static void load_timeouts(struct loader *l, json_t *root, struct kr_scenario *s)
 {
-	static const char *const keys[] = { "boot", "run", "no_output", "tcg_factor", NULL };
+	static const char *const keys[] = { "boot", "run", "no_output", "grace", "tcg_factor",
+					    NULL };
 	json_t *t = get_object(l, root, "", "timeouts");
 	if (!t)
 		return;
@@ -717,6 +718,7 @@ static void load_timeouts(struct loader *l, json_t *root, struct kr_scenario *s)
 	read_seconds(l, t, "timeouts", "boot", 1, week, &s->timeouts.boot);
 	read_seconds(l, t, "timeouts", "run", 1, week, &s->timeouts.run);
 	read_seconds(l, t, "timeouts", "no_output", 1, week, &s->timeouts.no_output);
+	read_seconds(l, t, "timeouts", "grace", 0, 600, &s->timeouts.grace);
 	read_seconds(l, t, "timeouts", "tcg_factor", 1, 100, &s->timeouts.tcg_factor);
 }
 
@@ -836,6 +838,7 @@ static struct kr_scenario *scenario_new(const char *file)
 	s->timeouts.boot = 120;
 	s->timeouts.run = 600;
 	s->timeouts.no_output = 300;
+	s->timeouts.grace = 5;
 	s->timeouts.tcg_factor = 3;
 	s->expect.verdict = KR_EXPECT_REPRODUCED;
 	s->expect.titles = kr_calloc(1, sizeof(char *));
@@ -1072,4 +1075,41 @@ const char *kr_expect_verdict_to_string(enum kr_expect_verdict v)
 {
 	static const char *const names[] = { "reproduced", "clean", "fixed" };
 	return names[v];
+}
+
+int kr_scenario_load_all(char *const *args, struct kr_scenario ***out, struct kr_diags *diags)
+{
+	size_t before = diags->n;
+	_cleanup_strv_free_ char **files = NULL;
+	kr_scenario_find(args, &files, diags);
+	struct kr_scenario **v = kr_calloc(kr_strv_len(files) + 1, sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; files && files[i]; i++) {
+		struct kr_scenario *s = NULL;
+		if (kr_scenario_load(files[i], &s, diags) < 0)
+			continue;
+		bool dup = false;
+		for (size_t k = 0; k < n; k++) {
+			if (strcmp(v[k]->name, s->name) != 0)
+				continue;
+			kr_diags_add(diags, files[i], s->name_line, s->name_column, "name",
+				     "\"%s\" is already the name of %s", s->name, v[k]->file);
+			dup = true;
+		}
+		if (dup)
+			kr_scenario_free(s);
+		else
+			v[n++] = s;
+	}
+	if (kr_strv_len(files) == 0 && diags->n == before)
+		kr_diags_add(diags, args[0], 1, 1, "", "no scenario files (*.json) found");
+	*out = v;
+	return diags->n > before ? -EINVAL : 0;
+}
+
+void kr_scenarios_free(struct kr_scenario **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		kr_scenario_free(v[i]);
+	free(v);
 }

@@ -122,6 +122,7 @@ struct kr_scenario {
 		double boot;
 		double run;
 		double no_output;
+		double grace;      /* after a hit, for the rest of the report (not scaled) */
 		double tcg_factor; /* all timeouts are multiplied by it under TCG */
 	} timeouts;
 
@@ -156,6 +157,14 @@ KR_DEFINE_CLEANUP(struct kr_scenario, kr_scenario_free)
  * scenario files. Problems (a missing
  * argument) go to diags; returns -ENOENT then. */
 int kr_scenario_find(char *const *args, char ***files, struct kr_diags *diags);
+
+/* kr_scenario_find() and kr_scenario_load() for each file, plus the check
+ * that names are unique across all of them (they become directory and test
+ * names). Every problem goes to diags. *out gets the scenarios that loaded
+ * (NULL-terminated, free with kr_scenarios_free); returns -EINVAL when
+ * there was any problem (or no scenario file at all), else 0. */
+int kr_scenario_load_all(char *const *args, struct kr_scenario ***out, struct kr_diags *diags);
+void kr_scenarios_free(struct kr_scenario **v);
 
 const char *kr_kvm_mode_to_string(enum kr_kvm_mode m);
 const char *kr_repro_kind_to_string(enum kr_repro_kind k);

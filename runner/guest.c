@@ -1,0 +1,524 @@
+/* SPDX-License-Identifier: MIT */
+#include "guest.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+
+#include "process.h"
+#include "regex.h"
+
+#define LINE_MAX_KEPT (64u << 10) /* longer lines are matched on their start */
+#define LINES_MAX (1u << 20)      /* line timings kept in memory */
+#define STOP_GRACE_S 2.0          /* SIGTERM to SIGKILL */
+
+enum { EV_CONSOLE = 1, EV_PIDFD, EV_TIMER, EV_INTERRUPT };
+
+struct loop {
+	const struct kr_guest_config *c;
+	struct kr_guest_result *res;
+	struct kr_process *qemu;
+	int console_fd; /* read end of QEMU's stdout */
+	int log_fd;     /* console.log */
+	FILE *times;
+	int epfd;
+	int timerfd;
+	uint64_t t0;
+	struct kr_regex **watch;
+	size_t n_watch;
+
+	struct kr_buf line;   /* the line being received */
+	bool in_line;         /* line has begun */
+	size_t line_start;    /* its offset */
+	double line_host;     /* arrival of its first byte */
+	size_t offset;        /* console bytes so far */
+	char *start_marker;
+	char *end_marker;
+
+	bool end_seen;
+	bool console_eof;
+	bool exited;
+	bool done;
+	uint64_t grace_deadline;    /* 0: none */
+	uint64_t boot_deadline;
+	uint64_t run_deadline;
+	uint64_t silence_deadline;
+	uint64_t last_output;
+};
+
+static double since_start(const struct loop *l, uint64_t ns)
+{
+	return (double)(ns - l->t0) / 1e9;
+}
+
+static uint64_t after(double seconds)
+{
+	return kr_now_ns() + (uint64_t)(seconds * 1e9);
+}
+
+double kr_guest_printk_time(const char *line, size_t len)
+{
+	size_t i = 0;
+	if (i >= len || line[i] != '[')
+		return NAN;
+	i++;
+	while (i < len && line[i] == ' ')
+		i++;
+	size_t digits = i;
+	while (i < len && line[i] >= '0' && line[i] <= '9')
+		i++;
+	if (i == digits || i >= len || line[i] != '.')
+		return NAN;
+	i++;
+	size_t frac = i;
+	while (i < len && line[i] >= '0' && line[i] <= '9')
+		i++;
+	if (i == frac || i >= len || line[i] != ']')
+		return NAN;
+	return strtod(line + digits, NULL);
+}
+
+size_t kr_guest_printk_prefix(const char *line, size_t len)
+{
+	if (isnan(kr_guest_printk_time(line, len)))
+		return 0;
+	size_t i = (size_t)((const char *)memchr(line, ']', len) - line) + 1;
+	while (i < len && line[i] == ' ')
+		i++;
+	return i;
+}
+
+static void finish(struct loop *l, enum kr_guest_end end, char *message)
+{
+	if (l->done) {
+		free(message);
+		return;
+	}
+	l->done = true;
+	l->res->end = end;
+	l->res->message = message;
+}
+
+static void set_hit(struct loop *l)
+{
+	struct kr_guest_result *r = l->res;
+	if (r->hit)
+		return;
+	r->hit = true;
+	r->hit_s = since_start(l, kr_now_ns());
+	r->hit_offset = l->in_line ? l->line_start : l->offset;
+	l->grace_deadline = after(l->c->grace);
+}
+
+static void record_line(struct loop *l)
+{
+	struct kr_guest_result *r = l->res;
+	const char *text = l->line.data ? l->line.data : "";
+	size_t len = l->line.len;
+	if (l->times)
+		fprintf(l->times, "%zu %.6f\n", l->line_start, l->line_host);
+	if (r->n_lines < LINES_MAX) {
+		if ((r->n_lines & (r->n_lines - 1)) == 0) /* grow at powers of two */
+			r->lines = kr_realloc(r->lines, (r->n_lines ? 2 * r->n_lines : 64) *
+								 sizeof(*r->lines));
+		r->lines[r->n_lines++] = (struct kr_line_time){
+			.offset = l->line_start,
+			.host_s = l->line_host,
+			.guest_s = kr_guest_printk_time(text, len),
+		};
+	}
+	if (l->start_marker && !r->started && memmem(text, len, l->start_marker,
+						     strlen(l->start_marker))) {
+		r->started = true;
+		r->boot_s = l->line_host;
+		r->start_offset = l->offset;
+		l->boot_deadline = 0;
+		l->run_deadline = after(l->c->run_timeout);
+		l->silence_deadline = after(l->c->no_output_timeout);
+	}
+	const char *e;
+	if (l->end_marker && r->started && !l->end_seen &&
+	    (e = memmem(text, len, l->end_marker, strlen(l->end_marker)))) {
+		l->end_seen = true;
+		const char *rc = strstr(e, " rc=");
+		r->repro_status = rc ? atoi(rc + 4) : -1;
+	}
+	/* Watch patterns see the line without its printk timestamp, so that
+	 * "^refcount_t:" means what it says. */
+	const char *body = text + kr_guest_printk_prefix(text, len);
+	for (size_t i = 0; i < l->n_watch && !r->hit; i++) {
+		if (kr_regex_matches(l->watch[i], body, len - (size_t)(body - text))) {
+			r->watch_line = kr_strndup(text, len);
+			set_hit(l);
+		}
+	}
+	kr_buf_reset(&l->line);
+	l->in_line = false;
+}
+
+static void console_bytes(struct loop *l, const char *data, size_t n)
+{
+	uint64_t now = kr_now_ns();
+	l->res->any_output = true;
+	l->last_output = now;
+	if (l->res->started)
+		l->silence_deadline = after(l->c->no_output_timeout);
+	for (size_t done = 0; done < n;) {
+		ssize_t w = write(l->log_fd, data + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			finish(l, KR_GUEST_END_ERROR,
+			       kr_asprintf("cannot write %s: %s", l->c->console_path,
+					   strerror(w < 0 ? errno : EIO)));
+			break;
+		}
+		done += (size_t)w;
+	}
+	if (l->c->feed)
+		l->c->feed(l->c->userdata, data, n);
+	size_t base = l->offset;
+	for (size_t i = 0; i < n; i++) {
+		if (!l->in_line) {
+			l->in_line = true;
+			l->line_start = base + i;
+			l->line_host = since_start(l, now);
+		}
+		char ch = data[i];
+		if (ch == '\n') {
+			l->offset = base + i + 1; /* record_line() sees the end of the line */
+			record_line(l);
+		} else if (ch != '\r' && l->line.len < LINE_MAX_KEPT) {
+			kr_buf_addc(&l->line, ch ? ch : ' ');
+		}
+	}
+	l->offset = base + n;
+	if (l->c->hit && !l->res->hit && l->c->hit(l->c->userdata))
+		set_hit(l);
+}
+
+/* Reads what the pipe holds now; marks EOF. */
+static void read_console(struct loop *l)
+{
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(l->console_fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return; /* EAGAIN */
+		if (n == 0) {
+			if (!l->console_eof) {
+				l->console_eof = true;
+				epoll_ctl(l->epfd, EPOLL_CTL_DEL, l->console_fd, NULL);
+			}
+			return;
+		}
+		console_bytes(l, buf, (size_t)n);
+	}
+}
+
+static void arm_timer(struct loop *l)
+{
+	uint64_t next = 0;
+	const uint64_t all[] = { l->grace_deadline, l->boot_deadline, l->run_deadline,
+				 l->silence_deadline };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(all); i++)
+		if (all[i] && (!next || all[i] < next))
+			next = all[i];
+	struct itimerspec its = { 0 };
+	if (next) {
+		its.it_value.tv_sec = (time_t)(next / 1000000000u);
+		its.it_value.tv_nsec = (long)(next % 1000000000u);
+	}
+	timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* Decides whether the run is over, after each batch of events. */
+static void check_state(struct loop *l)
+{
+	struct kr_guest_result *r = l->res;
+	uint64_t now = kr_now_ns();
+	if (l->done)
+		return;
+	if (l->exited) {
+		if (r->hit)
+			finish(l, KR_GUEST_END_HIT, NULL);
+		else if (l->end_seen)
+			finish(l, KR_GUEST_END_MARKER, NULL);
+		else
+			finish(l, KR_GUEST_END_EXITED, NULL);
+		return;
+	}
+	if (r->hit) {
+		if (now >= l->grace_deadline)
+			finish(l, KR_GUEST_END_HIT, NULL);
+		return; /* during the grace period nothing else ends the run */
+	}
+	if (l->end_seen) {
+		finish(l, KR_GUEST_END_MARKER, NULL);
+	} else if (l->boot_deadline && now >= l->boot_deadline) {
+		finish(l, KR_GUEST_END_BOOT_TIMEOUT,
+		       r->any_output ?
+			       kr_asprintf("the guest did not start the reproducer within %.0f s",
+					   l->c->boot_timeout) :
+			       kr_asprintf("no output from the kernel within %.0f s",
+					   l->c->boot_timeout));
+	} else if (l->run_deadline && now >= l->run_deadline) {
+		finish(l, KR_GUEST_END_RUN_TIMEOUT,
+		       kr_asprintf("the reproducer ran for the run timeout (%.0f s)",
+				   l->c->run_timeout));
+	} else if (l->silence_deadline && now >= l->silence_deadline) {
+		finish(l, KR_GUEST_END_NO_OUTPUT,
+		       kr_asprintf("no console output for %.0f s", l->c->no_output_timeout));
+	}
+}
+
+static void on_interrupt(struct loop *l)
+{
+	/* A signalfd gives a siginfo; tests may hand in a pipe. */
+	struct signalfd_siginfo si = { 0 };
+	ssize_t n = read(l->c->interrupt_fd, &si, sizeof(si));
+	l->res->signal = n == (ssize_t)sizeof(si) ? (int)si.ssi_signo : SIGINT;
+	finish(l, KR_GUEST_END_INTERRUPTED,
+	       kr_asprintf("interrupted by %s", sigabbrev_np(l->res->signal) ?
+							sigabbrev_np(l->res->signal) :
+							"a signal"));
+}
+
+static int epoll_add(int epfd, int fd, int tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+static int open_out(const char *path)
+{
+	return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+static void loop_free(struct loop *l)
+{
+	for (size_t i = 0; i < l->n_watch; i++)
+		kr_regex_free(l->watch[i]);
+	free(l->watch);
+	kr_buf_free(&l->line);
+	free(l->start_marker);
+	free(l->end_marker);
+	if (l->times)
+		fclose(l->times);
+	const int fds[] = { l->console_fd, l->log_fd, l->epfd, l->timerfd };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	kr_process_free(l->qemu);
+}
+
+static int setup(struct loop *l, int *qemu_out)
+{
+	const struct kr_guest_config *c = l->c;
+	if ((l->log_fd = open_out(c->console_path)) < 0)
+		return -errno;
+	int tfd = c->times_path ? open_out(c->times_path) : -1;
+	if (c->times_path && tfd < 0)
+		return -errno;
+	if (tfd >= 0 && !(l->times = fdopen(tfd, "w"))) {
+		close(tfd);
+		return -errno;
+	}
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -errno;
+	l->console_fd = fds[0];
+	*qemu_out = fds[1];
+	if (fcntl(l->console_fd, F_SETFL, O_NONBLOCK) < 0)
+		return -errno;
+	if ((l->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return -errno;
+	if ((l->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) < 0)
+		return -errno;
+	int r;
+	if ((r = epoll_add(l->epfd, l->console_fd, EV_CONSOLE)) < 0 ||
+	    (r = epoll_add(l->epfd, l->timerfd, EV_TIMER)) < 0)
+		return r;
+	if (c->interrupt_fd >= 0 && (r = epoll_add(l->epfd, c->interrupt_fd, EV_INTERRUPT)) < 0)
+		return r;
+	return 0;
+}
+
+int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
+{
+	*res = (struct kr_guest_result){ .boot_s = -1, .repro_status = -1, .qemu_status = -1 };
+	struct loop l = {
+		.c = c, .res = res, .console_fd = -1, .log_fd = -1, .epfd = -1, .timerfd = -1,
+		.line = KR_BUF_INIT(LINE_MAX_KEPT + 1),
+	};
+	size_t nw = kr_strv_len(c->watch);
+	l.watch = kr_calloc(nw + 1, sizeof(*l.watch));
+	for (size_t i = 0; i < nw; i++) {
+		_cleanup_free_ char *err = NULL;
+		if (kr_regex_new(c->watch[i], KR_REGEX_MULTILINE, &l.watch[l.n_watch], &err) < 0) {
+			res->message = kr_asprintf("watch[%zu]: %s", i, err ? err : "bad regex");
+			loop_free(&l);
+			return -EINVAL;
+		}
+		l.n_watch++;
+	}
+	if (c->token) {
+		l.start_marker = kr_asprintf("KRADAR-START %s", c->token);
+		l.end_marker = kr_asprintf("KRADAR-END %s", c->token);
+	}
+
+	int qemu_stdout = -1;
+	int r = setup(&l, &qemu_stdout);
+	_cleanup_close_ int err_fd = c->stderr_path ? open_out(c->stderr_path) : -1;
+	if (r < 0 || (c->stderr_path && err_fd < 0)) {
+		if (qemu_stdout >= 0)
+			close(qemu_stdout);
+		res->end = KR_GUEST_END_ERROR;
+		res->message = kr_asprintf("cannot set up the guest's console: %s",
+					   strerror(r < 0 ? -r : errno));
+		loop_free(&l);
+		return 0;
+	}
+	l.qemu = kr_process_new(c->argv);
+	kr_process_set_stdout(l.qemu, qemu_stdout);
+	kr_process_set_stderr(l.qemu, err_fd);
+	l.t0 = kr_now_ns();
+	r = kr_process_start(l.qemu);
+	close(qemu_stdout);
+	if (r < 0) {
+		res->end = KR_GUEST_END_ERROR;
+		res->message = kr_asprintf("cannot run %s: %s", c->argv[0], strerror(-r));
+		loop_free(&l);
+		return 0;
+	}
+	epoll_add(l.epfd, kr_process_pidfd(l.qemu), EV_PIDFD);
+	l.boot_deadline = after(c->boot_timeout);
+	if (!c->token) { /* nothing to wait for: the run starts with QEMU */
+		res->started = true;
+		res->boot_s = 0;
+		l.boot_deadline = 0;
+		l.run_deadline = after(c->run_timeout);
+		l.silence_deadline = after(c->no_output_timeout);
+	}
+
+	uint64_t stop_from = 0;
+	while (!l.done) {
+		arm_timer(&l);
+		struct epoll_event evs[8];
+		int n = epoll_wait(l.epfd, evs, KR_ARRAY_SIZE(evs), -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			finish(&l, KR_GUEST_END_ERROR, kr_asprintf("epoll: %s", strerror(errno)));
+			break;
+		}
+		for (int i = 0; i < n && !l.done; i++) {
+			switch (evs[i].data.u32) {
+			case EV_CONSOLE:
+				read_console(&l);
+				break;
+			case EV_PIDFD:
+				/* What QEMU wrote before it died is still in the pipe. */
+				read_console(&l);
+				l.exited = true;
+				epoll_ctl(l.epfd, EPOLL_CTL_DEL, kr_process_pidfd(l.qemu), NULL);
+				break;
+			case EV_TIMER: {
+				uint64_t ticks;
+				if (read(l.timerfd, &ticks, sizeof(ticks)) < 0) {
+					/* EAGAIN: re-armed meanwhile */
+				}
+				break;
+			}
+			case EV_INTERRUPT:
+				on_interrupt(&l);
+				break;
+			}
+		}
+		check_state(&l);
+		if (l.done)
+			stop_from = res->hit && !l.exited && l.grace_deadline ? l.grace_deadline :
+										kr_now_ns();
+	}
+
+	res->qemu_exited = l.exited;
+	kr_process_stop(l.qemu, STOP_GRACE_S);
+	kr_process_wait(l.qemu, 0, &res->qemu_status);
+	uint64_t gone = kr_now_ns();
+	res->duration_s = since_start(&l, gone);
+	res->stop_latency_s = stop_from && gone > stop_from ? (double)(gone - stop_from) / 1e9 : 0;
+	/* The rest of the console: QEMU is gone, so this ends at EOF. */
+	if (!l.console_eof) {
+		fcntl(l.console_fd, F_SETFL, 0);
+		read_console(&l);
+	}
+	if (l.in_line)
+		record_line(&l);
+	if (l.times && fflush(l.times) != 0 && res->end != KR_GUEST_END_ERROR) {
+		free(res->message);
+		res->end = KR_GUEST_END_ERROR;
+		res->message = kr_asprintf("cannot write %s: %s", c->times_path, strerror(errno));
+	}
+	if (res->end == KR_GUEST_END_EXITED)
+		res->message = kr_asprintf("QEMU exited (status %d) before the reproducer finished",
+					   res->qemu_status);
+	loop_free(&l);
+	return 0;
+}
+
+void kr_guest_result_clear(struct kr_guest_result *res)
+{
+	free(res->message);
+	free(res->watch_line);
+	free(res->lines);
+	*res = (struct kr_guest_result){ 0 };
+}
+
+char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n,
+				size_t report_start, size_t report_end)
+{
+	char **ev = kr_calloc(1, sizeof(char *));
+	const size_t max = 5;
+	const struct kr_line_time *prev = NULL;
+	for (size_t i = 0; i < n && kr_strv_len(ev) < max; i++) {
+		if (isnan(lines[i].guest_s))
+			continue;
+		if (prev) {
+			double g = lines[i].guest_s - prev->guest_s;
+			double h = lines[i].host_s - prev->host_s;
+			if (g - h > KR_CLOCK_JUMP_S)
+				kr_strv_pushf(&ev, "guest clock jumped %.1f s ahead: printk time advanced "
+						   "%.1f s while the host saw %.1f s (console offset %zu)",
+					      g - h, g, h, lines[i].offset);
+			else if (h - g > KR_CLOCK_JUMP_S)
+				kr_strv_pushf(&ev, "guest clock stood still: the host waited %.1f s for a "
+						   "line whose printk time advanced %.1f s (console offset "
+						   "%zu)",
+					      h, g, lines[i].offset);
+		}
+		prev = &lines[i];
+	}
+	double worst = 0;
+	size_t worst_at = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (lines[i].offset <= report_start || lines[i].offset >= report_end)
+			continue;
+		double gap = lines[i].host_s - lines[i - 1].host_s;
+		if (gap > worst) {
+			worst = gap;
+			worst_at = lines[i].offset;
+		}
+	}
+	if (worst > KR_REPORT_GAP_S)
+		kr_strv_pushf(&ev, "host-side silence of %.1f s in the middle of the report "
+				   "(console offset %zu): the vCPU printing it was not running",
+			      worst, worst_at);
+	return ev;
+}

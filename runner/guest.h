@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* Supervises one guest: starts QEMU from an argv, and runs one event loop
+ * (epoll) over the serial console pipe, a timerfd, QEMU's pidfd and an
+ * optional interrupt fd (kradar's signalfd). It keeps the console (raw
+ * bytes) and the host arrival time of each line, finds the start and end
+ * markers, enforces the boot, run and no-output timeouts, hands every byte
+ * to a crash detector and, on a hit, keeps reading for a grace period before
+ * it stops QEMU (SIGTERM, then SIGKILL to its process group) and reaps it.
+ *
+ * The crash detector is a pair of callbacks, so this module does not depend
+ * on how crashes are recognised, nor on how the guest is booted (initramfs
+ * now, a disk image with SSH later): the caller builds the argv. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+enum kr_guest_end {
+	KR_GUEST_END_MARKER,       /* the end marker: the reproducer finished */
+	KR_GUEST_END_RUN_TIMEOUT,  /* ran for the run timeout */
+	KR_GUEST_END_HIT,          /* a crash or watch hit (after its grace) */
+	KR_GUEST_END_BOOT_TIMEOUT, /* no start marker within the boot timeout */
+	KR_GUEST_END_NO_OUTPUT,    /* silent for no_output after the start marker */
+	KR_GUEST_END_EXITED,       /* QEMU exited by itself, no hit, no end marker */
+	KR_GUEST_END_INTERRUPTED,  /* the interrupt fd fired (kradar got a signal) */
+	KR_GUEST_END_ERROR,        /* QEMU could not be started, or I/O failed */
+};
+
+struct kr_guest_config {
+	char *const *argv;       /* QEMU */
+	const char *console_path; /* the console, raw bytes */
+	const char *times_path;   /* "OFFSET SECONDS" per console line */
+	const char *stderr_path;  /* QEMU's stderr */
+	const char *token;        /* marker token (see initramfs.h); NULL: no markers,
+				   * the run starts at once */
+	/* Seconds (the caller applies the TCG factor). */
+	double boot_timeout;
+	double run_timeout;
+	double no_output_timeout;
+	double grace;
+	char *const *watch;       /* PCRE2 patterns: a line that matches one (without
+				   * its printk timestamp) is a hit */
+	/* The crash detector: fed every console byte in order; hit() is asked
+	 * after each feed. */
+	int (*feed)(void *userdata, const char *data, size_t len);
+	bool (*hit)(void *userdata);
+	void *userdata;
+	int interrupt_fd;         /* a signalfd for SIGINT/SIGTERM, or -1 */
+};
+
+/* One console line's timing. */
+struct kr_line_time {
+	size_t offset;   /* of the line in the console */
+	double host_s;   /* arrival of its first byte, seconds since QEMU started */
+	double guest_s;  /* its printk timestamp, NaN when it has none */
+};
+
+struct kr_guest_result {
+	enum kr_guest_end end;
+	char *message;        /* what happened, one line (errors, timeouts, exits) */
+	bool any_output;      /* QEMU printed anything on the console */
+	bool started;         /* the start marker was seen */
+	double boot_s;        /* QEMU start to the start marker; -1: never */
+	double duration_s;    /* QEMU start to QEMU reaped */
+	size_t start_offset;  /* console offset just past the start marker line */
+	int repro_status;     /* from the end marker; -1 when unknown */
+	bool hit;             /* a crash or watch hit was seen */
+	double hit_s;         /* when (seconds since QEMU started) */
+	size_t hit_offset;    /* console offset of the line that made the hit */
+	char *watch_line;     /* the console line a watch pattern matched */
+	int qemu_status;      /* exit code or 128+signal; -1 while unknown */
+	bool qemu_exited;     /* QEMU ended by itself (not stopped by kradar) */
+	int signal;           /* for KR_GUEST_END_INTERRUPTED */
+	struct kr_line_time *lines;
+	size_t n_lines;
+	double stop_latency_s; /* end of the grace (or the hit without one) to
+				* QEMU reaped: the cost of stopping */
+};
+
+/* Runs the guest to its end. Returns 0 with *res filled (the outcome is
+ * res->end, including errors: KR_GUEST_END_ERROR with res->message), or
+ * -EINVAL for a watch pattern that does not compile. */
+int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res);
+void kr_guest_result_clear(struct kr_guest_result *res);
+
+/* Starvation evidence from line timing: the guest's printk clock jumping
+ * ahead of the host's, or standing still while the host's ran
+ * (|guest delta - host delta| > KR_CLOCK_JUMP_S between consecutive
+ * timestamped lines), and a report whose lines [report_start, report_end)
+ * took more than KR_REPORT_GAP_S between two of them to arrive (the vCPU
+ * that printed it was not running). Returns a NULL-terminated vector of
+ * lines (never NULL; capped at a few entries). */
+#define KR_CLOCK_JUMP_S 2.0
+#define KR_REPORT_GAP_S 2.0
+char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n,
+				size_t report_start, size_t report_end);
+
+/* The printk timestamp at the start of line ("[   12.345678] ..."), or NaN. */
+double kr_guest_printk_time(const char *line, size_t len);
+/* The length of that timestamp and the blanks after it; 0 without one. */
+size_t kr_guest_printk_prefix(const char *line, size_t len);

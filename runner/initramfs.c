@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+#include "initramfs.h"
+
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cpio.h"
+
+char *kr_shell_quote(const char *text)
+{
+	struct kr_buf b = KR_BUF_INIT((size_t)-1 / 2);
+	kr_buf_addc(&b, '\'');
+	for (const char *p = text; *p; p++) {
+		if (*p == '\'')
+			kr_buf_adds(&b, "'\\''");
+		else
+			kr_buf_addc(&b, *p);
+	}
+	kr_buf_addc(&b, '\'');
+	return kr_buf_steal(&b);
+}
+
+/* "kernel.hung_task_timeout_secs" -> "kernel/hung_task_timeout_secs";
+ * names that already use slashes are kept. */
+static char *sysctl_path(const char *key)
+{
+	char *p = kr_strdup(key[0] == '/' ? key + 1 : key);
+	if (!strchr(p, '/'))
+		for (char *c = p; *c; c++)
+			if (*c == '.')
+				*c = '/';
+	return p;
+}
+
+static void repro_command(const struct kr_initramfs *ir, struct kr_buf *b)
+{
+	switch (ir->s->repro.kind) {
+	case KR_REPRO_SH:
+		kr_buf_printf(b, "sh %s </dev/null\n", KR_GUEST_REPRO_SH);
+		break;
+	case KR_REPRO_C:
+		kr_buf_printf(b, "%s </dev/null\n", KR_GUEST_REPRO_BIN);
+		break;
+	case KR_REPRO_SYZ:
+		kr_buf_printf(b, "%s -executor=%s", KR_GUEST_EXECPROG, KR_GUEST_EXECUTOR);
+		for (size_t i = 0; ir->execprog_flags && ir->execprog_flags[i]; i++) {
+			_cleanup_free_ char *q = kr_shell_quote(ir->execprog_flags[i]);
+			kr_buf_printf(b, " %s", q);
+		}
+		kr_buf_printf(b, " %s </dev/null >%s 2>&1\n", KR_GUEST_REPRO_SYZ, KR_GUEST_AUX_TTY);
+		break;
+	}
+}
+
+char *kr_initramfs_init_script(const struct kr_initramfs *ir)
+{
+	struct kr_buf b = KR_BUF_INIT((size_t)64 << 20);
+	kr_buf_adds(&b,
+		    "#!/bin/busybox sh\n"
+		    "# kradar's guest init: mount, set the detectors, run the reproducer.\n"
+		    "/bin/busybox --install -s\n"
+		    "export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root\n"
+		    "mount -t proc proc /proc\n"
+		    "mount -t sysfs sysfs /sys\n"
+		    "mount -t devtmpfs devtmpfs /dev\n"
+		    "mkdir -p /dev/pts /dev/shm\n"
+		    "mount -t devpts devpts /dev/pts\n"
+		    "mount -t tmpfs tmpfs /dev/shm\n"
+		    "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
+		    "ln -sf /proc/self/fd /dev/fd\n"
+		    "kr_sysctl() {\n"
+		    "\techo \"$2\" >\"/proc/sys/$1\" || echo \"kradar: cannot set sysctl $1\"\n"
+		    "}\n");
+	for (size_t i = 0; i < ir->s->n_sysctl; i++) {
+		_cleanup_free_ char *path = sysctl_path(ir->s->sysctl[i].key);
+		_cleanup_free_ char *qp = kr_shell_quote(path);
+		_cleanup_free_ char *qv = kr_shell_quote(ir->s->sysctl[i].s);
+		kr_buf_printf(&b, "kr_sysctl %s %s\n", qp, qv);
+	}
+	kr_buf_printf(&b, "cd /tmp\necho '%s %s'\n", KR_MARKER_START, ir->token);
+	repro_command(ir, &b);
+	kr_buf_printf(&b,
+		      "rc=$?\n"
+		      "echo \"%s %s rc=$rc\"\n"
+		      "sync\n"
+		      "poweroff -f\n"
+		      "# init must not exit: the kernel would panic\n"
+		      "while :; do sleep 1000; done\n",
+		      KR_MARKER_END, ir->token);
+	return kr_buf_steal(&b);
+}
+
+static int add(int r, const char *what, char **err)
+{
+	if (r < 0 && err && !*err)
+		*err = kr_asprintf("cannot add %s to the initramfs: %s", what, strerror(-r));
+	return r;
+}
+
+int kr_initramfs_write(const struct kr_initramfs *ir, const char *path, char **err)
+{
+	_cleanup_cpio_free_ struct kr_cpio *c = NULL;
+	int r = kr_cpio_open(path, &c);
+	if (r < 0)
+		return add(r, path, err);
+	static const char *const dirs[] = { "bin", "sbin", "usr/bin", "usr/sbin", "proc",
+					    "sys", "dev", "tmp", "root", "kradar", "etc" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(dirs); i++)
+		if ((r = kr_cpio_add_dir(c, dirs[i], strcmp(dirs[i], "tmp") ? 0755 : 01777)) < 0)
+			return add(r, dirs[i], err);
+	/* The kernel opens /dev/console for init before devtmpfs exists. */
+	if ((r = kr_cpio_add_node(c, "dev/console", S_IFCHR, 0600, 5, 1)) < 0)
+		return add(r, "/dev/console", err);
+	if ((r = kr_cpio_add_host(c, "bin/busybox", ir->busybox)) < 0)
+		return add(r, ir->busybox, err);
+	_cleanup_free_ char *init = kr_initramfs_init_script(ir);
+	if ((r = kr_cpio_add_file(c, "init", 0755, init, strlen(init))) < 0)
+		return add(r, "/init", err);
+
+	const struct kr_scenario *s = ir->s;
+	switch (s->repro.kind) {
+	case KR_REPRO_SH:
+		r = kr_cpio_add_file(c, KR_GUEST_REPRO_SH, 0755, s->repro.sh, strlen(s->repro.sh));
+		if (r < 0)
+			return add(r, "the reproducer", err);
+		break;
+	case KR_REPRO_C:
+		if ((r = kr_cpio_add_host(c, KR_GUEST_REPRO_BIN, ir->repro_binary)) < 0)
+			return add(r, ir->repro_binary, err);
+		break;
+	case KR_REPRO_SYZ: {
+		r = kr_cpio_add_file(c, KR_GUEST_REPRO_SYZ, 0644, ir->syz_program,
+				     ir->syz_program_len);
+		if (r < 0)
+			return add(r, "the reproducer", err);
+		_cleanup_free_ char *execprog = kr_path_join(ir->execprog_dir, "syz-execprog");
+		_cleanup_free_ char *executor = kr_path_join(ir->execprog_dir, "syz-executor");
+		if ((r = kr_cpio_add_host(c, KR_GUEST_EXECPROG, execprog)) < 0)
+			return add(r, execprog, err);
+		if ((r = kr_cpio_add_host(c, KR_GUEST_EXECUTOR, executor)) < 0)
+			return add(r, executor, err);
+		break;
+	}
+	}
+	for (size_t i = 0; i < s->repro.n_files; i++)
+		if ((r = kr_cpio_add_host(c, s->repro.files[i].guest, s->repro.files[i].host)) < 0)
+			return add(r, s->repro.files[i].host, err);
+	r = kr_cpio_finish(KR_TAKE_PTR(c));
+	return add(r, path, err);
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest's initramfs (initramfs mode: no disk in the scenario): a static
+ * busybox, an init script that mounts proc/sys/dev, sets the scenario's
+ * sysctls (the hang and stall detectors), prints a start marker, runs the
+ * reproducer and prints an end marker with its exit status, plus the
+ * reproducer itself and repro.files. Written with the cpio module. */
+#pragma once
+
+#include <stddef.h>
+
+#include "scenario.h"
+
+/* Console markers: "KRADAR-START <token>" before the reproducer starts and
+ * "KRADAR-END <token> rc=<status>" after it ends. The token is random per
+ * kradar process, so that a reproducer cannot print a marker by chance. */
+#define KR_MARKER_START "KRADAR-START"
+#define KR_MARKER_END "KRADAR-END"
+
+/* Where things are in the guest. */
+#define KR_GUEST_REPRO_BIN "/kradar/repro"
+#define KR_GUEST_REPRO_SH "/kradar/repro.sh"
+#define KR_GUEST_REPRO_SYZ "/kradar/repro.syz"
+#define KR_GUEST_EXECPROG "/kradar/syz-execprog"
+#define KR_GUEST_EXECUTOR "/kradar/syz-executor"
+/* The second serial port: syz-execprog's output goes there, not to the
+ * console, so that its chatter cannot break up a kernel report. */
+#define KR_GUEST_AUX_TTY "/dev/ttyS1"
+
+struct kr_initramfs {
+	const struct kr_scenario *s; /* sysctl, repro kind and text, repro.files */
+	const char *busybox;         /* host path of a static busybox */
+	const char *token;           /* marker token */
+	const char *repro_binary;    /* c: the compiled reproducer (host path) */
+	const char *syz_program;     /* syz: the program text to run */
+	size_t syz_program_len;
+	char *const *execprog_flags; /* syz: flags after -executor=... */
+	const char *execprog_dir;    /* syz: host dir with syz-execprog and syz-executor */
+};
+
+/* The init script (to be freed); also saved with each run. */
+char *kr_initramfs_init_script(const struct kr_initramfs *ir);
+
+/* Writes the archive to path. On failure *err says what could not be
+ * added. */
+int kr_initramfs_write(const struct kr_initramfs *ir, const char *path, char **err);
+
+/* 'text' quoted for a POSIX shell (to be freed). */
+char *kr_shell_quote(const char *text);

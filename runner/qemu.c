@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#include "qemu.h"
+
+#include <string.h>
+
+#include "initramfs.h"
+
+const char *kr_accel_to_string(enum kr_accel a)
+{
+	return a == KR_ACCEL_KVM ? "kvm" : "tcg";
+}
+
+char *kr_qemu_kernel_cmdline(const struct kr_scenario *s)
+{
+	/* Crash settings as syzbot uses them: every oops and WARNING panics,
+	 * and a panic reboots at once, which ends QEMU (-no-reboot), so the
+	 * report is the last thing on the console. */
+	return kr_asprintf("console=ttyS0 earlyprintk=serial printk.time=1 oops=panic "
+			   "panic_on_warn=1 panic=-1 net.ifnames=0%s%s",
+			   s->vm.cmdline && *s->vm.cmdline ? " " : "",
+			   s->vm.cmdline ? s->vm.cmdline : "");
+}
+
+char **kr_qemu_argv(const struct kr_qemu_guest *g)
+{
+	const struct kr_scenario *s = g->s;
+	char **argv = kr_calloc(1, sizeof(char *));
+	kr_strv_push(&argv, kr_strdup(s->vm.qemu));
+	static const char *const fixed[] = {
+		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+		/* ttyS0: the console, on QEMU's stdout */
+		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
+	};
+	for (size_t i = 0; i < KR_ARRAY_SIZE(fixed); i++)
+		kr_strv_push(&argv, kr_strdup(fixed[i]));
+	if (g->aux_serial) {
+		kr_strv_push(&argv, kr_strdup("-serial"));
+		kr_strv_pushf(&argv, "file:%s", g->aux_serial);
+	}
+	kr_strv_push(&argv, kr_strdup("-accel"));
+	kr_strv_push(&argv, kr_strdup(kr_accel_to_string(g->accel)));
+	kr_strv_push(&argv, kr_strdup("-smp"));
+	kr_strv_pushf(&argv, "%d", s->vm.smp);
+	kr_strv_push(&argv, kr_strdup("-m"));
+	kr_strv_pushf(&argv, "%d", s->vm.mem_mb);
+	kr_strv_push(&argv, kr_strdup("-kernel"));
+	kr_strv_push(&argv, kr_strdup(g->kernel));
+	if (g->initrd) {
+		kr_strv_push(&argv, kr_strdup("-initrd"));
+		kr_strv_push(&argv, kr_strdup(g->initrd));
+	}
+	kr_strv_push(&argv, kr_strdup("-append"));
+	kr_strv_push(&argv, kr_qemu_kernel_cmdline(s));
+	for (size_t i = 0; s->vm.args && s->vm.args[i]; i++)
+		kr_strv_push(&argv, kr_strdup(s->vm.args[i]));
+	return argv;
+}
+
+static bool shell_safe(const char *w)
+{
+	if (!*w)
+		return false;
+	for (const char *p = w; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+			    "-_./:,=+@%",
+			    *p))
+			return false;
+	return true;
+}
+
+char *kr_qemu_format_argv(char *const *argv)
+{
+	struct kr_buf b = KR_BUF_INIT((size_t)16 << 20);
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			kr_buf_addc(&b, ' ');
+		if (shell_safe(argv[i])) {
+			kr_buf_adds(&b, argv[i]);
+		} else {
+			_cleanup_free_ char *q = kr_shell_quote(argv[i]);
+			kr_buf_adds(&b, q);
+		}
+	}
+	kr_buf_addc(&b, '\n');
+	return kr_buf_steal(&b);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The QEMU command line, built from a scenario as an argv array (never a
+ * shell string). The serial console is QEMU's stdout (a pipe that kradar
+ * reads); there is no display, no network and no reboot. */
+#pragma once
+
+#include "scenario.h"
+
+enum kr_accel {
+	KR_ACCEL_TCG,
+	KR_ACCEL_KVM,
+};
+const char *kr_accel_to_string(enum kr_accel a); /* "tcg", "kvm" */
+
+struct kr_qemu_guest {
+	const struct kr_scenario *s; /* vm.*, the extra kernel command line */
+	const char *kernel;          /* bzImage */
+	const char *initrd;          /* initramfs; NULL: none */
+	enum kr_accel accel;
+	const char *aux_serial;      /* file for the guest's ttyS1; NULL: none */
+};
+
+/* The kernel command line: console on ttyS0, crash settings (oops and
+ * WARNING panic, panic reboots at once, which ends QEMU because of
+ * -no-reboot), then the scenario's vm.cmdline. */
+char *kr_qemu_kernel_cmdline(const struct kr_scenario *s);
+
+/* The full argv (to be freed with kr_strv_free). */
+char **kr_qemu_argv(const struct kr_qemu_guest *g);
+
+/* argv as one line of shell words (for qemu.cmdline; to be freed). */
+char *kr_qemu_format_argv(char *const *argv);

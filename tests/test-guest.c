@@ -1,0 +1,278 @@
+/* SPDX-License-Identifier: MIT */
+/* The supervisor's event loop, against a stand-in for QEMU: a shell script
+ * that prints what a guest would print. Real guests are in the qemu suite. */
+#include <math.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+
+#include "guest.h"
+#include "kr-test.h"
+
+#define TOKEN "0123abcd"
+
+struct detector {
+	struct kr_buf seen;
+};
+
+static int feed(void *ud, const char *data, size_t len)
+{
+	struct detector *d = ud;
+	return kr_buf_add(&d->seen, data, len);
+}
+
+/* A crash is "BUG:" anywhere in what was fed. */
+static bool hit(void *ud)
+{
+	struct detector *d = ud;
+	return d->seen.data && strstr(d->seen.data, "BUG:");
+}
+
+struct run {
+	struct kr_guest_result res;
+	char *console;
+	char *times;
+	struct detector det;
+};
+
+static void guest(const char *script, struct kr_guest_config *c, struct run *out)
+{
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *console = kr_path_join(dir, "console.log");
+	_cleanup_free_ char *times = kr_path_join(dir, "console.times");
+	_cleanup_free_ char *err = kr_path_join(dir, "qemu.stderr");
+	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	memset(out, 0, sizeof(*out));
+	out->det.seen = KR_BUF_INIT(1 << 20);
+	if (!c->argv)
+		c->argv = argv;
+	c->console_path = console;
+	c->times_path = times;
+	c->stderr_path = err;
+	if (!c->token)
+		c->token = TOKEN;
+	if (!c->boot_timeout)
+		c->boot_timeout = 30;
+	if (!c->run_timeout)
+		c->run_timeout = 30;
+	if (!c->no_output_timeout)
+		c->no_output_timeout = 30;
+	c->feed = feed;
+	c->hit = hit;
+	c->userdata = &out->det;
+	if (!c->interrupt_fd)
+		c->interrupt_fd = -1;
+	ck_assert_int_eq(kr_guest_run(c, &out->res), 0);
+	kr_read_file(console, 1 << 20, &out->console, NULL);
+	kr_read_file(times, 1 << 20, &out->times, NULL);
+}
+
+static void run_clear(struct run *r)
+{
+	kr_guest_result_clear(&r->res);
+	free(r->console);
+	free(r->times);
+	kr_buf_free(&r->det.seen);
+	kr_test_tmpdir_cleanup();
+}
+
+START_TEST(markers_and_end)
+{
+	struct kr_guest_config c = { 0 };
+	struct run r;
+	guest("echo 'Linux version 6.1'; echo 'KRADAR-START " TOKEN "'; "
+	      "printf '[    1.500000] hello\\r\\n'; echo 'KRADAR-END " TOKEN " rc=3'; sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_MARKER);
+	ck_assert(r.res.started);
+	ck_assert(r.res.any_output);
+	ck_assert_int_eq(r.res.repro_status, 3);
+	ck_assert(!r.res.hit);
+	ck_assert(!r.res.qemu_exited); /* stopped by the supervisor */
+	ck_assert_int_eq(r.res.qemu_status, 128 + SIGTERM);
+	ck_assert_str_eq(r.console, "Linux version 6.1\nKRADAR-START " TOKEN
+				    "\n[    1.500000] hello\r\nKRADAR-END " TOKEN " rc=3\n");
+	ck_assert_uint_eq(r.res.start_offset, strlen("Linux version 6.1\nKRADAR-START " TOKEN "\n"));
+	ck_assert_uint_eq(r.res.n_lines, 4);
+	ck_assert_double_eq_tol(r.res.lines[2].guest_s, 1.5, 1e-9);
+	ck_assert(isnan(r.res.lines[0].guest_s));
+	ck_assert_uint_eq(r.res.lines[1].offset, 18);
+	/* the sidecar: one "OFFSET SECONDS" line per console line */
+	size_t off;
+	double t;
+	ck_assert_int_eq(sscanf(r.times, "%zu %lf", &off, &t), 2);
+	ck_assert_uint_eq(off, 0);
+	ck_assert(t >= 0 && t < 30);
+	ck_assert_ptr_nonnull(strstr(r.times, "\n18 "));
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(boot_timeouts)
+{
+	struct kr_guest_config c = { .boot_timeout = 0.3 };
+	struct run r;
+	guest("sleep 1000", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_BOOT_TIMEOUT);
+	ck_assert(!r.res.any_output);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "no output from the kernel"));
+	ck_assert(r.res.duration_s < 20);
+	run_clear(&r);
+
+	c = (struct kr_guest_config){ .boot_timeout = 0.3 };
+	guest("echo 'Linux version'; sleep 1000", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_BOOT_TIMEOUT);
+	ck_assert(r.res.any_output);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "did not start the reproducer"));
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(run_and_silence_timeouts)
+{
+	struct kr_guest_config c = { .run_timeout = 0.3 };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; while :; do echo tick; sleep 0.05; done", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_RUN_TIMEOUT);
+	ck_assert(r.res.started);
+	run_clear(&r);
+
+	c = (struct kr_guest_config){ .no_output_timeout = 0.3 };
+	guest("echo 'KRADAR-START " TOKEN "'; sleep 1000", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_NO_OUTPUT);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "no console output"));
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(hit_keeps_reading_for_the_grace_period)
+{
+	struct kr_guest_config c = { .grace = 1.0 };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'BUG: something'; sleep 0.3; "
+	      "echo 'rest of the report'; sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_HIT);
+	ck_assert(r.res.hit);
+	ck_assert_ptr_nonnull(strstr(r.console, "rest of the report"));
+	ck_assert(r.res.duration_s >= 1.0);
+	ck_assert_uint_ge(r.res.hit_offset, r.res.start_offset);
+	run_clear(&r);
+
+	/* QEMU ending (a panic with -no-reboot) ends the grace period early */
+	c = (struct kr_guest_config){ .grace = 100 };
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'BUG: x'; echo 'Kernel panic'", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_HIT);
+	ck_assert(r.res.qemu_exited);
+	ck_assert_int_eq(r.res.qemu_status, 0);
+	ck_assert_ptr_nonnull(strstr(r.console, "Kernel panic"));
+	ck_assert(r.res.duration_s < 50);
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(watch_pattern_is_a_hit)
+{
+	char *watch[] = { "^refcount_t: .*underflow", NULL };
+	struct kr_guest_config c = { .watch = watch };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; echo '[    2.000000] refcount_t: saturated; underflow'; "
+	      "sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_HIT);
+	ck_assert_str_eq(r.res.watch_line, "[    2.000000] refcount_t: saturated; underflow");
+	run_clear(&r);
+
+	char *bad[] = { "(", NULL };
+	c = (struct kr_guest_config){ .watch = bad };
+	struct kr_guest_result res;
+	ck_assert_int_eq(kr_guest_run(&c, &res), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(res.message, "watch[0]"));
+	kr_guest_result_clear(&res);
+}
+END_TEST
+
+START_TEST(exits_and_errors)
+{
+	struct kr_guest_config c = { 0 };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; echo half; exit 1", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_EXITED);
+	ck_assert(r.res.qemu_exited);
+	ck_assert_int_eq(r.res.qemu_status, 1);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "QEMU exited (status 1)"));
+	run_clear(&r);
+
+	char *missing[] = { "/nonexistent/qemu-system-x86_64", NULL };
+	c = (struct kr_guest_config){ .argv = missing };
+	guest(NULL, &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_ERROR);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "No such file"));
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(interrupt_stops_a_stubborn_guest)
+{
+	/* The interrupt comes once the guest runs (a timerfd stands in for
+	 * kradar's signalfd: readable, but no siginfo, which means SIGINT). */
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	ck_assert_int_ge(tfd, 0);
+	struct itimerspec its = { .it_value = { .tv_sec = 1 } };
+	ck_assert_int_eq(timerfd_settime(tfd, 0, &its, NULL), 0);
+	struct kr_guest_config c = { .interrupt_fd = tfd };
+	struct run r;
+	/* ignores SIGTERM: the supervisor must escalate to SIGKILL */
+	guest("trap '' TERM; echo 'KRADAR-START " TOKEN "'; while :; do sleep 1; done", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_INTERRUPTED);
+	ck_assert_int_eq(r.res.signal, SIGINT);
+	ck_assert_int_eq(r.res.qemu_status, 128 + SIGKILL);
+	close(tfd);
+	run_clear(&r);
+}
+END_TEST
+
+START_TEST(timing_evidence)
+{
+	ck_assert_double_eq_tol(kr_guest_printk_time("[   12.345678] x", 16), 12.345678, 1e-9);
+	ck_assert(isnan(kr_guest_printk_time("[ T12] x", 8)));
+	ck_assert(isnan(kr_guest_printk_time("12.5] x", 7)));
+	struct kr_line_time quiet[] = {
+		{ 0, 1.0, 1.0 }, { 10, 31.0, 30.5 }, { 20, 32.0, NAN }, { 30, 33.0, 32.4 },
+	};
+	char **ev = kr_guest_timing_evidence(quiet, 4, 0, 0);
+	ck_assert_uint_eq(kr_strv_len(ev), 0); /* a long but honest silence */
+	kr_strv_free(ev);
+	struct kr_line_time jumpy[] = {
+		{ 0, 1.0, 1.0 }, { 10, 1.5, 9.5 },  /* guest jumped 8 s in 0.5 s */
+		{ 20, 12.0, 10.0 },                 /* host waited 10.5 s, guest 0.5 s */
+		{ 30, 12.1, 10.1 }, { 40, 17.0, 10.2 }, { 50, 17.1, 15.0 },
+	};
+	ev = kr_guest_timing_evidence(jumpy, 6, 30, 60);
+	ck_assert_uint_ge(kr_strv_len(ev), 3);
+	ck_assert_ptr_nonnull(strstr(ev[0], "jumped"));
+	ck_assert_ptr_nonnull(strstr(ev[1], "stood still"));
+	bool report_gap = false;
+	for (size_t i = 0; ev[i]; i++)
+		report_gap |= strstr(ev[i], "middle of the report") != NULL;
+	ck_assert(report_gap);
+	kr_strv_free(ev);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("guest");
+	TCase *tc = tcase_create("guest");
+	tcase_add_test(tc, markers_and_end);
+	tcase_add_test(tc, boot_timeouts);
+	tcase_add_test(tc, run_and_silence_timeouts);
+	tcase_add_test(tc, hit_keeps_reading_for_the_grace_period);
+	tcase_add_test(tc, watch_pattern_is_a_hit);
+	tcase_add_test(tc, exits_and_errors);
+	tcase_add_test(tc, interrupt_stops_a_stubborn_guest);
+	tcase_add_test(tc, timing_evidence);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
