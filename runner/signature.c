@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "litscan.h"
 #include "signature-table.h"
 #include "signature-title.h"
 
@@ -23,16 +24,10 @@
 #define MAX_OPEN 8               /* reports open at once (one per task context) */
 #define MAX_CRASHES 1000         /* crashes kept; later ones are counted only */
 #define MAX_STARVATION 1000      /* starvation lines kept */
+#define QUIET_CAP (1024 * 1024) /* a task silent for this long has finished its report */
 #define CTX_LEN 24
-#define TITLE_MAX 120            /* syzbot's limit on title length */
 
 /* ---- literals the fast path looks for ------------------------------------ */
-
-enum trigger_kind {
-	TRIG_GROUP,      /* a report header */
-	TRIG_STARVATION, /* evidence that the vCPU did not run */
-	TRIG_OTHER,      /* suppressions, console hangups: need a full look */
-};
 
 struct starvation_rule {
 	const char *literal;
@@ -69,101 +64,35 @@ static const char *const other_literals[] = {
 
 static const char console_hangup[] = "serialport: VM disconnected.";
 
-struct trigger {
-	const char *literal;
-	size_t len;
-	size_t anchor; /* offset of the two bytes the filter looks for */
-	uint16_t bigram;
-	enum trigger_kind kind;
+/* Everything the fast path looks for: report headers, starvation and the
+ * other literals above. Built once, read-only afterwards. */
+static struct kr_litscan triggers;
+static pthread_once_t triggers_once = PTHREAD_ONCE_INIT;
+
+/* Literals that matter inside a report (see route_line()). */
+static const char *const report_cues[] = {
+	"vmalloc: allocation failure:",
+	"FAULT_INJECTION: forcing a failure",
+	"FAULT_FLAG_ALLOW_RETRY missing",
+	"Disabling lock debugging due to kernel taint",
+	"Sending NMI from CPU",
+	"Kernel panic - not syncing",
+	"WARNING: possible circular locking dependency detected",
 };
+static struct kr_litscan cue_scan;
 
-#define MAX_TRIGGERS 64
-
-static struct {
-	struct trigger triggers[MAX_TRIGGERS];
-	size_t n;
-	uint64_t bitmap[65536 / 64]; /* bigrams that start a trigger's anchor */
-	/* triggers sorted by bucket (low 8 bits of the bigram) */
-	uint8_t order[MAX_TRIGGERS];
-	uint8_t bucket_start[257];
-} prefilter;
-
-static pthread_once_t prefilter_once = PTHREAD_ONCE_INIT;
-
-/* How rare a byte is in ordinary console text: the filter anchors each
- * literal on its rarest two bytes so that it fires seldom. */
-static int rarity(unsigned char c)
+static void triggers_init(void)
 {
-	if (c >= 'A' && c <= 'Z')
-		return 4;
-	if (c == '_' || c == '!' || c == '(' || c == '#' || c == '\'')
-		return 3;
-	if (strchr("jkqxzvwybgpf", c) && c)
-		return 2;
-	if (c == ' ')
-		return 0;
-	return 1;
-}
-
-static void add_trigger(const char *lit, enum trigger_kind kind)
-{
-	if (prefilter.n == MAX_TRIGGERS)
-		abort(); /* a programming error: raise the limit */
-	struct trigger *t = &prefilter.triggers[prefilter.n++];
-	t->literal = lit;
-	t->len = strlen(lit);
-	t->kind = kind;
-	int best = -1;
-	for (size_t i = 0; i + 1 < t->len; i++) {
-		int score = rarity((unsigned char)lit[i]) + rarity((unsigned char)lit[i + 1]);
-		if (score > best) {
-			best = score;
-			t->anchor = i;
-		}
-	}
-	t->bigram = (uint16_t)((unsigned char)lit[t->anchor] |
-			       ((unsigned)(unsigned char)lit[t->anchor + 1] << 8));
-	prefilter.bitmap[t->bigram >> 6] |= UINT64_C(1) << (t->bigram & 63);
-}
-
-static void prefilter_init(void)
-{
+	kr_litscan_init(&cue_scan, report_cues, KR_ARRAY_SIZE(report_cues));
+	const char *lits[KR_LITSCAN_MAX];
+	size_t n = 0;
 	for (size_t i = 0; i < kr_sig_n_groups; i++)
-		add_trigger(kr_sig_groups[i].header, TRIG_GROUP);
+		lits[n++] = kr_sig_groups[i].header;
 	for (size_t i = 0; i < KR_ARRAY_SIZE(starvation_rules); i++)
-		add_trigger(starvation_rules[i].literal, TRIG_STARVATION);
+		lits[n++] = starvation_rules[i].literal;
 	for (size_t i = 0; i < KR_ARRAY_SIZE(other_literals); i++)
-		add_trigger(other_literals[i], TRIG_OTHER);
-	size_t k = 0;
-	for (unsigned b = 0; b < 256; b++) {
-		prefilter.bucket_start[b] = (uint8_t)k;
-		for (size_t i = 0; i < prefilter.n; i++)
-			if ((prefilter.triggers[i].bigram & 0xff) == b)
-				prefilter.order[k++] = (uint8_t)i;
-	}
-	prefilter.bucket_start[256] = (uint8_t)k;
-}
-
-/* Position of the first byte of data[from, to) that belongs to a line with a
- * trigger literal in it (the literal lies wholly inside the range), or to. */
-static size_t prefilter_find(const unsigned char *data, size_t from, size_t to)
-{
-	const uint64_t *bm = prefilter.bitmap;
-	for (size_t i = from; i + 1 < to; i++) {
-		unsigned h = data[i] | ((unsigned)data[i + 1] << 8);
-		if (!(bm[h >> 6] & (UINT64_C(1) << (h & 63))))
-			continue;
-		unsigned b = h & 0xff;
-		for (unsigned k = prefilter.bucket_start[b]; k < prefilter.bucket_start[b + 1]; k++) {
-			const struct trigger *t = &prefilter.triggers[prefilter.order[k]];
-			if (t->bigram != h || i - from < t->anchor)
-				continue;
-			size_t start = i - t->anchor;
-			if (start + t->len <= to && memcmp(data + start, t->literal, t->len) == 0)
-				return i;
-		}
-	}
-	return to;
+		lits[n++] = other_literals[i];
+	kr_litscan_init(&triggers, lits, n);
 }
 
 /* ---- small string helpers ------------------------------------------------ */
@@ -275,8 +204,13 @@ static void parse_line(const char *line, size_t len, struct line_info *li)
 		return;
 	li->timestamp = true;
 	strcpy(li->ctx, ctx);
-	const char *cut = find(line, len, "] ");
-	size_t start = cut ? (size_t)(cut - line) + 2 : end;
+	/* the message starts after the first "] ", which is the end of the
+	 * prefix unless junk came before it */
+	size_t start = end;
+	if (base || line[0] != '[') {
+		const char *cut = find(line, len, "] ");
+		start = cut ? (size_t)(cut - line) + 2 : end;
+	}
 	li->text = line + start;
 	li->len = len - start;
 	if (!contains(li->text, li->len, "<EOI>") &&
@@ -354,7 +288,7 @@ static struct kr_sig_patterns *patterns(struct kr_scanner *s)
 
 struct kr_scanner *kr_scanner_new(void)
 {
-	pthread_once(&prefilter_once, prefilter_init);
+	pthread_once(&triggers_once, triggers_init);
 	struct kr_scanner *s = kr_calloc(1, sizeof(*s));
 	s->carry = kr_malloc(LINE_CAP + 1);
 	return s;
@@ -577,7 +511,8 @@ static void append_line(struct open_report *r, const struct line_info *li, size_
 static void route_line(struct kr_scanner *s, const char *line, size_t len, const struct line_info *li,
 		       size_t next_offset)
 {
-	bool info = any_of(line, len, kr_sig_info_with_stack);
+	bool cue = kr_litscan_find(&cue_scan, (const unsigned char *)line, 0, len, NULL) < len;
+	bool info = cue && any_of(line, len, kr_sig_info_with_stack);
 	for (size_t i = 0; i < s->n_open; i++) {
 		struct open_report *r = s->open[i];
 		/* Without task contexts nothing tells the reports apart: an
@@ -587,14 +522,19 @@ static void route_line(struct kr_scanner *s, const char *line, size_t len, const
 		if (r->skip_rest || r->full)
 			continue;
 		bool mine = strcmp(li->ctx, r->ctx) == 0 || (r->cpu_traceback && ctx_is_cpu(li->ctx));
-		if (!mine || li->questionable)
+		if (!mine || li->questionable) {
+			/* A task's report is complete when the task has been
+			 * quiet for long: stop reading every line for it. */
+			if (next_offset - r->end > QUIET_CAP)
+				r->skip_rest = true;
 			continue;
+		}
 		r->text_lines++;
-		if (contains(line, len, "Disabling lock debugging due to kernel taint"))
+		if (cue && contains(line, len, "Disabling lock debugging due to kernel taint"))
 			continue;
-		if (contains(line, len, "Sending NMI from CPU")) {
+		if (cue && contains(line, len, "Sending NMI from CPU")) {
 			r->cpu_traceback = true;
-		} else if (r->text_lines > r->min_lines &&
+		} else if (cue && r->text_lines > r->min_lines &&
 			   (contains(line, len, "Kernel panic - not syncing") ||
 			    contains(line, len, "WARNING: possible circular locking dependency detected"))) {
 			/* The panic that panic_on_warn adds repeats the stack;
@@ -652,8 +592,10 @@ static void check_other(struct kr_scanner *s, const char *line, size_t len, size
 		s->hangup = true;
 }
 
+/* Looks at one line; trigger says the line holds one of the literals of
+ * the fast path (false: not known). */
 static void process_line(struct kr_scanner *s, const char *line, size_t len, size_t offset,
-			 size_t next_offset)
+			 size_t next_offset, bool trigger)
 {
 	if (len > LINE_CAP)
 		len = LINE_CAP;
@@ -666,9 +608,13 @@ static void process_line(struct kr_scanner *s, const char *line, size_t len, siz
 	struct line_info li;
 	parse_line(line, len, &li);
 
-	check_other(s, line, len, offset);
-
-	ssize_t g = header_group(s, line, len);
+	if (!trigger)
+		trigger = kr_litscan_find(&triggers, (const unsigned char *)line, 0, len, NULL) < len;
+	ssize_t g = -1;
+	if (trigger) {
+		check_other(s, line, len, offset);
+		g = header_group(s, line, len);
+	}
 	/* A log that starts with the machine booting shows that boot, not a
 	 * reboot. */
 	if (g >= 0 && is_reboot_group((size_t)g) && s->boot_preamble_first && !s->seen_timestamp &&
@@ -740,7 +686,7 @@ int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len)
 		carry_add(s, data, (size_t)(nl - data));
 		s->carrying = false;
 		pos = (size_t)(nl - data) + 1;
-		process_line(s, s->carry, s->carry_len, s->carry_offset, base + pos);
+		process_line(s, s->carry, s->carry_len, s->carry_offset, base + pos, false);
 	} else if (!s->first_line_seen) {
 		/* The first line decides whether the log starts with a boot. */
 		const char *nl = memchr(data, '\n', len);
@@ -750,7 +696,7 @@ int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len)
 			return 0;
 		}
 		pos = (size_t)(nl - data) + 1;
-		process_line(s, data, pos - 1, base, base + pos);
+		process_line(s, data, pos - 1, base, base + pos, false);
 	}
 	while (pos < len) {
 		if (need_lines(s)) {
@@ -758,11 +704,11 @@ int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len)
 			if (!nl)
 				break;
 			size_t end = (size_t)(nl - data);
-			process_line(s, data + pos, end - pos, base + pos, base + end + 1);
+			process_line(s, data + pos, end - pos, base + pos, base + end + 1, false);
 			pos = end + 1;
 			continue;
 		}
-		size_t hit = prefilter_find(u, pos, len);
+		size_t hit = kr_litscan_find(&triggers, u, pos, len, NULL);
 		if (hit == len)
 			break;
 		const char *ls = memrchr(data + pos, '\n', hit - pos);
@@ -774,7 +720,7 @@ int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len)
 		}
 		size_t end = (size_t)(nl - data);
 		if (hit - start < LINE_CAP)
-			process_line(s, data + start, end - start, base + start, base + end + 1);
+			process_line(s, data + start, end - start, base + start, base + end + 1, true);
 		pos = end + 1;
 	}
 	if (pos < len) {
@@ -793,7 +739,7 @@ int kr_scanner_finish(struct kr_scanner *s)
 		return 0;
 	if (s->carrying) {
 		s->carrying = false;
-		process_line(s, s->carry, s->carry_len, s->carry_offset, s->offset);
+		process_line(s, s->carry, s->carry_len, s->carry_offset, s->offset, false);
 	}
 	while (s->n_open)
 		close_report(s, s->n_open - 1);
