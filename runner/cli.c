@@ -103,6 +103,26 @@ const struct kr_command kr_commands[] = {
 	  "answer, no reproducer, HTTP 4xx); 4 the download failed (network, server\n"
 	  "errors after the retries, not in the cache with --offline) or a file could not\n"
 	  "be written.\n" },
+	{ "run", "run scenarios in fresh QEMU guests and give each a verdict", kr_cmd_run,
+	  "Usage: kradar run [options] SCENARIO|DIR...\n"
+	  "\n"
+	  "Runs every scenario (*.json, searched recursively in directories): each run\n"
+	  "in a fresh QEMU guest, the console watched for crashes, a verdict per run\n"
+	  "(reproduced, other-crash, artifact-stall, clean, infra-error) and per\n"
+	  "scenario, and a table of verdicts at the end.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -o, --out DIR   where results go (default: kradar-results): DIR/results.json\n"
+	  "                  and DIR/<scenario>/run-<n>/ with the console and report\n"
+	  "  -q, --quiet     no progress lines, only the table\n"
+	  "  -h, --help      show this help\n"
+	  "\n"
+	  "Environment: KRADAR_KVM_DEVICE (default /dev/kvm), KRADAR_KVM_PROBE_TIMEOUT\n"
+	  "(seconds, default 5), KRADAR_BUSYBOX (default /bin/busybox), TMPDIR.\n"
+	  "\n"
+	  "Exit status: 0 every scenario met its expectation, 1 some did not, 2 bad\n"
+	  "input, 3 inconclusive (infra errors or artifact stalls) and none failed,\n"
+	  "4 host error, 130/143 interrupted by SIGINT/SIGTERM (results written).\n" },
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,
