@@ -18,6 +18,12 @@ libxml2-utils
 libpcre2-dev
 liblzma-dev
 git
+linux-source-6.1
+flex
+bison
+bc
+libelf-dev
+libssl-dev
 check
 qemu-system-x86
 busybox-static

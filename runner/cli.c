@@ -69,7 +69,8 @@ const struct kr_command kr_commands[] = {
 	  "\n"
 	  "Exit status: 0 built or cached, 2 bad input (scenario, config target,\n"
 	  "strict fragment), 3 the kernel did not compile (the first error lines are\n"
-	  "shown), 4 host problem (a missing tool, disk full).\n" },
+	  "shown), 4 host problem (a missing tool, disk full), 130/143 interrupted by\n"
+	  "SIGINT/SIGTERM (make's whole process group is stopped; nothing is cached).\n" },
 	{ "fetch", "download a syzbot bug and write a ready scenario", kr_cmd_fetch,
 	  "Usage: kradar fetch [options] EXTID|URL\n"
 	  "\n"
@@ -115,6 +116,9 @@ const struct kr_command kr_commands[] = {
 	  "  -o, --out DIR   where results go (default: kradar-results): DIR/results.json\n"
 	  "                  and DIR/<scenario>/run-<n>/ with the console and report\n"
 	  "  -q, --quiet     no progress lines, only the table\n"
+	  "  -C, --cache DIR kernel.source builds' cache (default:\n"
+	  "                  ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N    make -j for kernel.source builds (default: the CPUs)\n"
 	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Environment: KRADAR_KVM_DEVICE (default /dev/kvm), KRADAR_KVM_PROBE_TIMEOUT\n"

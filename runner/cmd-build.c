@@ -1,12 +1,51 @@
 /* SPDX-License-Identifier: MIT */
 /* kradar build SCENARIO...: builds (or finds in the cache) the kernel of
  * kernel.source scenarios without running them. */
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "kbuild.h"
 #include "log.h"
 #include "scenario.h"
+
+/* SIGINT/SIGTERM write here; the builder watches the read end and stops
+ * make's whole process group instead of leaving compilers running. */
+static int cancel_pipe[2] = { -1, -1 };
+
+/* 128 + the signal, as a shell (and kradar run) reports it. */
+static int interrupted_exit(void)
+{
+	unsigned char sig = SIGINT;
+	if (read(cancel_pipe[0], &sig, 1) != 1)
+		sig = SIGINT;
+	return 128 + sig;
+}
+
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+	if (write(cancel_pipe[1], &c, 1) < 0) {
+		/* the pipe is full: a cancel is already pending */
+	}
+	errno = saved;
+}
+
+static int catch_signals(void)
+{
+	if (pipe2(cancel_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking wait for another build's lock must end. */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	return cancel_pipe[0];
+}
 
 static void show_progress(void *userdata, const char *message)
 {
@@ -40,6 +79,8 @@ static int build_one(const char *file, const struct kr_kbuild_options *base)
 			return KR_EXIT_USAGE;
 		if (r == -ENOEXEC)
 			return KR_EXIT_INCONCLUSIVE;
+		if (r == -ECANCELED)
+			return interrupted_exit();
 		return KR_EXIT_ENVIRONMENT;
 	}
 	for (size_t i = 0; i < k->n_mismatches; i++)
@@ -98,9 +139,12 @@ int kr_cmd_build(int argc, char **argv)
 		return kr_cli_usage_error(self, "no scenario file given");
 	if (o.log_copy && argc - optind > 1)
 		return kr_cli_usage_error(self, "--log takes one scenario");
+	o.cancel_fd = catch_signals();
 	int worst = KR_EXIT_OK;
 	for (int i = optind; i < argc; i++) {
 		int r = build_one(argv[i], &o);
+		if (r > 128)
+			return r; /* interrupted: no more builds */
 		if (r > worst)
 			worst = r;
 	}

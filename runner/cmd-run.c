@@ -39,6 +39,8 @@ struct ctx {
 	char token[33];
 	struct kr_results *results;
 	bool quiet;
+	const char *cache; /* kernel cache (--cache), NULL: the default */
+	int jobs;          /* make -j for kernel.source (--jobs), 0: the CPUs */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -158,17 +160,25 @@ static void show_progress(void *userdata, const char *message)
 /* kernel.source: the kernel builder's cache, or a build. Returns the reason
  * when there is no kernel. */
 static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
-			  struct prepared *p, struct kr_scenario_result *sr)
+			  struct prepared *p, struct kr_scenario_result *sr, int *sig)
 {
 	_cleanup_free_ char *log = kr_path_join(scen_dir, "build.log");
-	struct kr_kbuild_options o = { .log_copy = log, .userdata = (void *)s };
+	struct kr_kbuild_options o = { .log_copy = log, .userdata = (void *)s,
+				       .cache_dir = c->cache, .jobs = c->jobs, .cancel_fd = c->sfd };
 	if (!c->quiet)
 		o.progress = show_progress;
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
 	char *err = NULL;
 	int r = kr_kbuild_get(s, &o, &k, &err);
+	if (r == -ECANCELED)
+		*sig = pending_signal(c);
 	if (r < 0)
 		return err ? err : kr_asprintf("the kernel build failed: %s", strerror(-r));
+	for (size_t i = 0; i < k->n_mismatches; i++) {
+		kr_warning("%s: %s", s->name, k->mismatches[i].message);
+		kr_strv_push(&sr->kernel.fragment_dropped, kr_strdup(k->mismatches[i].message));
+	}
+	sr->kernel.cache_key = kr_strdup(k->key);
 	p->kernel = kr_strdup(k->bzimage);
 	free(sr->kernel.image);
 	sr->kernel.image = kr_strdup(k->bzimage);
@@ -191,7 +201,7 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 		return;
 	}
 	if (s->kernel.kind == KR_KERNEL_SOURCE) {
-		p->infra = build_kernel(c, s, scen_dir, p, sr);
+		p->infra = build_kernel(c, s, scen_dir, p, sr, sig);
 		if (p->infra)
 			return;
 	} else if (kr_path_is_url(s->kernel.image)) {
@@ -568,16 +578,24 @@ int kr_cmd_run(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ 0 },
 	};
 	const char *out = "kradar-results";
 	bool quiet = false;
+	const char *cache = NULL;
+	long jobs = 0;
 	int o;
-	while ((o = kr_cli_getopt(self, argc, argv, "o:q", opts)) != -1) {
+	while ((o = kr_cli_getopt(self, argc, argv, "o:qC:j:", opts)) != -1) {
 		if (o == 'o')
 			out = optarg;
 		else if (o == 'q')
 			quiet = true;
+		else if (o == 'C')
+			cache = optarg;
+		else if (o == 'j' && (kr_parse_long(optarg, &jobs) < 0 || jobs < 1 || jobs > 4096))
+			return kr_cli_usage_error(self, "--jobs: expected 1..4096, got '%s'", optarg);
 	}
 	if (optind >= argc)
 		return kr_cli_usage_error(self, "no scenario file or directory given");
@@ -599,7 +617,8 @@ int kr_cmd_run(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	struct ctx c = { .quiet = quiet, .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK) };
+	struct ctx c = { .quiet = quiet, .cache = cache, .jobs = (int)jobs,
+			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK) };
 	int ret = KR_EXIT_ENVIRONMENT;
 	char cwd[4096];
 	_cleanup_free_ char *abs_out = kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/", out);

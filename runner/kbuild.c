@@ -20,6 +20,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/file.h>
@@ -114,18 +116,56 @@ static int cpus_allowed(void)
 	return n > 0 ? (int)n : 1;
 }
 
+/* ----- cancellation ----- */
+
+static bool cancelled(const struct kb *b)
+{
+	if (b->o->cancel_fd <= 0)
+		return false;
+	struct pollfd pfd = { .fd = b->o->cancel_fd, .events = POLLIN };
+	return poll(&pfd, 1, 0) > 0;
+}
+
+/* Waits for p to exit, or stops its group when the build is cancelled. */
+static int wait_child(struct kb *b, struct kr_process *p, const char *what, int *status)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = kr_process_pidfd(p), .events = POLLIN },
+		{ .fd = b->o->cancel_fd > 0 ? b->o->cancel_fd : -1, .events = POLLIN },
+	};
+	for (;;) {
+		int n = poll(pfd, 2, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return fail(b, -errno, "waiting for %s: %s", what, strerror(errno));
+		if (pfd[1].revents) {
+			kr_process_stop(p, 5);
+			return fail(b, -ECANCELED, "interrupted while running %s", what);
+		}
+		if (pfd[0].revents)
+			break;
+	}
+	int r = kr_process_wait(p, -1, status);
+	if (r < 0)
+		return fail(b, r, "waiting for %s: %s", what, strerror(-r));
+	return 0;
+}
+
 /* ----- locks ----- */
 
 /* Opens (creating) and flocks a lock file; blocks unless nonblock.
  * Returns the fd, -EWOULDBLOCK when held elsewhere, or -errno. */
-static int lock_file(const char *path, bool nonblock)
+static int lock_file(const struct kb *b, const char *path, bool nonblock)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) < 0) {
-		if (errno == EINTR)
+		if (errno == EINTR && !(b && cancelled(b)))
 			continue;
+		if (errno == EINTR)
+			errno = ECANCELED;
 		int e = errno;
 		close(fd);
 		return -e;
@@ -136,10 +176,10 @@ static int lock_file(const char *path, bool nonblock)
 static int lock_named(struct kb *b, const char *name, const char *what)
 {
 	_cleanup_free_ char *file = kr_asprintf("%s/locks/%s.lock", b->cache, name);
-	int fd = lock_file(file, true);
+	int fd = lock_file(b, file, true);
 	if (fd == -EWOULDBLOCK) {
 		progress(b, "waiting for another kradar process %s", what);
-		fd = lock_file(file, false);
+		fd = lock_file(b, file, false);
 	}
 	if (fd < 0)
 		return fail(b, fd, "cannot lock %s: %s", file, strerror(-fd));
@@ -163,7 +203,7 @@ static void clean_stale_work(const char *cache)
 		struct stat st;
 		if (stat(lock, &st) < 0 || st.st_mtime > time(NULL) - STALE_WORK_S)
 			continue;
-		_cleanup_close_ int fd = lock_file(lock, true);
+		_cleanup_close_ int fd = lock_file(NULL, lock, true);
 		if (fd < 0)
 			continue;
 		_cleanup_free_ char *work = kr_strndup(lock, strlen(lock) - strlen(".lock"));
@@ -275,9 +315,9 @@ static int run_logged(struct kb *b, char *const argv[], const char *cwd, int *st
 	int r = kr_process_start(p);
 	if (r < 0)
 		return missing_tool(b, argv[0], r);
-	r = kr_process_wait(p, -1, status);
+	r = wait_child(b, p, argv[0], status);
 	if (r < 0)
-		return fail(b, r, "waiting for %s: %s", argv[0], strerror(-r));
+		return r;
 	if (*status)
 		log_line(b, "kradar: %s exited with status %d", argv[0], *status);
 	return 0;
@@ -370,6 +410,7 @@ struct dent {
 struct dtree {
 	struct dent *e;
 	size_t n, alloc;
+	size_t rehashed; /* files whose stamp was not in the old cache */
 };
 
 static void dtree_add(struct dtree *t, char *path, const char *stamp, const char *sha)
@@ -461,6 +502,8 @@ static int walk(const char *root, const char *rel, const struct dtree *old, stru
 				memcpy(sha, hit->sha, sizeof(sha));
 			} else if ((r = kr_sha256_file(full, sha)) < 0) {
 				continue;
+			} else {
+				out->rehashed++;
 			}
 			if (!strchr(relpath, '\n'))
 				dtree_add(out, kr_strdup(relpath), stamp, sha);
@@ -518,8 +561,9 @@ static int dir_sha(struct kb *b, const char *root, char hex[KR_SHA256_HEX_SIZE])
 	struct kr_sha256 tree;
 	kr_sha256_init(&tree);
 	int r = walk(root, "", &old, &now, &tree);
-	if (r == 0) {
+	if (r == 0)
 		kr_sha256_final_hex(&tree, hex);
+	if (r == 0 && (now.rehashed || now.n != old.n)) {
 		struct kr_buf text = KR_BUF_INIT(SIZE_MAX);
 		for (size_t i = 0; i < now.n; i++) {
 			const struct dent *d = &now.e[i];
@@ -666,8 +710,10 @@ static int unpack_tarball(struct kb *b, const char *dir, int log_fd)
 	int r = kr_process_start(p), status = 0;
 	if (r < 0)
 		return missing_tool(b, "tar", r);
-	r = kr_process_wait(p, -1, &status);
-	if (r < 0 || status) {
+	r = wait_child(b, p, "tar", &status);
+	if (r < 0)
+		return r;
+	if (status) {
 		_cleanup_free_ char *log = kr_asprintf("/proc/self/fd/%d", log_fd);
 		_cleanup_free_ char *errs = log_errors(log);
 		return fail(b, -EINVAL, "kernel.source: cannot unpack %s (tar exited with %d):\n%s",
@@ -702,9 +748,13 @@ static int export_git(struct kb *b, const char *dir, int log_fd)
 	close(KR_TAKE_FD(wr));
 	close(KR_TAKE_FD(rd));
 	int gs = 0, ts = 0;
-	r = kr_process_wait(git, -1, &gs);
-	int r2 = kr_process_wait(tar, -1, &ts);
-	if (r < 0 || r2 < 0 || gs || ts) {
+	r = wait_child(b, tar, "tar", &ts);
+	if (r < 0)
+		return r; /* git is stopped by its free */
+	r = wait_child(b, git, "git archive", &gs);
+	if (r < 0)
+		return r;
+	if (gs || ts) {
 		_cleanup_free_ char *log = kr_asprintf("/proc/self/fd/%d", log_fd);
 		_cleanup_free_ char *errs = log_errors(log);
 		return fail(b, -EIO, "exporting %s from %s failed (git %d, tar %d):\n%s", b->commit,

@@ -32,6 +32,12 @@ struct kr_kbuild_options {
 	 * ->key are NULL, kernel->config is a temporary file removed by
 	 * kr_kernel_free(). */
 	bool config_only;
+	/* When > 0 and readable (a signal handler wrote to a pipe, say): the
+	 * running child's process group is stopped (SIGTERM, then SIGKILL)
+	 * and kr_kbuild_get() returns -ECANCELED; nothing enters the cache.
+	 * A wait for another process's build lock ends when a signal
+	 * interrupts it (EINTR) and this fd is readable. */
+	int cancel_fd;
 	/* Called at each phase ("exporting ...", "building ...") so that a
 	 * command can tell the user why it waits; NULL: silent. */
 	void (*progress)(void *userdata, const char *message);
@@ -74,6 +80,7 @@ struct kr_kernel {
  *   -ENOEXEC  the kernel did not build: make failed; the message holds the
  *             first error lines of the build log (a run's infra-error).
  *   -ENOENT   a tool is missing (make, git, tar, the compiler).
+ *   -ECANCELED  options' cancel_fd became readable.
  *   other     the host failed (disk full, permissions, a child killed).
  */
 int kr_kbuild_get(const struct kr_scenario *s, const struct kr_kbuild_options *opts,

@@ -88,6 +88,8 @@ static void scenario_free(struct kr_scenario_result *sr)
 	free(sr->kernel.tree);
 	free(sr->kernel.commit);
 	free(sr->kernel.config_sha256);
+	free(sr->kernel.cache_key);
+	kr_strv_free(sr->kernel.fragment_dropped);
 	free(sr->disk);
 	free(sr->disk_sha256);
 	for (size_t i = 0; i < sr->n_runs; i++)
@@ -192,6 +194,8 @@ static struct kr_json *kernel_json(const struct kr_kernel_identity *k)
 		kr_json_set(o, "tree", kr_json_string(k->tree));
 		kr_json_set(o, "commit", kr_json_string(k->commit));
 		kr_json_set(o, "config_sha256", kr_json_string(k->config_sha256));
+		kr_json_set(o, "cache_key", kr_json_string(k->cache_key));
+		kr_json_set(o, "fragment_dropped", kr_json_strv(k->fragment_dropped));
 	}
 	return o;
 }

@@ -67,6 +67,8 @@ struct kr_kernel_identity {
 	char *tree;      /* "git:<commit>", "tar:<sha256>", "dir:<sha256>" */
 	char *commit;
 	char *config_sha256;
+	char *cache_key;         /* kradar's kernel cache key (kernels/<key>) */
+	char **fragment_dropped; /* fragment lines the kernel dropped or changed (NULL: none) */
 };
 
 struct kr_rate {

@@ -4,7 +4,9 @@
  * bzImage in O= the way the kernel's does, in milliseconds. The real
  * kernel build is the `build` suite (test-kbuild-real.c). */
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,7 +25,7 @@ static const char fake_makefile[] =
 	"\tgrep -v -e '^CONFIG_GATED=' -e '^CONFIG_NOSUCH' $(O)/.config > $(O)/.config.new || true\n"
 	"\tmv $(O)/.config.new $(O)/.config\n"
 	"bzImage:\n"
-	"\t@if [ -n \"$$KR_FAKE_FIFO\" ]; then echo started > \"$$KR_FAKE_FIFO\"; sleep 20; fi\n"
+	"\t@if [ -n \"$$KR_FAKE_FIFO\" ]; then echo $$$$ > \"$$KR_FAKE_FIFO\"; sleep 20; fi\n"
 	"\t@if grep -q '^CONFIG_BREAK=y' $(O)/.config; then \\\n"
 	"\t  echo 'init/main.c:3:1: error: expected declaration before end of line'; exit 1; fi\n"
 	"\t@if grep -q '^CONFIG_SLOW=y' $(O)/.config; then sleep 1; fi\n"
@@ -425,6 +427,50 @@ START_TEST(interrupted_build_never_enters_the_cache)
 }
 END_TEST
 
+START_TEST(interrupting_kradar_build_stops_make_group)
+{
+	_cleanup_free_ char *fifo = kr_path_join(kr_test_tmpdir(), "started");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\": 1, \"name\": \"slow\", \"kernel\": {\"source\": \"%s\","
+		" \"config\": \"tinyconfig\"}, \"repro\": {\"sh\": \"true\"}}", tree);
+	_cleanup_free_ char *file = kr_test_write(kr_test_tmpdir(), "slow.json", text);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("KR_FAKE_FIFO", fifo, 1);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(kr_test_kradar(), "kradar", "build", "--cache", cache, file, (char *)NULL);
+		_exit(127);
+	}
+	/* The recipe's shell writes its pid once make runs it. */
+	int fd = open(fifo, O_RDONLY | O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	char buf[32] = { 0 };
+	ck_assert_int_gt(read(fd, buf, sizeof(buf) - 1), 0);
+	close(fd);
+	buf[strcspn(buf, "\n")] = '\0';
+	long recipe;
+	ck_assert_int_eq(kr_parse_long(buf, &recipe), 0);
+	int pidfd = (int)syscall(SYS_pidfd_open, (pid_t)recipe, 0);
+	ck_assert_int_ge(pidfd, 0);
+
+	kill(pid, SIGINT);
+	int st;
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 130);
+	/* make's recipe (a grandchild of kradar) was stopped with it. */
+	struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+	ck_assert_msg(poll(&pfd, 1, 30000) == 1, "the recipe shell %ld survived", recipe);
+	close(pidfd);
+	ck_assert_uint_eq(entries("kernels"), 0);
+	ck_assert_uint_eq(entries("work"), 0);
+}
+END_TEST
+
 START_TEST(config_only_checks_without_building)
 {
 	_cleanup_free_ char *fields = kr_asprintf(
@@ -521,6 +567,7 @@ int main(void)
 	tcase_add_test(tc, make_variables_and_config_file_are_inputs);
 	tcase_add_test(tc, concurrent_builders_build_once);
 	tcase_add_test(tc, interrupted_build_never_enters_the_cache);
+	tcase_add_test(tc, interrupting_kradar_build_stops_make_group);
 	tcase_add_test(tc, config_only_checks_without_building);
 	tcase_add_test(tc, fragment_merge_follows_merge_config);
 	tcase_add_test(tc, command_reports_identity_and_failures);
