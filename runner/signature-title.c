@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "regex.h"
+#include "rust-demangle.h"
 #include "signature-table.h"
 #include "signature.h"
 #include "util.h"
@@ -378,6 +379,12 @@ static void frames_clear(struct frames *f)
 static void frames_push(struct kr_sig_patterns *p, const struct cstack *cs, struct frames *f,
 			const char *name, size_t len)
 {
+	/* Rust functions are skipped and named by their demangled names */
+	_cleanup_free_ char *demangled = kr_rust_demangle(name, len);
+	if (demangled) {
+		name = demangled;
+		len = strlen(demangled);
+	}
 	if (kr_regex_matches(p->skip_always, name, len) ||
 	    (cs->skip && kr_regex_matches(cs->skip, name, len)))
 		return;
@@ -658,21 +665,40 @@ static bool title_is_stall(const char *title, const char *type)
 	       strstr(title, "stall") || strstr(title, "hung_task");
 }
 
-/* The function a title names: what follows its last " in ". */
+/* The function after " in " at p, or its length 0: a symbol, possibly
+ * with "::" and a leading "<Type as Trait>" (Rust). */
+static size_t frame_at(const char *p)
+{
+	const char *q = p;
+	if (*q == '<') {
+		const char *e = q + 1;
+		while (is_word(*e) || *e == ':' || *e == ' ')
+			e++;
+		if (*e == '>')
+			q = e + 1;
+	}
+	const char *r = q;
+	while (is_word(*r) || *r == ':')
+		r++;
+	return r > q ? (size_t)(r - p) : 0;
+}
+
+/* The function a title names: what follows its last " in " that is
+ * followed by one. */
 static char *title_frame(const char *title)
 {
-	const char *last = NULL;
-	for (const char *at = strstr(title, " in "); at; at = strstr(at + 1, " in "))
-		if (is_word(at[4]))
-			last = at + 4;
-	if (!last)
+	const char *found = NULL;
+	size_t len = 0;
+	for (const char *at = strstr(title, " in "); at; at = strstr(at + 1, " in ")) {
+		size_t n = frame_at(at + 4);
+		if (n) {
+			found = at + 4;
+			len = n;
+		}
+	}
+	if (!found || (len == 9 && strncmp(found, "corrupted", 9) == 0))
 		return NULL;
-	size_t n = 0;
-	while (is_word(last[n]))
-		n++;
-	if (n == 9 && strncmp(last, "corrupted", 9) == 0)
-		return NULL;
-	return kr_strndup(last, n);
+	return kr_strndup(found, len);
 }
 
 const char *kr_sig_title_type(const char *title)

@@ -22,6 +22,7 @@
 #define LINE_CAP 4096            /* bytes of a line that are looked at */
 #define TEXT_CAP (256 * 1024)    /* bytes of a report's text that are kept */
 #define MAX_OPEN 8               /* reports open at once (one per task context) */
+#define MAX_HELD 16              /* closed reports waiting for an earlier one */
 #define MAX_CRASHES 1000         /* crashes kept; later ones are counted only */
 #define MAX_STARVATION 1000      /* starvation lines kept */
 #define QUIET_CAP (1024 * 1024) /* a task silent for this long has finished its report */
@@ -264,7 +265,7 @@ struct kr_scanner {
 	size_t n_open;
 	/* closed but held back until every earlier report has closed, so
 	 * that crashes are published in log order */
-	struct kr_crash *held[MAX_OPEN + 1];
+	struct kr_crash *held[MAX_HELD + MAX_OPEN + 2];
 	size_t n_held;
 
 	struct kr_crash **crashes;
@@ -416,6 +417,15 @@ static void close_report(struct kr_scanner *s, size_t idx)
 	s->held[pos] = c;
 	s->n_held++;
 	flush_held(s);
+	/* A report that stays open holds back all that close after it: past
+	 * a few, it has had its chance. */
+	while (s->n_held > MAX_HELD && s->n_open) {
+		size_t first = 0;
+		for (size_t i = 1; i < s->n_open; i++)
+			if (s->open[i]->start < s->open[first]->start)
+				first = i;
+		close_report(s, first);
+	}
 }
 
 static void add_starvation(struct kr_scanner *s, const struct starvation_rule *rule, const char *line,
