@@ -27,42 +27,6 @@ struct kr_json *kr_json_array(void)
 	return checked(json_array());
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	unsigned char c = s[0];
-	size_t n;
-	unsigned min;
-	unsigned cp;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xE0) == 0xC0) {
-		n = 2;
-		min = 0x80;
-		cp = c & 0x1F;
-	} else if ((c & 0xF0) == 0xE0) {
-		n = 3;
-		min = 0x800;
-		cp = c & 0x0F;
-	} else if ((c & 0xF8) == 0xF0) {
-		n = 4;
-		min = 0x10000;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 struct kr_json *kr_json_string_len(const char *s, size_t len)
 {
 	if (!s)
@@ -71,7 +35,7 @@ struct kr_json *kr_json_string_len(const char *s, size_t len)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0;
 	while (i < len) {
-		size_t n = utf8_seq(u + i, len - i);
+		size_t n = kr_utf8_seq(u + i, len - i, NULL);
 		if (!n)
 			break;
 		i += n;
@@ -81,7 +45,7 @@ struct kr_json *kr_json_string_len(const char *s, size_t len)
 	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
 	kr_buf_add(&b, s, i);
 	while (i < len) {
-		size_t n = utf8_seq(u + i, len - i);
+		size_t n = kr_utf8_seq(u + i, len - i, NULL);
 		if (n) {
 			kr_buf_add(&b, s + i, n);
 			i += n;

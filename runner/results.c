@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
+#include <jansson.h>
+#include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
+
+#include "diag.h"
+#include "json-pos.h"
 
 #ifndef KRADAR_VERSION
 #define KRADAR_VERSION "unknown"
@@ -15,6 +21,7 @@ static const char *const verdict_names[] = {
 	[KR_VERDICT_CLEAN] = "clean",
 	[KR_VERDICT_INFRA_ERROR] = "infra-error",
 	[KR_VERDICT_FIXED] = "fixed",
+	[KR_VERDICT_SKIPPED] = "skipped",
 };
 
 const char *kr_verdict_to_string(enum kr_verdict v)
@@ -39,8 +46,18 @@ const char *kr_outcome_to_string(enum kr_outcome o)
 		return "failed";
 	case KR_OUTCOME_INCONCLUSIVE:
 		return "inconclusive";
+	case KR_OUTCOME_SKIPPED:
+		return "skipped";
 	}
 	return "unknown";
+}
+
+int kr_outcome_from_string(const char *s)
+{
+	for (int o = KR_OUTCOME_MET; o <= KR_OUTCOME_SKIPPED; o++)
+		if (s && !strcmp(s, kr_outcome_to_string((enum kr_outcome)o)))
+			return o;
+	return -EINVAL;
 }
 
 struct kr_results *kr_results_new(const char *out_dir)
@@ -92,6 +109,7 @@ static void scenario_free(struct kr_scenario_result *sr)
 	kr_strv_free(sr->kernel.fragment_dropped);
 	free(sr->disk);
 	free(sr->disk_sha256);
+	free(sr->qemu_version);
 	for (size_t i = 0; i < sr->n_runs; i++)
 		run_free(sr->runs[i]);
 	free(sr->runs);
@@ -106,13 +124,27 @@ void kr_results_free(struct kr_results *r)
 		scenario_free(r->scenarios[i]);
 	free(r->scenarios);
 	free(r->out_dir);
+	free(r->kradar_version);
 	free(r);
+}
+
+struct kr_scenario_result *kr_results_append(struct kr_results *r)
+{
+	struct kr_scenario_result *sr = kr_calloc(1, sizeof(*sr));
+	sr->expected_titles = kr_calloc(1, sizeof(char *));
+	sr->verdict = KR_VERDICT_INFRA_ERROR;
+	sr->outcome = KR_OUTCOME_INCONCLUSIVE;
+	sr->rate.value = sr->rate.low = sr->rate.high = NAN;
+	r->scenarios = kr_realloc(r->scenarios, (r->n_scenarios + 1) * sizeof(*r->scenarios));
+	r->scenarios[r->n_scenarios++] = sr;
+	return sr;
 }
 
 struct kr_scenario_result *kr_results_add_scenario(struct kr_results *r,
 						   const struct kr_scenario *s)
 {
-	struct kr_scenario_result *sr = kr_calloc(1, sizeof(*sr));
+	struct kr_scenario_result *sr = kr_results_append(r);
+	kr_strv_free(sr->expected_titles);
 	sr->name = kr_strdup(s->name);
 	sr->file = kr_strdup(s->file);
 	sr->extid = kr_strdup(s->extid);
@@ -121,12 +153,15 @@ struct kr_scenario_result *kr_results_add_scenario(struct kr_results *r,
 	sr->expected_titles = kr_strv_copy(s->expect.titles);
 	sr->expected_title_regex = kr_strdup(s->expect.title_regex);
 	sr->runs_planned = s->runs;
-	sr->verdict = KR_VERDICT_INFRA_ERROR;
-	sr->outcome = KR_OUTCOME_INCONCLUSIVE;
-	sr->rate.value = sr->rate.low = sr->rate.high = NAN;
-	r->scenarios = kr_realloc(r->scenarios, (r->n_scenarios + 1) * sizeof(*r->scenarios));
-	r->scenarios[r->n_scenarios++] = sr;
 	return sr;
+}
+
+void kr_scenario_result_skip(struct kr_scenario_result *sr, const char *reason)
+{
+	sr->verdict = KR_VERDICT_SKIPPED;
+	sr->outcome = KR_OUTCOME_SKIPPED;
+	free(sr->reason);
+	sr->reason = kr_strdup(reason);
 }
 
 struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr)
@@ -228,6 +263,7 @@ struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr)
 	kr_json_set(o, "rate", rate);
 	kr_json_set(o, "runs_planned", kr_json_int(sr->runs_planned));
 	kr_json_set(o, "kernel", kernel_json(&sr->kernel));
+	kr_json_set(o, "qemu_version", kr_json_string(sr->qemu_version));
 	if (sr->disk) {
 		struct kr_json *d = kr_json_object();
 		kr_json_set(d, "image", kr_json_string(sr->disk));
@@ -248,7 +284,8 @@ struct kr_json *kr_results_to_json(const struct kr_results *r)
 {
 	struct kr_json *o = kr_json_object();
 	kr_json_set(o, "version", kr_json_int(KR_RESULTS_VERSION));
-	kr_json_set(o, "kradar", kr_json_string(KRADAR_VERSION));
+	kr_json_set(o, "kradar",
+		    kr_json_string(r->kradar_version ? r->kradar_version : KRADAR_VERSION));
 	kr_json_set(o, "started_at", kr_json_real(round(r->started_at * 1000) / 1000));
 	kr_json_set(o, "duration_s", seconds(r->duration_s));
 	kr_json_set(o, "interrupted", kr_json_bool(r->interrupted));
@@ -289,4 +326,318 @@ int kr_results_exit_code(const struct kr_results *r)
 	if (failed)
 		return 1;
 	return inconclusive ? 3 : 0;
+}
+
+/* ----- reading results.json back ----- */
+
+/* results.json of 100000 runs stays far below this. */
+#define RESULTS_MAX_BYTES (512u << 20)
+
+struct reader {
+	const char *file;
+	struct kr_json_pos_index *pos;
+	char *err; /* the first problem, formatted */
+};
+
+static void reader_fail(struct reader *rd, const char *path, const char *fmt, ...) KR_PRINTF(3, 4);
+static void reader_fail(struct reader *rd, const char *path, const char *fmt, ...)
+{
+	if (rd->err)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	struct kr_json_pos p = kr_json_pos_value(rd->pos, path);
+	struct kr_diag d = { .file = (char *)rd->file, .line = p.line, .column = p.column,
+			     .path = (char *)path, .message = msg };
+	rd->err = kr_diag_format(&d);
+}
+
+static const char *json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "an object";
+	case JSON_ARRAY: return "an array";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER: return "an integer";
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "a boolean";
+	case JSON_NULL: return "null";
+	}
+	return "a value";
+}
+
+/* obj[key] with its path in *path; NULL when absent or null. A present
+ * value that fails is_ok is reported as not being `want`. */
+static json_t *reader_get(struct reader *rd, json_t *obj, const char *parent, const char *key,
+			  int (*is_ok)(const json_t *), const char *want, bool required, char **path)
+{
+	*path = kr_json_path_key(parent, key);
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	if (!v || json_is_null(v)) {
+		if (required)
+			reader_fail(rd, parent, "\"%s\" is missing", key);
+		return NULL;
+	}
+	if (!is_ok(v)) {
+		reader_fail(rd, *path, "expected %s, got %s", want, json_type_name(v));
+		return NULL;
+	}
+	return v;
+}
+
+static int is_string(const json_t *v) { return json_is_string(v); }
+static int is_number(const json_t *v) { return json_is_number(v); }
+static int is_integer(const json_t *v) { return json_is_integer(v); }
+static int is_boolean(const json_t *v) { return json_is_boolean(v); }
+static int is_object(const json_t *v) { return json_is_object(v); }
+static int is_array(const json_t *v) { return json_is_array(v); }
+
+static char *read_str(struct reader *rd, json_t *obj, const char *parent, const char *key)
+{
+	_cleanup_free_ char *path = NULL;
+	json_t *v = reader_get(rd, obj, parent, key, is_string, "a string", false, &path);
+	return v ? kr_strdup(json_string_value(v)) : NULL;
+}
+
+/* A number; if_null when absent or null. */
+static double read_num(struct reader *rd, json_t *obj, const char *parent, const char *key,
+		       double if_null)
+{
+	_cleanup_free_ char *path = NULL;
+	json_t *v = reader_get(rd, obj, parent, key, is_number, "a number", false, &path);
+	return v ? json_number_value(v) : if_null;
+}
+
+static int read_int(struct reader *rd, json_t *obj, const char *parent, const char *key)
+{
+	_cleanup_free_ char *path = NULL;
+	json_t *v = reader_get(rd, obj, parent, key, is_integer, "an integer", false, &path);
+	if (!v)
+		return 0;
+	json_int_t i = json_integer_value(v);
+	if (i < 0 || i > INT_MAX) {
+		reader_fail(rd, path, "%" JSON_INTEGER_FORMAT " is out of range", i);
+		return 0;
+	}
+	return (int)i;
+}
+
+static bool read_bool(struct reader *rd, json_t *obj, const char *parent, const char *key)
+{
+	_cleanup_free_ char *path = NULL;
+	json_t *v = reader_get(rd, obj, parent, key, is_boolean, "a boolean", false, &path);
+	return v && json_is_true(v);
+}
+
+static char **read_strv(struct reader *rd, json_t *obj, const char *parent, const char *key)
+{
+	char **out = kr_calloc(1, sizeof(char *));
+	_cleanup_free_ char *path = NULL;
+	json_t *a = reader_get(rd, obj, parent, key, is_array, "an array of strings", false, &path);
+	size_t i;
+	json_t *e;
+	json_array_foreach(a, i, e) {
+		if (!json_is_string(e)) {
+			_cleanup_free_ char *p = kr_json_path_index(path, i);
+			reader_fail(rd, p, "expected a string, got %s", json_type_name(e));
+			break;
+		}
+		kr_strv_push(&out, kr_strdup(json_string_value(e)));
+	}
+	return out;
+}
+
+/* A string naming one of a set of values; -1 when absent (and not
+ * required) or bad. */
+static int read_name(struct reader *rd, json_t *obj, const char *parent, const char *key,
+		     bool required, int (*from_string)(const char *), int limit, const char *what)
+{
+	_cleanup_free_ char *path = NULL;
+	json_t *v = reader_get(rd, obj, parent, key, is_string, "a string", required, &path);
+	if (!v)
+		return -1;
+	int r = from_string(json_string_value(v));
+	if (r < 0 || r >= limit) {
+		reader_fail(rd, path, "\"%s\" is not %s", json_string_value(v), what);
+		return -1;
+	}
+	return r;
+}
+
+static int expect_from_string(const char *s)
+{
+	for (int e = KR_EXPECT_REPRODUCED; e <= KR_EXPECT_FIXED; e++)
+		if (!strcmp(s, kr_expect_verdict_to_string((enum kr_expect_verdict)e)))
+			return e;
+	return -EINVAL;
+}
+
+static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_scenario_result *sr)
+{
+	struct kr_run_result *run = kr_scenario_result_add_run(sr);
+	int index = read_int(rd, o, path, "run");
+	if (index > 0)
+		run->index = index;
+	int v = read_name(rd, o, path, "verdict", true, kr_verdict_from_string, KR_RUN_VERDICTS,
+			  "a run verdict");
+	if (v >= 0)
+		run->verdict = (enum kr_verdict)v;
+	run->title = read_str(rd, o, path, "title");
+	run->crash_type = read_str(rd, o, path, "crash_type");
+	run->reason = read_str(rd, o, path, "reason");
+	run->accel = read_str(rd, o, path, "accel");
+	run->started_at = read_num(rd, o, path, "started_at", 0);
+	run->duration_s = read_num(rd, o, path, "duration_s", -1);
+	run->boot_s = read_num(rd, o, path, "boot_s", -1);
+	kr_strv_free(run->evidence);
+	run->evidence = read_strv(rd, o, path, "evidence");
+	run->dir = read_str(rd, o, path, "dir");
+	_cleanup_free_ char *apath = NULL;
+	json_t *a = reader_get(rd, o, path, "artifacts", is_object, "an object", false, &apath);
+	run->console_log = read_str(rd, a, apath, "console_log");
+	run->console_times = read_str(rd, a, apath, "console_times");
+	run->report = read_str(rd, a, apath, "report");
+	run->qemu_cmdline = read_str(rd, a, apath, "qemu_cmdline");
+	run->repro = read_str(rd, a, apath, "repro");
+	run->execprog_log = read_str(rd, a, apath, "execprog_log");
+}
+
+static void read_scenario(struct reader *rd, json_t *o, const char *path, struct kr_results *r)
+{
+	struct kr_scenario_result *sr = kr_results_append(r);
+	sr->name = read_str(rd, o, path, "name");
+	if (!sr->name)
+		reader_fail(rd, path, "\"name\" is missing");
+	sr->file = read_str(rd, o, path, "file");
+	sr->extid = read_str(rd, o, path, "extid");
+	sr->description = read_str(rd, o, path, "description");
+	int e = read_name(rd, o, path, "expected", true, expect_from_string, KR_EXPECT_FIXED + 1,
+			  "reproduced, clean or fixed");
+	if (e >= 0)
+		sr->expected = (enum kr_expect_verdict)e;
+	kr_strv_free(sr->expected_titles);
+	sr->expected_titles = read_strv(rd, o, path, "expected_titles");
+	sr->expected_title_regex = read_str(rd, o, path, "expected_title_regex");
+	int v = read_name(rd, o, path, "verdict", true, kr_verdict_from_string,
+			  KR_VERDICT_SKIPPED + 1, "a verdict");
+	if (v >= 0)
+		sr->verdict = (enum kr_verdict)v;
+	int oc = read_name(rd, o, path, "outcome", true, kr_outcome_from_string,
+			   KR_OUTCOME_SKIPPED + 1, "met, failed, inconclusive or skipped");
+	if (oc >= 0)
+		sr->outcome = (enum kr_outcome)oc;
+	sr->reason = read_str(rd, o, path, "reason");
+
+	_cleanup_free_ char *cpath = NULL, *rpath = NULL, *kpath = NULL, *dpath = NULL,
+			     *runspath = NULL;
+	json_t *counts = reader_get(rd, o, path, "counts", is_object, "an object", false, &cpath);
+	for (int i = 0; i < KR_RUN_VERDICTS; i++)
+		sr->counts[i] = read_int(rd, counts, cpath, kr_verdict_to_string((enum kr_verdict)i));
+	json_t *rate = reader_get(rd, o, path, "rate", is_object, "an object", false, &rpath);
+	sr->rate.hits = read_int(rd, rate, rpath, "reproduced");
+	sr->rate.trials = read_int(rd, rate, rpath, "conclusive");
+	sr->rate.value = read_num(rd, rate, rpath, "value", NAN);
+	sr->rate.low = read_num(rd, rate, rpath, "low", NAN);
+	sr->rate.high = read_num(rd, rate, rpath, "high", NAN);
+	sr->runs_planned = read_int(rd, o, path, "runs_planned");
+
+	json_t *k = reader_get(rd, o, path, "kernel", is_object, "an object", false, &kpath);
+	sr->kernel.label = read_str(rd, k, kpath, "label");
+	sr->kernel.image = read_str(rd, k, kpath, "image");
+	sr->kernel.sha256 = read_str(rd, k, kpath, "sha256");
+	sr->kernel.source = read_str(rd, k, kpath, "source");
+	sr->kernel.tree = read_str(rd, k, kpath, "tree");
+	sr->kernel.commit = read_str(rd, k, kpath, "commit");
+	sr->kernel.config_sha256 = read_str(rd, k, kpath, "config_sha256");
+	sr->qemu_version = read_str(rd, o, path, "qemu_version");
+	json_t *d = reader_get(rd, o, path, "disk", is_object, "an object or null", false, &dpath);
+	sr->disk = read_str(rd, d, dpath, "image");
+	sr->disk_sha256 = read_str(rd, d, dpath, "sha256");
+	sr->duration_s = read_num(rd, o, path, "duration_s", -1);
+
+	json_t *runs = reader_get(rd, o, path, "runs", is_array, "an array", false, &runspath);
+	size_t i;
+	json_t *run;
+	json_array_foreach(runs, i, run) {
+		_cleanup_free_ char *p = kr_json_path_index(runspath, i);
+		if (!json_is_object(run))
+			reader_fail(rd, p, "expected an object, got %s", json_type_name(run));
+		else
+			read_run(rd, run, p, sr);
+		if (rd->err)
+			break;
+	}
+}
+
+int kr_results_load_text(const char *file, const char *text, size_t len,
+			 struct kr_results **out, char **err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
+	if (!root) {
+		*err = kr_asprintf("%s:%d:%d: invalid JSON: %s", file, jerr.line > 0 ? jerr.line : 1,
+				   jerr.column > 0 ? jerr.column : 1, jerr.text);
+		return -EINVAL;
+	}
+	_cleanup_free_ char *abs = kr_path_absolute(NULL, file);
+	_cleanup_free_ char *dir = kr_path_dirname(abs);
+	_cleanup_results_free_ struct kr_results *r = kr_results_new(dir);
+	struct reader rd = { .file = file, .pos = kr_json_pos_index_new(text, len) };
+	_cleanup_free_ char *spath = NULL, *vpath = NULL;
+	json_t *version;
+	if (!json_is_object(root)) {
+		reader_fail(&rd, "", "results.json holds an object, got %s", json_type_name(root));
+	} else if ((version = reader_get(&rd, root, "", "version", is_integer, "an integer", true,
+					 &vpath))) {
+		if (json_integer_value(version) != KR_RESULTS_VERSION)
+			reader_fail(&rd, vpath, "version %" JSON_INTEGER_FORMAT " is not %d, the "
+				    "version this kradar reads", json_integer_value(version),
+				    KR_RESULTS_VERSION);
+	}
+	if (!rd.err) {
+		r->kradar_version = read_str(&rd, root, "", "kradar");
+		r->started_at = read_num(&rd, root, "", "started_at", 0);
+		r->duration_s = read_num(&rd, root, "", "duration_s", -1);
+		r->interrupted = read_bool(&rd, root, "", "interrupted");
+		int code = read_int(&rd, root, "", "exit_code");
+		r->signal = r->interrupted && code > 128 ? code - 128 : 0;
+		json_t *a = reader_get(&rd, root, "", "scenarios", is_array, "an array", true,
+				       &spath);
+		size_t i;
+		json_t *o;
+		json_array_foreach(a, i, o) {
+			_cleanup_free_ char *p = kr_json_path_index(spath, i);
+			if (!json_is_object(o))
+				reader_fail(&rd, p, "expected an object, got %s",
+					    json_type_name(o));
+			else
+				read_scenario(&rd, o, p, r);
+			if (rd.err)
+				break;
+		}
+	}
+	json_decref(root);
+	kr_json_pos_index_free(rd.pos);
+	if (rd.err) {
+		*err = rd.err;
+		return -EINVAL;
+	}
+	*out = KR_TAKE_PTR(r);
+	return 0;
+}
+
+int kr_results_load(const char *path, struct kr_results **out, char **err)
+{
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	int r = kr_read_file(path, RESULTS_MAX_BYTES, &text, &len);
+	if (r < 0) {
+		*err = kr_asprintf("%s: cannot read: %s", path,
+				   r == -EFBIG ? "larger than 512 MiB" : strerror(-r));
+		return r;
+	}
+	return kr_results_load_text(path, text, len, out, err);
 }

@@ -3,7 +3,8 @@
  * counts and reproduction rates, and the artifacts each run left. The
  * runner fills it; the reporters (JUnit, Markdown, CI output) read it; this
  * module writes it as results.json (schema in docs/results.md, version
- * KR_RESULTS_VERSION) and as each run's result.json. */
+ * KR_RESULTS_VERSION) and as each run's result.json, and reads results.json
+ * back (kradar report, merging shards). */
 #pragma once
 
 #include <stdbool.h>
@@ -24,6 +25,8 @@ enum kr_verdict {
 	KR_VERDICT_CLEAN,          /* the reproducer ran without a crash */
 	KR_VERDICT_INFRA_ERROR,    /* the run could not be done (with a reason) */
 	KR_VERDICT_FIXED,          /* scenario only: expect fixed, every run clean */
+	KR_VERDICT_SKIPPED,        /* scenario only: not run here (another shard,
+				    * KVM required but absent); reason says why */
 };
 #define KR_RUN_VERDICTS 5 /* counts[] has one entry per run verdict */
 
@@ -32,11 +35,13 @@ enum kr_outcome {
 	KR_OUTCOME_MET,
 	KR_OUTCOME_FAILED,       /* exit status 1 */
 	KR_OUTCOME_INCONCLUSIVE, /* only infra errors or artifact stalls: exit 3 */
+	KR_OUTCOME_SKIPPED,      /* not run: neither met nor failed */
 };
 
 const char *kr_verdict_to_string(enum kr_verdict v);   /* "other-crash", ... */
 int kr_verdict_from_string(const char *s);              /* -EINVAL if unknown */
-const char *kr_outcome_to_string(enum kr_outcome o);   /* "met", "failed", "inconclusive" */
+const char *kr_outcome_to_string(enum kr_outcome o);   /* "met", "failed", "inconclusive", "skipped" */
+int kr_outcome_from_string(const char *s);              /* -EINVAL if unknown */
 
 struct kr_run_result {
 	int index;               /* 1-based */
@@ -97,12 +102,14 @@ struct kr_scenario_result {
 	char *disk;            /* disk image path, NULL in initramfs mode */
 	char *disk_sha256;
 	double duration_s;
+	char *qemu_version;    /* first line of `QEMU --version`; NULL: unknown */
 	struct kr_run_result **runs;
 	size_t n_runs;
 };
 
 struct kr_results {
 	char *out_dir;       /* absolute */
+	char *kradar_version; /* of the kradar that made them; NULL: this one */
 	double started_at;   /* wall clock */
 	double duration_s;
 	bool interrupted;    /* kradar was stopped by a signal */
@@ -119,8 +126,14 @@ KR_DEFINE_CLEANUP(struct kr_results, kr_results_free)
 /* Appends a scenario filled from s (name, file, expectation, runs). */
 struct kr_scenario_result *kr_results_add_scenario(struct kr_results *r,
 						   const struct kr_scenario *s);
+/* Appends an empty scenario (verdict infra-error, outcome inconclusive,
+ * rate NaN, every string NULL but expected_titles): for loaders and tests. */
+struct kr_scenario_result *kr_results_append(struct kr_results *r);
 /* Appends a run (index = n_runs + 1, verdict infra-error until set). */
 struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr);
+/* Marks a scenario as not run here: verdict and outcome skipped, with
+ * reason. Its runs (normally none) stay. */
+void kr_scenario_result_skip(struct kr_scenario_result *sr, const char *reason);
 
 /* JSON forms (the caller frees them). */
 struct kr_json *kr_run_result_to_json(const struct kr_run_result *run);
@@ -129,6 +142,15 @@ struct kr_json *kr_results_to_json(const struct kr_results *r);
 
 /* Writes OUT/results.json atomically. */
 int kr_results_write(const struct kr_results *r);
+
+/* Reads a results.json back (any version-1 file: keys it does not know
+ * are ignored, keys it lacks get their empty value). out_dir becomes the
+ * file's directory, so that run artifacts are found where the file is.
+ * Bad input gives -EINVAL (-errno when the file cannot be read) and *err,
+ * one line: "FILE:LINE:COL: field.path: message". */
+int kr_results_load(const char *path, struct kr_results **out, char **err);
+int kr_results_load_text(const char *file, const char *text, size_t len,
+			 struct kr_results **out, char **err);
 /* Writes a run's result.json (the run and its scenario's name and
  * expectation) to path, atomically. */
 int kr_run_result_write(const struct kr_scenario_result *sr, const struct kr_run_result *run,

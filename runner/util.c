@@ -194,6 +194,44 @@ bool kr_str_endswith(const char *s, const char *suffix)
 	return a >= b && memcmp(s + a - b, suffix, b) == 0;
 }
 
+size_t kr_utf8_seq(const unsigned char *s, size_t left, uint32_t *cp_out)
+{
+	unsigned char c = s[0];
+	size_t n;
+	uint32_t min, cp;
+	if (c < 0x80) {
+		n = 1;
+		min = 0;
+		cp = c;
+	} else if ((c & 0xE0) == 0xC0) {
+		n = 2;
+		min = 0x80;
+		cp = c & 0x1F;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3;
+		min = 0x800;
+		cp = c & 0x0F;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4;
+		min = 0x10000;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	if (cp_out)
+		*cp_out = cp;
+	return n;
+}
+
 bool kr_streq_ptr(const char *a, const char *b)
 {
 	if (!a || !b)
@@ -264,6 +302,37 @@ char *kr_path_absolute(const char *base, const char *path)
 		out[o++] = '/';
 	out[o] = '\0';
 	return out;
+}
+
+char *kr_path_relative(const char *from_dir, const char *path)
+{
+	_cleanup_free_ char *from = kr_path_absolute(NULL, from_dir);
+	_cleanup_free_ char *to = kr_path_absolute(NULL, path);
+	/* Skip the whole components both share. */
+	size_t i = 0, common = 0;
+	while (from[i] && from[i] == to[i]) {
+		i++;
+		if (from[i - 1] == '/')
+			common = i;
+	}
+	if ((!from[i] && (!to[i] || to[i] == '/')) || (!to[i] && from[i] == '/'))
+		common = i; /* one is the other's parent */
+	const char *rest_from = from + common, *rest_to = to + common;
+	rest_from += *rest_from == '/';
+	rest_to += *rest_to == '/';
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	for (const char *p = rest_from; *p;) {
+		const char *e = strchrnul(p, '/');
+		if (e > p)
+			kr_buf_adds(&b, "../");
+		p = *e ? e + 1 : e;
+	}
+	kr_buf_adds(&b, rest_to);
+	if (b.len && b.data[b.len - 1] == '/')
+		b.data[--b.len] = '\0';
+	if (!b.len)
+		kr_buf_adds(&b, ".");
+	return kr_buf_steal(&b);
 }
 
 bool kr_path_is_url(const char *s)

@@ -101,6 +101,10 @@ KR_DEFINE_CLEANUP(char *, kr_strv_free)
 #define _cleanup_strv_free_ _cleanup_(kr_strv_freep)
 
 bool kr_str_startswith(const char *s, const char *prefix);
+/* Length (1..4) of the valid UTF-8 sequence at s (left bytes available), or
+ * 0 when it is not one: overlong forms, surrogates and code points above
+ * U+10FFFF are invalid. *cp gets the code point when cp is not NULL. */
+size_t kr_utf8_seq(const unsigned char *s, size_t left, uint32_t *cp);
 bool kr_str_endswith(const char *s, const char *suffix);
 bool kr_streq_ptr(const char *a, const char *b);
 
@@ -111,6 +115,9 @@ char *kr_path_dirname(const char *path);
 /* An absolute form of path, interpreted relative to base when relative.
  * Lexical only: the file need not exist. "." and ".." are folded. */
 char *kr_path_absolute(const char *base, const char *path);
+/* A relative path that leads from directory from_dir to path (both made
+ * absolute first, lexically): "run-1/console.log", "../out/x", ".". */
+char *kr_path_relative(const char *from_dir, const char *path);
 bool kr_path_is_url(const char *s);
 int kr_mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks. Missing path is fine. */

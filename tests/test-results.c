@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include "json-writer.h"
+#include "kr-test.h"
+#include "report-fixture.h"
+#include "results.h"
+
+static char *dump(const struct kr_results *r)
+{
+	_cleanup_json_free_ struct kr_json *j = kr_results_to_json(r);
+	return kr_json_dump(j, true);
+}
+
+/* results.json read back gives the same results.json. */
+START_TEST(round_trip)
+{
+	const char *out = kr_test_tmpdir();
+	_cleanup_results_free_ struct kr_results *r = kr_fixture_results(out);
+	r->interrupted = true;
+	r->signal = 15;
+	ck_assert_int_eq(kr_results_write(r), 0);
+	_cleanup_free_ char *path = kr_path_join(out, "results.json");
+	_cleanup_results_free_ struct kr_results *back = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_msg(kr_results_load(path, &back, &err) == 0, "%s", err);
+	ck_assert_str_eq(back->out_dir, out);
+	ck_assert_str_eq(back->kradar_version, "0.1.0-test");
+	ck_assert_int_eq(back->signal, 15);
+	ck_assert_uint_eq(back->n_scenarios, r->n_scenarios);
+	ck_assert_int_eq(back->scenarios[3]->outcome, KR_OUTCOME_SKIPPED);
+	ck_assert_int_eq(back->scenarios[3]->verdict, KR_VERDICT_SKIPPED);
+	ck_assert_int_eq(kr_results_exit_code(back), 128 + 15);
+	_cleanup_free_ char *a = dump(r), *b = dump(back);
+	ck_assert_str_eq(a, b);
+	ck_assert_ptr_nonnull(strstr(a, "\"qemu_version\": \"QEMU emulator version 7.2.15"));
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+/* A relative path is read from the working directory; out_dir is the
+ * file's absolute directory. */
+START_TEST(relative_path)
+{
+	const char *dir = kr_test_tmpdir();
+	free(kr_test_write(dir, "sub/results.json", "{\"version\": 1, \"scenarios\": []}"));
+	ck_assert_int_eq(chdir(dir), 0);
+	_cleanup_results_free_ struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_msg(kr_results_load("sub/results.json", &r, &err) == 0, "%s", err);
+	_cleanup_free_ char *want = kr_path_join(dir, "sub");
+	ck_assert_str_eq(r->out_dir, want);
+	ck_assert_uint_eq(r->n_scenarios, 0);
+	ck_assert_ptr_null(r->kradar_version);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+static void load_fails(const char *text, const char *want)
+{
+	_cleanup_results_free_ struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_int_eq(kr_results_load_text("r.json", text, strlen(text), &r, &err), -EINVAL);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(err && !strcmp(err, want), "got \"%s\", want \"%s\"", err, want);
+}
+
+#define SCENARIO_HEAD "{\"version\": 1,\n \"scenarios\": [{\"name\": \"a\", \"expected\": \"clean\", "
+
+START_TEST(bad_input)
+{
+	load_fails("{\"version\": 1,", "r.json:1:14: invalid JSON: string or '}' expected near end of file");
+	load_fails("[]", "r.json:1:1: results.json holds an object, got an array");
+	load_fails("{}", "r.json:1:1: \"version\" is missing");
+	load_fails("{\"version\": 2, \"scenarios\": []}",
+		   "r.json:1:13: version: version 2 is not 1, the version this kradar reads");
+	load_fails("{\"version\": \"1\"}", "r.json:1:13: version: expected an integer, got a string");
+	load_fails("{\"version\": 1}", "r.json:1:1: \"scenarios\" is missing");
+	load_fails("{\"version\": 1, \"scenarios\": [3]}",
+		   "r.json:1:30: scenarios[0]: expected an object, got an integer");
+	load_fails("{\"version\": 1,\n \"scenarios\": [{\"expected\": \"clean\"}]}",
+		   "r.json:2:16: scenarios[0]: \"name\" is missing");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", \"runs\": [{}]}]}",
+		   "r.json:2:98: scenarios[0].runs[0]: \"verdict\" is missing");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"fixed\"}]}]}",
+		   "r.json:2:110: scenarios[0].runs[0].verdict: \"fixed\" is not a run verdict");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"maybe\", \"outcome\": \"met\"}]}",
+		   "r.json:2:62: scenarios[0].verdict: \"maybe\" is not a verdict");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", \"runs_planned\": -1}]}",
+		   "r.json:2:105: scenarios[0].runs_planned: -1 is out of range");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", \"kernel\": []}]}",
+		   "r.json:2:99: scenarios[0].kernel: expected an object, got an array");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"expected_titles\": [\"x\", 1]}]}",
+		   "r.json:2:114: scenarios[0].expected_titles[1]: expected a string, got an integer");
+}
+END_TEST
+
+/* Keys a newer kradar adds are ignored; missing optional keys are empty. */
+START_TEST(lenient)
+{
+	const char *text = SCENARIO_HEAD "\"verdict\": \"fixed\", \"outcome\": \"met\", \"future\": "
+					 "{\"x\": [1]}, \"title\": \"nul\\u0000inside\"}], \"new\": true}";
+	_cleanup_results_free_ struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_msg(kr_results_load_text("r.json", text, strlen(text), &r, &err) == 0, "%s", err);
+	const struct kr_scenario_result *sr = r->scenarios[0];
+	ck_assert_str_eq(sr->name, "a");
+	ck_assert_int_eq(sr->expected, KR_EXPECT_CLEAN);
+	ck_assert_int_eq(sr->verdict, KR_VERDICT_FIXED);
+	ck_assert_ptr_nonnull(sr->expected_titles);
+	ck_assert_ptr_null(sr->expected_titles[0]);
+	ck_assert_uint_eq(sr->n_runs, 0);
+	ck_assert(sr->duration_s < 0);
+}
+END_TEST
+
+START_TEST(unreadable)
+{
+	_cleanup_results_free_ struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_int_eq(kr_results_load("/nonexistent/results.json", &r, &err), -ENOENT);
+	ck_assert_str_eq(err, "/nonexistent/results.json: cannot read: No such file or directory");
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("results");
+	TCase *tc = tcase_create("results");
+	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, relative_path);
+	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, lenient);
+	tcase_add_test(tc, unreadable);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
