@@ -127,6 +127,24 @@ const struct kr_command kr_commands[] = {
 	  "Exit status: 0 every scenario met its expectation, 1 some did not, 2 bad\n"
 	  "input, 3 inconclusive (infra errors or artifact stalls) and none failed,\n"
 	  "4 host error, 130/143 interrupted by SIGINT/SIGTERM (results written).\n" },
+	{ "report", "write the reports of a finished run again, from its results.json",
+	  kr_cmd_report,
+	  "Usage: kradar report [options] RESULTS.json\n"
+	  "\n"
+	  "Reads the results.json of a 'kradar run' and writes its reports again. With\n"
+	  "no option, junit.xml and summary.md are written next to RESULTS.json.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -j, --junit FILE      write the JUnit XML report to FILE ('-': standard output)\n"
+	  "  -m, --markdown FILE   write the Markdown summary to FILE ('-': standard output)\n"
+	  "      --link-base URL   link artifacts in the summary as URL/PATH\n"
+	  "      --github          print each scenario as a GitHub Actions log group, with\n"
+	  "                        an ::error:: annotation for each unmet expectation\n"
+	  "      --gitlab          print each scenario as a GitLab CI log section\n"
+	  "  -h, --help            show this help\n"
+	  "\n"
+	  "Exit status: 0 when the reports were written (whatever the verdicts), 2 for a\n"
+	  "bad results.json or option, 4 when a report cannot be written.\n" },
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,

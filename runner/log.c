@@ -4,6 +4,16 @@
 #include <stdio.h>
 
 static enum kr_log_level max_level = KR_LOG_NOTICE;
+static void (*hook_before)(void *);
+static void (*hook_after)(void *);
+static void *hook_userdata;
+
+void kr_log_set_hooks(void (*before)(void *), void (*after)(void *), void *userdata)
+{
+	hook_before = before;
+	hook_after = after;
+	hook_userdata = userdata;
+}
 
 void kr_log_set_level(enum kr_log_level level)
 {
@@ -32,5 +42,9 @@ void kr_log(enum kr_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
 	va_end(ap);
+	if (hook_before)
+		hook_before(hook_userdata);
 	fprintf(stderr, "kradar: %s%s\n", prefix[level], msg);
+	if (hook_after)
+		hook_after(hook_userdata);
 }

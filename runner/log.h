@@ -17,6 +17,10 @@ void kr_log_set_level(enum kr_log_level level);
 enum kr_log_level kr_log_get_level(void);
 void kr_log(enum kr_log_level level, const char *fmt, ...) KR_PRINTF(2, 3);
 
+/* Called around every message written (NULL: none): a live progress line
+ * on the terminal is cleared before and drawn again after. */
+void kr_log_set_hooks(void (*before)(void *), void (*after)(void *), void *userdata);
+
 #define kr_error(...) kr_log(KR_LOG_ERROR, __VA_ARGS__)
 #define kr_warning(...) kr_log(KR_LOG_WARNING, __VA_ARGS__)
 #define kr_notice(...) kr_log(KR_LOG_NOTICE, __VA_ARGS__)

@@ -167,3 +167,38 @@ const char *kr_test_data(void)
 	ck_assert_msg(p != NULL, "KRADAR_TEST_DATA is not set (run the tests with meson test)");
 	return p;
 }
+
+void kr_test_golden(const char *name, const char *actual, size_t len)
+{
+	_cleanup_free_ char *path = kr_asprintf("%s/golden/%s", kr_test_data(), name);
+	const char *update = getenv("KRADAR_UPDATE_GOLDEN");
+	if (update && !strcmp(update, "1")) {
+		_cleanup_free_ char *dir = kr_path_dirname(path);
+		ck_assert_int_eq(kr_mkdir_p(dir, 0755), 0);
+		ck_assert_int_eq(kr_write_file_atomic(path, actual, len, 0644), 0);
+		return;
+	}
+	_cleanup_free_ char *want = NULL;
+	size_t want_len = 0;
+	int r = kr_read_file(path, 64 << 20, &want, &want_len);
+	ck_assert_msg(r == 0, "golden file %s: %s (KRADAR_UPDATE_GOLDEN=1 writes it)", path,
+		      strerror(-r));
+	if (want_len == len && !memcmp(want, actual, len))
+		return;
+	size_t i = 0, line = 1, bol = 0;
+	while (i < len && i < want_len && want[i] == actual[i]) {
+		if (actual[i] == '\n') {
+			line++;
+			bol = i + 1;
+		}
+		i++;
+	}
+	size_t we = bol, ae = bol;
+	while (we < want_len && want[we] != '\n')
+		we++;
+	while (ae < len && actual[ae] != '\n')
+		ae++;
+	ck_abort_msg("%s differs at line %zu:\n  want: %.*s\n  got:  %.*s\n"
+		     "(KRADAR_UPDATE_GOLDEN=1 rewrites the golden files)",
+		     path, line, (int)(we - bol), want + bol, (int)(ae - bol), actual + bol);
+}

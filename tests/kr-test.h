@@ -30,3 +30,9 @@ int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, 
 const char *kr_test_kradar(void);
 /* Path of tests/data in the source tree. */
 const char *kr_test_data(void);
+
+/* Compares actual with the golden file tests/data/golden/NAME byte for
+ * byte, failing with the first differing line. With KRADAR_UPDATE_GOLDEN=1
+ * in the environment, writes actual there instead (then review the diff):
+ *   KRADAR_UPDATE_GOLDEN=1 meson test -C build --suite unit */
+void kr_test_golden(const char *name, const char *actual, size_t len);
