@@ -552,6 +552,12 @@ static void read_scenario(struct reader *rd, json_t *o, const char *path, struct
 	sr->kernel.tree = read_str(rd, k, kpath, "tree");
 	sr->kernel.commit = read_str(rd, k, kpath, "commit");
 	sr->kernel.config_sha256 = read_str(rd, k, kpath, "config_sha256");
+	sr->kernel.cache_key = read_str(rd, k, kpath, "cache_key");
+	sr->kernel.fragment_dropped = read_strv(rd, k, kpath, "fragment_dropped");
+	if (!sr->kernel.fragment_dropped[0]) {
+		free(sr->kernel.fragment_dropped);
+		sr->kernel.fragment_dropped = NULL;
+	}
 	sr->qemu_version = read_str(rd, o, path, "qemu_version");
 	json_t *d = reader_get(rd, o, path, "disk", is_object, "an object or null", false, &dpath);
 	sr->disk = read_str(rd, d, dpath, "image");

@@ -186,6 +186,10 @@ struct kr_results *kr_fixture_results(const char *out_dir)
 		sr->kernel.tree = kr_strdup(k ? "git:2222" : "git:1111");
 		sr->kernel.commit = kr_strdup(k ? "2222" : "1111");
 		sr->kernel.config_sha256 = kr_strdup(k ? "cfg2" : "cfg1");
+		sr->kernel.cache_key = kr_strdup(k ? "key2" : "key1");
+		if (k)
+			kr_strv_push(&sr->kernel.fragment_dropped,
+				     kr_strdup("CONFIG_KCOV=y: not set (depends on ARCH_HAS_KCOV)"));
 		ru = run(sr, KR_VERDICT_CLEAN, NULL, "the reproducer ran to its end", "tcg",
 			 1700000100 + k, 2.0004);
 		ru->console_log = kr_strdup("console.log");
