@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "results.h"
 
-#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +8,7 @@
 
 #include "diag.h"
 #include "json-pos.h"
+#include "json-read.h"
 
 #ifndef KRADAR_VERSION
 #define KRADAR_VERSION "unknown"
@@ -354,21 +354,6 @@ static void reader_fail(struct reader *rd, const char *path, const char *fmt, ..
 	rd->err = kr_diag_format(&d);
 }
 
-static const char *json_type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "a value";
-}
-
 /* obj[key] with its path in *path; NULL when absent or null. A present
  * value that fails is_ok is reported as not being `want`. */
 static json_t *reader_get(struct reader *rd, json_t *obj, const char *parent, const char *key,
@@ -382,7 +367,7 @@ static json_t *reader_get(struct reader *rd, json_t *obj, const char *parent, co
 		return NULL;
 	}
 	if (!is_ok(v)) {
-		reader_fail(rd, *path, "expected %s, got %s", want, json_type_name(v));
+		reader_fail(rd, *path, "expected %s, got %s", want, kr_json_type_name(v));
 		return NULL;
 	}
 	return v;
@@ -442,7 +427,7 @@ static char **read_strv(struct reader *rd, json_t *obj, const char *parent, cons
 	json_array_foreach(a, i, e) {
 		if (!json_is_string(e)) {
 			_cleanup_free_ char *p = kr_json_path_index(path, i);
-			reader_fail(rd, p, "expected a string, got %s", json_type_name(e));
+			reader_fail(rd, p, "expected a string, got %s", kr_json_type_name(e));
 			break;
 		}
 		kr_strv_push(&out, kr_strdup(json_string_value(e)));
@@ -570,7 +555,7 @@ static void read_scenario(struct reader *rd, json_t *o, const char *path, struct
 	json_array_foreach(runs, i, run) {
 		_cleanup_free_ char *p = kr_json_path_index(runspath, i);
 		if (!json_is_object(run))
-			reader_fail(rd, p, "expected an object, got %s", json_type_name(run));
+			reader_fail(rd, p, "expected an object, got %s", kr_json_type_name(run));
 		else
 			read_run(rd, run, p, sr);
 		if (rd->err)
@@ -595,7 +580,7 @@ int kr_results_load_text(const char *file, const char *text, size_t len,
 	_cleanup_free_ char *spath = NULL, *vpath = NULL;
 	json_t *version;
 	if (!json_is_object(root)) {
-		reader_fail(&rd, "", "results.json holds an object, got %s", json_type_name(root));
+		reader_fail(&rd, "", "results.json holds an object, got %s", kr_json_type_name(root));
 	} else if ((version = reader_get(&rd, root, "", "version", is_integer, "an integer", true,
 					 &vpath))) {
 		if (json_integer_value(version) != KR_RESULTS_VERSION)
@@ -618,7 +603,7 @@ int kr_results_load_text(const char *file, const char *text, size_t len,
 			_cleanup_free_ char *p = kr_json_path_index(spath, i);
 			if (!json_is_object(o))
 				reader_fail(&rd, p, "expected an object, got %s",
-					    json_type_name(o));
+					    kr_json_type_name(o));
 			else
 				read_scenario(&rd, o, p, r);
 			if (rd.err)
