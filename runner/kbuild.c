@@ -1220,7 +1220,9 @@ static int configure(struct kb *b, const char *build_dir, struct kr_kernel *k)
 	if (r < 0)
 		return fail(b, r, "cannot read %s: %s", config, strerror(-r));
 	const char *arch = make_var(b, "ARCH");
-	const char *env_arch = arch ? arch : "x86_64";
+	/* $(ARCH) in Kconfig: the make variable, else the kernel Makefile's
+	 * SUBARCH, which is "x86" on an x86_64 host. */
+	const char *env_arch = arch ? arch : "x86";
 	k->n_mismatches = kr_kconfig_check(final, &b->frag, b->srctree, "x86", env_arch,
 					   &k->mismatches);
 	for (size_t i = 0; i < k->n_mismatches; i++)

@@ -789,9 +789,10 @@ static void add_reason(struct kr_buf *b, const char *fmt, ...)
 	kr_buf_adds(b, s);
 }
 
-static const char *syms_text(const struct kr_buf *syms)
+/* " (A=y, B=n)" for the symbols an expression used, "" when none. */
+static char *syms_text(const struct kr_buf *syms)
 {
-	return syms->len > 2 ? syms->data + 2 : "";
+	return syms->len > 2 ? kr_asprintf(" (%s)", syms->data + 2) : kr_strdup("");
 }
 
 /* Conditions of def d below need (2 for y, 1 for m), each as
@@ -802,8 +803,10 @@ static void unmet_conditions(const struct kdef *d, const struct value_map *value
 	for (size_t c = 0; c < d->n_conds; c++) {
 		struct kr_buf syms = KR_BUF_INIT(SIZE_MAX);
 		int v = expr_eval(values, d->conds[c], &syms);
-		if (v >= 0 && v < need)
-			add_reason(out, "depends on %s (%s)", d->conds[c], syms_text(&syms));
+		if (v >= 0 && v < need) {
+			_cleanup_free_ char *used = syms_text(&syms);
+			add_reason(out, "depends on %s%s", d->conds[c], used);
+		}
 		kr_buf_free(&syms);
 	}
 }
@@ -837,9 +840,10 @@ static char *explain(const struct kparse *k, const struct value_map *values, con
 		struct kr_buf syms = KR_BUF_INIT(SIZE_MAX);
 		if (!d->prompt_cond || expr_eval(values, d->prompt_cond, &syms) != 0)
 			visible = true;
-		else
-			add_reason(&hidden, "its prompt is hidden: \"if %s\" (%s)", d->prompt_cond,
-				   syms_text(&syms));
+		else {
+			_cleanup_free_ char *used = syms_text(&syms);
+			add_reason(&hidden, "its prompt is hidden: \"if %s\"%s", d->prompt_cond, used);
+		}
 		kr_buf_free(&syms);
 	}
 	bool tristate_value = !strcmp(requested, "y") || !strcmp(requested, "m") || !strcmp(requested, "n");
@@ -915,7 +919,7 @@ size_t kr_kconfig_check(const char *final_config, const struct kr_kconfig_fragme
 		return 0;
 
 	struct kparse k = { .srctree = srctree, .arch = arch ? arch : "x86",
-			    .env_arch = env_arch ? env_arch : "x86_64", .cur_kind = 'o' };
+			    .env_arch = env_arch ? env_arch : "x86", .cur_kind = 'o' };
 	struct value_map values = { 0 };
 	if (srctree) {
 		map_load_config(&values, final_config);

@@ -48,7 +48,7 @@ char *kr_kconfig_get(const char *config, const char *name);
 
 /* Compares every fragment symbol with the final config. Mismatches are
  * explained from the Kconfig files of srctree (arch: the kernel's SRCARCH,
- * "x86"; env_arch: $(ARCH) in Kconfig, "x86_64"); srctree NULL: no
+ * "x86"; env_arch: $(ARCH) in Kconfig, "x86" unless make is given ARCH=); srctree NULL: no
  * reasons. Returns the number of mismatches (*out NULL when none). */
 size_t kr_kconfig_check(const char *final_config, const struct kr_kconfig_fragment *frag,
 			const char *srctree, const char *arch, const char *env_arch,

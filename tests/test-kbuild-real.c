@@ -151,15 +151,19 @@ START_TEST(unsettable_fragment_lines_are_reported)
 		      "unknown option not reported:\n%s", err);
 	ck_assert_msg(!strstr(err, "CONFIG_JUMP_LABEL"), "JUMP_LABEL=n was kept:\n%s", err);
 
-	/* strict_fragment: the same is bad input. */
+	/* strict_fragment: such lines are bad input. */
 	_cleanup_free_ char *strict_fields = kr_asprintf(
 		"\"source\": \"%s\", \"config\": \"tinyconfig\", \"strict_fragment\": true,"
-		" \"fragment\": [\"CONFIG_EXT4_FS=y\"]", TARBALL);
+		" \"make\": [\"ARCH=x86_64\"], \"fragment\": [\"CONFIG_EXT4_FS=y\", \"CONFIG_64BIT=n\"]",
+		TARBALL);
 	_cleanup_free_ char *strict = write_scenario("tiny-strict", strict_fields);
 	_cleanup_free_ char *err2 = NULL;
 	ck_assert_int_eq(kradar_build(cache, strict, true, NULL, &err2), 2);
 	ck_assert_msg(strstr(err2, "kernel.strict_fragment") && strstr(err2, "CONFIG_EXT4_FS=y"),
 		      "%s", err2);
+	/* With ARCH=x86_64, 64BIT has no prompt to turn it off. */
+	ck_assert_msg(strstr(err2, "CONFIG_64BIT=n") && strstr(err2, "its prompt is hidden"), "%s",
+		      err2);
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
