@@ -107,6 +107,15 @@ char *kr_kbuild_default_cache_dir(void)
 	return kr_path_join(base, "kradar");
 }
 
+/* Absolute, since make runs in the tree (make -C) with O= in the cache. */
+static char *cache_root(const char *dir)
+{
+	if (!dir)
+		return kr_kbuild_default_cache_dir();
+	char cwd[4096];
+	return kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/", dir);
+}
+
 static int cpus_allowed(void)
 {
 	cpu_set_t set;
@@ -1407,7 +1416,7 @@ int kr_kbuild_get(const struct kr_scenario *s, const struct kr_kbuild_options *o
 		.s = s,
 		.o = o,
 		.err = err ? err : &ignored_err,
-		.cache = o->cache_dir ? kr_strdup(o->cache_dir) : kr_kbuild_default_cache_dir(),
+		.cache = cache_root(o->cache_dir),
 		.jobs = o->jobs > 0 ? o->jobs : cpus_allowed(),
 		.work_lock = -1,
 		.log_fd = -1,

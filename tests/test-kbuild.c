@@ -542,6 +542,15 @@ START_TEST(command_reports_identity_and_failures)
 	ck_assert_int_eq(kr_test_spawn(again, NULL, 0, &out2, NULL, 60), 0);
 	ck_assert_ptr_nonnull(strstr(out2, "cached    yes"));
 
+	/* A relative --cache works although make runs in the tree (-C). */
+	char *relative[] = { "sh", "-c", "cd \"$0\" && exec \"$1\" build --cache rel-cache \"$2\"",
+			     (char *)dir, (char *)kr_test_kradar(), ok, NULL };
+	_cleanup_free_ char *out3 = NULL, *err4 = NULL;
+	ck_assert_msg(kr_test_spawn(relative, NULL, 0, &out3, &err4, 60) == 0, "%s", err4);
+	ck_assert_ptr_nonnull(strstr(out3, "cached    no"));
+	_cleanup_free_ char *entry = kr_asprintf("bzImage   %s/rel-cache/kernels/", dir);
+	ck_assert_ptr_nonnull(strstr(out3, entry));
+
 	char *fails[] = { (char *)kr_test_kradar(), "build", "--cache", cache, bad, NULL };
 	_cleanup_free_ char *err3 = NULL;
 	ck_assert_int_eq(kr_test_spawn(fails, NULL, 0, NULL, &err3, 60), 3);
