@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "signature-title.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "regex.h"
@@ -295,13 +296,23 @@ static ssize_t stack_start(const char *s, size_t len, int kind)
 		at = find(s, len, "Freed:");
 		break;
 	case 5:
-		/* "backtrace:" but not lockdep's "stack backtrace:" */
-		for (at = find(s, len, " backtrace:"); at;
-		     at = find(at + 1, len - (size_t)(at + 1 - s), " backtrace:"))
-			if (at > s && at[-1] != 'k') {
+		/* kmemleak's "backtrace:" or "backtrace (crc 1f2e3d4c):", but
+		 * not lockdep's "stack backtrace:" */
+		for (at = find(s, len, " backtrace"); at;
+		     at = find(at + 1, len - (size_t)(at + 1 - s), " backtrace")) {
+			size_t p = (size_t)(at - s) + 10;
+			if (p + 6 < len && memcmp(s + p, " (crc ", 6) == 0) {
+				p += 6;
+				while (p < len && isxdigit((unsigned char)s[p]))
+					p++;
+				if (p < len && s[p] == ')')
+					p++;
+			}
+			if (at > s && at[-1] != 'k' && p < len && s[p] == ':') {
 				at--;
 				break;
 			}
+		}
 		break;
 	case 6:
 		at = find(s, len, "Backtrace:");

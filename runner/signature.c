@@ -26,6 +26,7 @@
 #define MAX_CRASHES 1000         /* crashes kept; later ones are counted only */
 #define MAX_STARVATION 1000      /* starvation lines kept */
 #define QUIET_CAP (1024 * 1024) /* a task silent for this long has finished its report */
+#define LINGER_LINES 256        /* lines an ended report still reads */
 #define CTX_LEN 24
 
 /* ---- literals the fast path looks for ------------------------------------ */
@@ -240,6 +241,12 @@ struct open_report {
 	size_t title_len;    /* the part of text that names the crash */
 	bool title_frozen;
 	bool skip_rest;      /* nothing more belongs to the report */
+	/* Ended by the next report, a report without contexts still reads a
+	 * few more lines: a stack trace there makes it whole (the next
+	 * report's lines are not told apart from its own). */
+	bool lingering;
+	size_t linger_left;  /* lines until it closes */
+	size_t own_len;      /* its text before the next report */
 	bool full;           /* text reached TEXT_CAP */
 	bool cpu_traceback;  /* all-CPU backtraces follow: keep [C*] lines too */
 	size_t text_lines;
@@ -405,8 +412,9 @@ static void close_report(struct kr_scanner *s, size_t idx)
 	c->end = r->end;
 	c->suppressed |= s->suppressed;
 	c->corrupted |= s->hangup;
-	c->report_len = r->text.len;
+	c->report_len = r->lingering ? r->own_len : r->text.len;
 	c->report = kr_buf_steal(&r->text);
+	c->report[c->report_len] = '\0';
 	report_free(r);
 	/* keep held[] sorted by start */
 	size_t pos = s->n_held;
@@ -514,7 +522,8 @@ static void append_line(struct open_report *r, const struct line_info *li, size_
 	kr_buf_addc(&r->text, '\n');
 	if (!r->title_frozen)
 		r->title_len = r->text.len;
-	r->end = next_offset;
+	if (!r->lingering)
+		r->end = next_offset;
 }
 
 /* Gives a line that starts no report to the open reports it belongs to. */
@@ -523,8 +532,13 @@ static void route_line(struct kr_scanner *s, const char *line, size_t len, const
 {
 	bool cue = kr_litscan_find(&cue_scan, (const unsigned char *)line, 0, len, NULL) < len;
 	bool info = cue && any_of(line, len, kr_sig_info_with_stack);
+	bool expired = false;
 	for (size_t i = 0; i < s->n_open; i++) {
 		struct open_report *r = s->open[i];
+		if (r->lingering && !r->linger_left--) {
+			expired = true;
+			continue;
+		}
 		/* Without task contexts nothing tells the reports apart: an
 		 * info message's stack would be taken for the report's own. */
 		if (info && (r->ctx[0] == '\0' || strcmp(r->ctx, "console") == 0))
@@ -555,6 +569,9 @@ static void route_line(struct kr_scanner *s, const char *line, size_t len, const
 		}
 		append_line(r, li, next_offset);
 	}
+	for (size_t i = s->n_open; expired && i-- > 0;)
+		if (s->open[i]->lingering && s->open[i]->linger_left == SIZE_MAX)
+			close_report(s, i);
 }
 
 static void open_report(struct kr_scanner *s, size_t g, const char *line, size_t len,
@@ -645,8 +662,12 @@ static void process_line(struct kr_scanner *s, const char *line, size_t len, siz
 	 * first header, a warning inside a stall report). */
 	for (size_t i = s->n_open; i-- > 0;) {
 		struct open_report *r = s->open[i];
-		if (r->ctx[0] == '\0' || strcmp(r->ctx, "console") == 0)
-			close_report(s, i);
+		if ((r->ctx[0] == '\0' || strcmp(r->ctx, "console") == 0) && !r->lingering) {
+			r->lingering = true;
+			r->linger_left = LINGER_LINES;
+			r->title_frozen = true;
+			r->own_len = r->text.len;
+		}
 	}
 	route_line(s, line, len, &li, next_offset);
 	open_report(s, (size_t)g, line, len, &li, offset, next_offset);
