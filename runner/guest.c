@@ -104,6 +104,12 @@ static void finish(struct loop *l, enum kr_guest_end end, char *message)
 	l->res->message = message;
 }
 
+static void enter_phase(struct loop *l, enum kr_guest_phase phase)
+{
+	if (l->c->phase)
+		l->c->phase(l->c->phase_userdata, phase);
+}
+
 static void set_hit(struct loop *l)
 {
 	struct kr_guest_result *r = l->res;
@@ -113,6 +119,7 @@ static void set_hit(struct loop *l)
 	r->hit_s = since_start(l, kr_now_ns());
 	r->hit_offset = l->in_line ? l->line_start : l->offset;
 	l->grace_deadline = after(l->c->grace);
+	enter_phase(l, KR_GUEST_PHASE_GRACE);
 }
 
 static void record_line(struct loop *l)
@@ -140,6 +147,7 @@ static void record_line(struct loop *l)
 		l->boot_deadline = 0;
 		l->run_deadline = after(l->c->run_timeout);
 		l->silence_deadline = after(l->c->no_output_timeout);
+		enter_phase(l, KR_GUEST_PHASE_RUN);
 	}
 	const char *e;
 	if (l->end_marker && r->started && !l->end_seen &&
@@ -406,6 +414,7 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 		l.boot_deadline = 0;
 		l.run_deadline = after(c->run_timeout);
 		l.silence_deadline = after(c->no_output_timeout);
+		enter_phase(&l, KR_GUEST_PHASE_RUN);
 	}
 
 	uint64_t stop_from = 0;
@@ -449,6 +458,7 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 	}
 
 	res->qemu_exited = l.exited;
+	enter_phase(&l, KR_GUEST_PHASE_STOPPING);
 	kr_process_stop(l.qemu, STOP_GRACE_S);
 	kr_process_wait(l.qemu, 0, &res->qemu_status);
 	uint64_t gone = kr_now_ns();

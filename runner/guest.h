@@ -28,6 +28,13 @@ enum kr_guest_end {
 	KR_GUEST_END_ERROR,        /* QEMU could not be started, or I/O failed */
 };
 
+/* Where a run is, for progress displays. */
+enum kr_guest_phase {
+	KR_GUEST_PHASE_RUN,      /* the start marker: the reproducer runs */
+	KR_GUEST_PHASE_GRACE,    /* a hit: reading the rest of the report */
+	KR_GUEST_PHASE_STOPPING, /* stopping QEMU */
+};
+
 struct kr_guest_config {
 	char *const *argv;       /* QEMU */
 	const char *console_path; /* the console, raw bytes */
@@ -48,6 +55,10 @@ struct kr_guest_config {
 	bool (*hit)(void *userdata);
 	void *userdata;
 	int interrupt_fd;         /* a signalfd for SIGINT/SIGTERM, or -1 */
+	/* Told when the run enters a phase (NULL: nobody); booting is the
+	 * phase from the start. */
+	void (*phase)(void *phase_userdata, enum kr_guest_phase phase);
+	void *phase_userdata;
 };
 
 /* One console line's timing. */

@@ -109,6 +109,33 @@ START_TEST(markers_and_end)
 }
 END_TEST
 
+static void record_phase(void *userdata, enum kr_guest_phase phase)
+{
+	struct kr_buf *b = userdata;
+	static const char *const names[] = { "run", "grace", "stopping" };
+	kr_buf_printf(b, "%s ", names[phase]);
+}
+
+/* The phases a progress display is told about, in order. */
+START_TEST(phases)
+{
+	struct kr_buf seen = KR_BUF_INIT(1024);
+	struct kr_guest_config c = { .grace = 0.2, .phase = record_phase, .phase_userdata = &seen };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'BUG: x'; sleep 1000", &c, &r);
+	ck_assert(r.res.hit);
+	ck_assert_str_eq(seen.data, "run grace stopping ");
+	run_clear(&r);
+	kr_buf_reset(&seen);
+	struct kr_guest_config c2 = { .boot_timeout = 0.3, .phase = record_phase,
+				      .phase_userdata = &seen };
+	guest("sleep 1000", &c2, &r);
+	ck_assert_str_eq(seen.data, "stopping ");
+	run_clear(&r);
+	kr_buf_free(&seen);
+}
+END_TEST
+
 START_TEST(boot_timeouts)
 {
 	struct kr_guest_config c = { .boot_timeout = 0.3 };
@@ -266,6 +293,7 @@ int main(void)
 	Suite *s = suite_create("guest");
 	TCase *tc = tcase_create("guest");
 	tcase_add_test(tc, markers_and_end);
+	tcase_add_test(tc, phases);
 	tcase_add_test(tc, boot_timeouts);
 	tcase_add_test(tc, run_and_silence_timeouts);
 	tcase_add_test(tc, hit_keeps_reading_for_the_grace_period);
