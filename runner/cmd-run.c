@@ -17,7 +17,9 @@
 #include "kvm.h"
 #include "log.h"
 #include "process.h"
+#include "progress.h"
 #include "qemu.h"
+#include "reports.h"
 #include "results.h"
 #include "scenario.h"
 #include "sha256.h"
@@ -41,6 +43,8 @@ struct ctx {
 	bool quiet;
 	const char *cache; /* kernel cache (--cache), NULL: the default */
 	int jobs;          /* make -j for kernel.source (--jobs), 0: the CPUs */
+	struct kr_progress *progress; /* the terminal or CI log (reporters/progress.h) */
+	size_t total;      /* scenarios to run */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -412,6 +416,16 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		run->report = kr_strdup("report.txt");
 }
 
+static void guest_phase(void *userdata, enum kr_guest_phase phase)
+{
+	static const enum kr_phase phases[] = {
+		[KR_GUEST_PHASE_RUN] = KR_PHASE_RUN,
+		[KR_GUEST_PHASE_GRACE] = KR_PHASE_GRACE,
+		[KR_GUEST_PHASE_STOPPING] = KR_PHASE_STOPPING,
+	};
+	kr_progress_phase(userdata, phases[phase]);
+}
+
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
 		   struct kr_scenario_result *sr, struct kr_run_result *run, int *sig)
 {
@@ -449,7 +463,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.run_timeout = s->timeouts.run * factor,
 		.no_output_timeout = s->timeouts.no_output * factor, .grace = s->timeouts.grace,
 		.watch = s->watch, .feed = scanner_feed, .hit = scanner_hit, .userdata = sc,
-		.interrupt_fd = c->sfd,
+		.interrupt_fd = c->sfd, .phase = guest_phase, .phase_userdata = c->progress,
 	};
 	struct kr_guest_result g;
 	int r = kr_guest_run(&gc, &g);
@@ -490,19 +504,6 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	(void)sr;
 }
 
-static void say_run(const struct ctx *c, const struct kr_scenario *s,
-		    const struct kr_run_result *run)
-{
-	if (c->quiet)
-		return;
-	kr_notice("%s: run %d/%d: %s%s%s [%s, %.1f s]", s->name, run->index, s->runs,
-		  kr_verdict_to_string(run->verdict), run->title ? ": " : "",
-		  run->title ? run->title : "", run->accel ? run->accel : "no guest",
-		  run->duration_s);
-	if (run->verdict == KR_VERDICT_INFRA_ERROR && run->reason)
-		kr_notice("%s: run %d: %s", s->name, run->index, run->reason);
-}
-
 static int write_results(struct ctx *c)
 {
 	c->results->duration_s = kr_wall_s() - c->results->started_at;
@@ -512,23 +513,43 @@ static int write_results(struct ctx *c)
 	return r;
 }
 
+/* junit.xml and summary.md, in OUT unless --junit/--markdown say where. */
+static int write_reports(struct ctx *c, const char *junit, const char *markdown)
+{
+	struct kr_report_files f = { 0 };
+	kr_report_files_from_env(&f);
+	_cleanup_free_ char *j = junit ? NULL : kr_path_join(c->out, "junit.xml");
+	_cleanup_free_ char *m = markdown ? NULL : kr_path_join(c->out, "summary.md");
+	f.junit = junit ? junit : j;
+	f.markdown = markdown ? markdown : m;
+	_cleanup_free_ char *err = NULL;
+	int r = kr_report_files_write(c->results, &f, &err);
+	if (r < 0)
+		kr_error("%s", err);
+	return r;
+}
+
 static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
 {
 	double t0 = kr_wall_s();
 	struct kr_scenario_result *sr = kr_results_add_scenario(c->results, s);
 	kernel_identity(s, sr);
+	sr->qemu_version = kr_qemu_version(s->vm.qemu);
+	kr_progress_scenario_started(c->progress, c->results, c->results->n_scenarios - 1,
+				     c->total);
 	_cleanup_free_ char *scen_dir = kr_path_join(c->out, s->name);
 	kr_mkdir_p(scen_dir, 0755);
 	struct prepared p = { 0 };
 	prepare(c, s, scen_dir, sr, &p, sig);
 	for (int i = 0; i < s->runs && !*sig; i++) {
 		struct kr_run_result *run = kr_scenario_result_add_run(sr);
+		kr_progress_run_started(c->progress, run);
 		do_run(c, s, &p, sr, run, sig);
 		if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
 			run->reason = kr_strdup("unknown error");
 		_cleanup_free_ char *rj = kr_asprintf("%s/%s/result.json", c->out, run->dir);
 		kr_run_result_write(sr, run, rj);
-		say_run(c, s, run);
+		kr_progress_run_finished(c->progress, run);
 		sr->duration_s = kr_wall_s() - t0;
 		kr_verdict_scenario(sr);
 		if (!*sig)
@@ -540,6 +561,7 @@ static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
 		if (p.infra || kr_verdict_series_done(s, sr))
 			break;
 	}
+	kr_progress_scenario_finished(c->progress);
 	prepared_clear(&p);
 }
 
@@ -580,8 +602,11 @@ int kr_cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "cache", required_argument, NULL, 'C' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "markdown", required_argument, NULL, 'M' },
 		{ 0 },
 	};
+	const char *junit = NULL, *markdown = NULL;
 	const char *out = "kradar-results";
 	bool quiet = false;
 	const char *cache = NULL;
@@ -596,6 +621,10 @@ int kr_cmd_run(int argc, char **argv)
 			cache = optarg;
 		else if (o == 'j' && (kr_parse_long(optarg, &jobs) < 0 || jobs < 1 || jobs > 4096))
 			return kr_cli_usage_error(self, "--jobs: expected 1..4096, got '%s'", optarg);
+		else if (o == 'J')
+			junit = optarg;
+		else if (o == 'M')
+			markdown = optarg;
 	}
 	if (optind >= argc)
 		return kr_cli_usage_error(self, "no scenario file or directory given");
@@ -648,17 +677,28 @@ int kr_cmd_run(int argc, char **argv)
 		snprintf(c.token + 2 * i, 3, "%02x", rnd[i]);
 	c.busybox = find_busybox();
 	c.results = kr_results_new(c.out);
+	while (scenarios[c.total])
+		c.total++;
+	struct kr_progress_config pc;
+	kr_progress_config_from_env(&pc, stderr);
+	if (quiet)
+		pc.style = KR_PROGRESS_QUIET;
+	c.progress = kr_progress_new(&pc);
 
 	int sig = 0;
 	for (size_t i = 0; scenarios[i] && !sig; i++)
 		run_scenario(&c, scenarios[i], &sig);
+	kr_progress_free(KR_TAKE_PTR(c.progress));
 	if (write_results(&c) < 0)
+		goto out;
+	if (write_reports(&c, junit, markdown) < 0)
 		goto out;
 	print_table(c.results);
 	if (!quiet)
 		printf("\nresults: %s/results.json\n", c.out);
 	ret = kr_results_exit_code(c.results);
 out:
+	kr_progress_free(c.progress);
 	if (c.tmp)
 		kr_rm_rf(c.tmp);
 	free(c.tmp);

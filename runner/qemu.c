@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "initramfs.h"
+#include "process.h"
 
 const char *kr_accel_to_string(enum kr_accel a)
 {
@@ -83,4 +84,30 @@ char *kr_qemu_format_argv(char *const *argv)
 	}
 	kr_buf_addc(&b, '\n');
 	return kr_buf_steal(&b);
+}
+
+/* What kr_qemu_version() found, per binary, for this process. */
+static struct {
+	char *qemu;
+	char *version;
+} versions[8];
+
+char *kr_qemu_version(const char *qemu)
+{
+	size_t i = 0;
+	for (; i < KR_ARRAY_SIZE(versions) && versions[i].qemu; i++)
+		if (!strcmp(versions[i].qemu, qemu))
+			return kr_strdup(versions[i].version);
+	char *argv[] = { (char *)qemu, "--version", NULL };
+	_cleanup_free_ char *out = NULL;
+	int status = -1;
+	char *version = NULL;
+	if (kr_process_run_capture(argv, NULL, -1, 64 << 10, 30, &out, &status) == 0 &&
+	    status == 0 && out && *out)
+		version = kr_strndup(out, strcspn(out, "\n"));
+	if (i < KR_ARRAY_SIZE(versions)) {
+		versions[i].qemu = kr_strdup(qemu);
+		versions[i].version = kr_strdup(version);
+	}
+	return version;
 }

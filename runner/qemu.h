@@ -28,5 +28,10 @@ char *kr_qemu_kernel_cmdline(const struct kr_scenario *s);
 /* The full argv (to be freed with kr_strv_free). */
 char **kr_qemu_argv(const struct kr_qemu_guest *g);
 
+/* The first line of `qemu --version` ("QEMU emulator version 7.2.15
+ * (Debian ...)"), or NULL when it cannot be run. Each binary is asked once
+ * per process. */
+char *kr_qemu_version(const char *qemu);
+
 /* argv as one line of shell words (for qemu.cmdline; to be freed). */
 char *kr_qemu_format_argv(char *const *argv);
