@@ -30,6 +30,7 @@ busybox-static
 cpio
 xz-utils
 kmod
+python3-yaml
 ca-certificates
 "
 
