@@ -50,6 +50,7 @@ struct ctx {
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
 struct prepared {
 	char *infra;          /* non-NULL: every run would fail this way */
+	char *skip;           /* non-NULL: the scenario cannot run on this host */
 	enum kr_accel accel;
 	char *kernel;
 	char *initrd;
@@ -61,6 +62,7 @@ struct prepared {
 static void prepared_clear(struct prepared *p)
 {
 	free(p->infra);
+	free(p->skip);
 	free(p->kernel);
 	free(p->initrd);
 	free(p->init_script);
@@ -223,6 +225,12 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 		return;
 	}
 	_cleanup_free_ char *why = NULL, *fallback = NULL;
+	/* A host without KVM cannot run a scenario that requires it: not run
+	 * (skipped), where a KVM that is there but fails is an infra error. */
+	if (s->vm.kvm == KR_KVM_ON && access(kr_kvm_device(), F_OK) < 0) {
+		p->skip = kr_asprintf("vm.kvm is \"on\" and this host has no %s", kr_kvm_device());
+		return;
+	}
 	int r = kr_kvm_choose(s->vm.kvm, s->vm.qemu, p->kernel, c->sfd, &p->accel, &why,
 			      &fallback);
 	if (r == -EINTR) {
@@ -541,7 +549,7 @@ static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
 	kr_mkdir_p(scen_dir, 0755);
 	struct prepared p = { 0 };
 	prepare(c, s, scen_dir, sr, &p, sig);
-	for (int i = 0; i < s->runs && !*sig; i++) {
+	for (int i = 0; i < s->runs && !*sig && !p.skip; i++) {
 		struct kr_run_result *run = kr_scenario_result_add_run(sr);
 		kr_progress_run_started(c->progress, run);
 		do_run(c, s, &p, sr, run, sig);
@@ -561,6 +569,8 @@ static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
 		if (p.infra || kr_verdict_series_done(s, sr))
 			break;
 	}
+	if (p.skip)
+		kr_scenario_result_skip(sr, p.skip);
 	kr_progress_scenario_finished(c->progress);
 	prepared_clear(&p);
 }
