@@ -468,6 +468,17 @@ static const struct kr_sig_format kernel_bug_formats[] = {
 	{ 0 },
 };
 
+/* syzbot's kernels panic on a hard lockup ("kernel panic: Hard LOCKUP");
+ * without nmi_watchdog=panic the watchdog only reports it, and kradar
+ * names it like a soft lockup. */
+static const struct kr_sig_format hard_lockup_formats[] = {
+	{ .title = "Watchdog detected hard LOCKUP",
+	  .fmt = "BUG: hard lockup in {F}",
+	  .alt = { "stall in {F}" },
+	  .stack = OOPS_STACK(.pick = KR_SIG_PICK_STALL) },
+	{ 0 },
+};
+
 static const struct kr_sig_format kernel_bug_upper_formats[] = {
 	{ .title = "Kernel BUG (.*)", .fmt = "kernel BUG {1}" },
 	{ 0 },
@@ -619,6 +630,7 @@ const struct kr_sig_group kr_sig_groups[] = {
 	{ "rust_kernel: panicked", rust_panic_formats, NULL },
 	{ "kernel BUG", kernel_bug_formats, NULL },
 	{ "Kernel BUG", kernel_bug_upper_formats, NULL },
+	{ "Watchdog detected hard LOCKUP", hard_lockup_formats, NULL },
 	{ "BUG kmalloc-", slub_free_formats, NULL },
 	{ "divide error:", divide_formats, NULL },
 	/* a misspelling that some kernels print */
@@ -827,6 +839,7 @@ const struct kr_sig_type kr_sig_types[] = {
 	{ "WARNING: kernel stack frame pointer has bad value", "UNKNOWN" },
 	{ "WARNING: kernel stack regs has bad", "UNKNOWN" },
 	{ "BUG: soft lockup in", "HANG" },
+	{ "BUG: hard lockup in", "HANG" },
 	{ "INFO: rcu detected stall in", "HANG" },
 	{ "INFO: task can't die in", "HANG" },
 	{ "INFO: task hung in", "HANG" },

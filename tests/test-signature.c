@@ -256,6 +256,27 @@ START_TEST(several_reports_in_log_order)
 }
 END_TEST
 
+/* A hard lockup that the watchdog only reports (no nmi_watchdog=panic). */
+START_TEST(hard_lockup_is_a_stall)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[  50.000000] NMI watchdog: Watchdog detected hard LOCKUP on cpu 1\n"
+		"[  50.000001] Modules linked in:\n"
+		"[  50.000002] RIP: 0010:spin_here+0x5/0x10\n"
+		"[  50.000003] Call Trace:\n"
+		"[  50.000004]  <TASK>\n"
+		"[  50.000005]  worker_fn+0x1/0x2\n"
+		"[  50.000006]  kthread+0xda/0x100\n"
+		"[  50.000007]  ret_from_fork+0x22/0x30\n"
+		"[  50.000008]  </TASK>\n");
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 1);
+	const struct kr_crash *c = kr_scanner_crash(s, 0);
+	ck_assert_str_eq(c->title, "BUG: hard lockup in worker_fn");
+	ck_assert_str_eq(c->type, "HANG");
+	ck_assert(c->is_stall);
+}
+END_TEST
+
 START_TEST(clean_log_has_no_crash)
 {
 	struct kr_buf b = KR_BUF_INIT(1 << 24);
@@ -299,6 +320,7 @@ static const struct {
 START_TEST(starvation_evidence_with_values)
 {
 	struct kr_buf b = KR_BUF_INIT(1 << 20);
+	kr_buf_adds(&b, "[  0.1] tsc: Marking TSC unstable due to TSCs unsynchronized\n");
 	for (size_t i = 0; i < KR_ARRAY_SIZE(starvation_lines); i++)
 		kr_buf_printf(&b, "[  0.5] filler line %zu\n%s\n", i, starvation_lines[i].line);
 	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan_chunked(b.data, b.len, 13);
@@ -457,6 +479,7 @@ int main(void)
 	tcase_add_test(tc, report_offsets_and_text);
 	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);
 	tcase_add_test(tc, several_reports_in_log_order);
+	tcase_add_test(tc, hard_lockup_is_a_stall);
 	tcase_add_test(tc, clean_log_has_no_crash);
 	tcase_add_test(tc, starvation_evidence_with_values);
 	tcase_add_loop_test(tc, titles_are_normalised, 0, (int)KR_ARRAY_SIZE(titles));
