@@ -82,6 +82,38 @@ START_TEST(outputs)
 }
 END_TEST
 
+/* The CI the environment names changes what the files link to. */
+START_TEST(ci_environment)
+{
+	const char *out = kr_test_tmpdir();
+	_cleanup_free_ char *path = fixture_file(out);
+	_cleanup_free_ char *parent = kr_path_dirname(out);
+	setenv("GITLAB_CI", "true", 1);
+	setenv("CI_PROJECT_DIR", parent, 1);
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	char *args[] = { "--junit", "-", path, NULL };
+	ck_assert_int_eq(report(args, &o, &e), 0);
+	unsetenv("GITLAB_CI");
+	const char *base = strrchr(out, '/') + 1;
+	_cleanup_free_ char *att = kr_asprintf("<system-out>[[ATTACHMENT|%s/vhost-hung-task/run-1/"
+					       "console.log]]\n", base);
+	ck_assert_ptr_nonnull(strstr(o, att));
+
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_SERVER_URL", "https://github.com", 1);
+	setenv("GITHUB_REPOSITORY", "o/r", 1);
+	setenv("GITHUB_RUN_ID", "42", 1);
+	_cleanup_free_ char *o2 = NULL, *e2 = NULL;
+	char *args2[] = { "--markdown", "-", path, NULL };
+	ck_assert_int_eq(report(args2, &o2, &e2), 0);
+	unsetenv("GITHUB_ACTIONS");
+	ck_assert_ptr_nonnull(strstr(o2, "[artifacts](<https://github.com/o/r/actions/runs/42>)"));
+	ck_assert_ptr_nonnull(strstr(o2, "console: vhost-hung-task/run-1/console.log"));
+	ck_assert_ptr_null(strstr(o2, "[console]("));
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 START_TEST(bad_input)
 {
 	const char *dir = kr_test_tmpdir();
@@ -125,6 +157,7 @@ int main(void)
 	TCase *tc = tcase_create("report");
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, outputs);
+	tcase_add_test(tc, ci_environment);
 	tcase_add_test(tc, bad_input);
 	tcase_add_test(tc, unwritable);
 	suite_add_tcase(s, tc);
