@@ -284,16 +284,18 @@ struct kr_scanner {
 	struct kr_starvation *starvation;
 	size_t n_starvation;
 
-	struct kr_sig_patterns *re;
 };
 
-/* The patterns are compiled when a log first needs them: clean logs never
- * do. */
+/* The patterns are compiled when a log first needs them (clean logs never
+ * do), once per thread: compiled patterns hold match scratch space, so
+ * threads do not share them. */
 static struct kr_sig_patterns *patterns(struct kr_scanner *s)
 {
-	if (!s->re)
-		s->re = kr_sig_patterns_new();
-	return s->re;
+	static __thread struct kr_sig_patterns *compiled;
+	(void)s;
+	if (!compiled)
+		compiled = kr_sig_patterns_new();
+	return compiled;
 }
 
 struct kr_scanner *kr_scanner_new(void)
@@ -338,7 +340,6 @@ void kr_scanner_free(struct kr_scanner *s)
 	for (size_t i = 0; i < s->n_starvation; i++)
 		free(s->starvation[i].line);
 	free(s->starvation);
-	kr_sig_patterns_free(s->re);
 	free(s);
 }
 
