@@ -391,7 +391,8 @@ START_TEST(classify_summary_and_json)
 	ck_assert_int_eq(classify((const char *[]){ path, NULL }, NULL, 0, &out, &err), 0);
 	ck_assert(kr_str_startswith(out, "crash: WARNING in dev_thing\n  type WARNING, frame dev_thing"));
 	free(out);
-	out = NULL;
+	free(err);
+	out = err = NULL;
 	ck_assert_int_eq(classify((const char *[]){ "--json", "-", NULL }, warning_report,
 				  strlen(warning_report), &out, &err),
 			 0);
