@@ -720,19 +720,11 @@ int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len)
 		s->carrying = false;
 		pos = (size_t)(nl - data) + 1;
 		process_line(s, s->carry, s->carry_len, s->carry_offset, base + pos, false);
-	} else if (!s->first_line_seen) {
-		/* The first line decides whether the log starts with a boot. */
-		const char *nl = memchr(data, '\n', len);
-		if (!nl) {
-			carry_start(s, data, len, base);
-			s->offset += len;
-			return 0;
-		}
-		pos = (size_t)(nl - data) + 1;
-		process_line(s, data, pos - 1, base, base + pos, false);
 	}
 	while (pos < len) {
-		if (need_lines(s)) {
+		/* Up to the first line with text, every line is looked at: it
+		 * decides whether the log starts with a boot. */
+		if (need_lines(s) || !s->first_line_seen) {
 			const char *nl = memchr(data + pos, '\n', len - pos);
 			if (!nl)
 				break;
