@@ -6,7 +6,13 @@
  * The scanner is fed chunk by chunk while a guest prints (or a whole file
  * at once) and keeps memory bounded: it holds the text of reports that are
  * still open plus a bounded window, never the whole log. Offsets are byte
- * offsets from the start of everything fed. */
+ * offsets from the start of everything fed. Chunk boundaries do not change
+ * the result.
+ *
+ * Bounds: the first 4 KiB of a line are looked at (a report header further
+ * into a longer line is not seen); a report keeps at most 256 KiB of text;
+ * at most 8 reports are open at once, 1000 crashes and 1000 starvation
+ * lines are kept. The format table is signature-table.c. */
 #pragma once
 
 #include <stdbool.h>
@@ -22,7 +28,8 @@ struct kr_crash {
 			     * "UNKNOWN", ... (static string) */
 	char *frame;        /* the stack frame the title names, NULL if none */
 	bool corrupted;     /* truncated/interleaved: the title is unreliable */
-	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM) */
+	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM);
+			     * evidence seen later applies at finish */
 	bool is_stall;      /* a hang or stall report (hung task, RCU stall,
 			     * soft/hard lockup): a candidate artifact */
 	size_t start;       /* offset of the report's first line */
@@ -48,7 +55,7 @@ void kr_scanner_free(struct kr_scanner *s);
 KR_DEFINE_CLEANUP(struct kr_scanner, kr_scanner_free)
 
 /* Feeds more console bytes (any bytes: NUL, CR, invalid UTF-8 are fine).
- * Returns 0 or a negative errno. */
+ * Returns 0, or -EINVAL after kr_scanner_finish(). */
 int kr_scanner_feed(struct kr_scanner *s, const char *data, size_t len);
 /* Declares the end of the log: reports still open are closed. */
 int kr_scanner_finish(struct kr_scanner *s);
@@ -57,7 +64,11 @@ int kr_scanner_finish(struct kr_scanner *s);
  * runner starts its grace period then. */
 bool kr_scanner_hit(const struct kr_scanner *s);
 
-/* Crashes found so far, in log order (only complete ones before finish). */
+/* Crashes found so far, in log order, complete ones only before finish. A
+ * report without caller contexts ("[  1.2] " prefixes only) is complete
+ * 256 lines after the next report's header; one with task or CPU contexts
+ * ("[  1.2][ T123] ") keeps its task's lines to the end of the log (until
+ * the task has printed nothing for 1 MiB) and is complete at finish. */
 size_t kr_scanner_n_crashes(const struct kr_scanner *s);
 const struct kr_crash *kr_scanner_crash(const struct kr_scanner *s, size_t i);
 /* Crashes found beyond the first 1000, which are counted but not kept. */
