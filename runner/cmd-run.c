@@ -83,7 +83,8 @@ static int pending_signal(struct ctx *c)
 static void interrupted(struct ctx *c, int sig)
 {
 	if (!c->results->interrupted)
-		kr_warning("interrupted by %s: stopping", sigabbrev_np(sig) ? sigabbrev_np(sig) : "signal");
+		kr_warning("interrupted by SIG%s: stopping the guest and writing the results",
+			   sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	c->results->interrupted = true;
 	c->results->signal = sig;
 }
@@ -292,7 +293,8 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 		break;
 	}
 	p->init_script = kr_initramfs_init_script(&ir);
-	p->initrd = kr_asprintf("%s/%s.initramfs.cpio", c->tmp, s->name);
+	/* Kept with the results, so that qemu.cmdline can be run by hand. */
+	p->initrd = kr_path_join(scen_dir, "initramfs.cpio");
 	_cleanup_free_ char *err = NULL;
 	if (kr_initramfs_write(&ir, p->initrd, &err) < 0)
 		p->infra = KR_TAKE_PTR(err);
@@ -388,7 +390,13 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		infra = kr_strdup(g->message ? g->message : "the reproducer never started");
 
 	_cleanup_free_ char *wtitle = NULL;
-	struct kr_run_facts f = { .infra_reason = infra, .silent = g->end == KR_GUEST_END_NO_OUTPUT };
+	_cleanup_free_ char *ended = g->end == KR_GUEST_END_RUN_TIMEOUT ?
+					     kr_strdup(g->message) :
+					     kr_asprintf("the reproducer finished (status %d)",
+							 g->repro_status);
+	struct kr_run_facts f = { .infra_reason = infra,
+				  .silent = g->end == KR_GUEST_END_NO_OUTPUT,
+				  .ended = ended };
 	if (crash) {
 		f.title = crash->title;
 		f.alt_titles = crash->alt_titles;
@@ -413,7 +421,7 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	f.n_evidence = kr_strv_len(run->evidence);
 
 	run->verdict = kr_verdict_run(s, &f, &run->reason);
-	run->title = kr_strdup(f.title);
+	run->title = kr_strdup(f.title ? f.title : f.silent ? KR_TITLE_NO_OUTPUT : NULL);
 	if (crash)
 		run->crash_type = kr_strdup(crash->type);
 	const struct kr_crash *shown = crash ? crash : early;
@@ -435,7 +443,7 @@ static void guest_phase(void *userdata, enum kr_guest_phase phase)
 }
 
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
-		   struct kr_scenario_result *sr, struct kr_run_result *run, int *sig)
+		   struct kr_run_result *run, uint64_t *stop_from, int *sig)
 {
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);
 	_cleanup_free_ char *dir = kr_path_join(c->out, run->dir);
@@ -506,10 +514,8 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	run->duration_s = g.duration_s;
 	run->boot_s = g.boot_s;
 	classify(s, &g, sc, dir, run);
-	kr_debug("%s run %d: hit at %.3f s, stopped %.3f s after the grace period", s->name,
-		 run->index, g.hit_s, g.stop_latency_s);
+	*stop_from = g.stop_from_ns;
 	kr_guest_result_clear(&g);
-	(void)sr;
 }
 
 static int write_results(struct ctx *c)
@@ -552,11 +558,16 @@ static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
 	for (int i = 0; i < s->runs && !*sig && !p.skip; i++) {
 		struct kr_run_result *run = kr_scenario_result_add_run(sr);
 		kr_progress_run_started(c->progress, run);
-		do_run(c, s, &p, sr, run, sig);
+		uint64_t stop_from = 0;
+		do_run(c, s, &p, run, &stop_from, sig);
 		if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
 			run->reason = kr_strdup("unknown error");
 		_cleanup_free_ char *rj = kr_asprintf("%s/%s/result.json", c->out, run->dir);
 		kr_run_result_write(sr, run, rj);
+		if (stop_from && run->title)
+			kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
+				 "guest gone and result.json written",
+				 s->name, run->index, (double)(kr_now_ns() - stop_from) / 1e6);
 		kr_progress_run_finished(c->progress, run);
 		sr->duration_s = kr_wall_s() - t0;
 		kr_verdict_scenario(sr);

@@ -293,10 +293,9 @@ static void on_interrupt(struct loop *l)
 	struct signalfd_siginfo si = { 0 };
 	ssize_t n = read(l->c->interrupt_fd, &si, sizeof(si));
 	l->res->signal = n == (ssize_t)sizeof(si) ? (int)si.ssi_signo : SIGINT;
+	const char *name = sigabbrev_np(l->res->signal);
 	finish(l, KR_GUEST_END_INTERRUPTED,
-	       kr_asprintf("interrupted by %s", sigabbrev_np(l->res->signal) ?
-							sigabbrev_np(l->res->signal) :
-							"a signal"));
+	       kr_asprintf("interrupted by SIG%s", name ? name : "?"));
 }
 
 static int epoll_add(int epfd, int fd, int tag)
@@ -464,6 +463,7 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 	uint64_t gone = kr_now_ns();
 	res->duration_s = since_start(&l, gone);
 	res->stop_latency_s = stop_from && gone > stop_from ? (double)(gone - stop_from) / 1e9 : 0;
+	res->stop_from_ns = l.exited ? 0 : stop_from;
 	/* The rest of the console: QEMU is gone, so this ends at EOF. */
 	if (!l.console_eof) {
 		fcntl(l.console_fd, F_SETFL, 0);

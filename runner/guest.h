@@ -88,6 +88,8 @@ struct kr_guest_result {
 	size_t n_lines;
 	double stop_latency_s; /* end of the grace (or the hit without one) to
 				* QEMU reaped: the cost of stopping */
+	uint64_t stop_from_ns; /* that moment (kr_now_ns() clock); 0 when QEMU
+				* ended by itself */
 };
 
 /* Runs the guest to its end. Returns 0 with *res filled (the outcome is

@@ -41,7 +41,8 @@ enum kr_verdict kr_verdict_run(const struct kr_scenario *s, const struct kr_run_
 	}
 	const char *title = f->title ? f->title : f->silent ? KR_TITLE_NO_OUTPUT : NULL;
 	if (!title) {
-		*reason = kr_strdup("the reproducer ran without a crash");
+		*reason = kr_asprintf("no crash: %s",
+				      f->ended ? f->ended : "the reproducer ran without a crash");
 		return KR_VERDICT_CLEAN;
 	}
 	if (kr_title_expected(s, title, f->alt_titles)) {

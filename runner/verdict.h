@@ -22,6 +22,8 @@ struct kr_run_facts {
 	bool is_stall;            /* the crash is a hang/stall report */
 	bool silent;              /* no_output timeout after the start marker */
 	size_t n_evidence;        /* starvation evidence lines */
+	const char *ended;        /* how a run without a crash ended ("the
+				   * reproducer finished (status 0)"); NULL */
 };
 
 /* True when title (or one of alt_titles) is the bug the scenario expects:

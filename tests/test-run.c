@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/* kradar run against real guests: Debian's kernel under TCG, with the
+ * kradar_test module for real crashes (prepared, and cached, by
+ * ci/prepare-debian-kernel.sh). The qemu suite. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "kr-test.h"
+#include "kvm.h"
+
+static char *kernel;
+static char *module;
+
+/* Runs the preparer once for the whole suite (in the parent, before the
+ * tests fork) and takes the kernel and module paths from its env file. */
+static void prepare(void)
+{
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	ck_assert_ptr_nonnull(root);
+	_cleanup_free_ char *script = kr_path_join(root, "ci/prepare-debian-kernel.sh");
+	char *argv[] = { script, NULL };
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &out, &err, 1800);
+	ck_assert_msg(rc == 0, "prepare-debian-kernel.sh failed (%d): %s", rc, err);
+	char *last = strrchr(out, '\n');
+	while (last && last > out && last[1] == '\0') {
+		*last = '\0';
+		last = strrchr(out, '\n');
+	}
+	const char *env_path = last ? last + 1 : out;
+	_cleanup_free_ char *env = NULL;
+	ck_assert_int_eq(kr_read_file(env_path, 1 << 20, &env, NULL), 0);
+	for (char *line = strtok(env, "\n"); line; line = strtok(NULL, "\n")) {
+		if (kr_str_startswith(line, "KRADAR_DEBIAN_KERNEL="))
+			kernel = kr_strdup(line + strlen("KRADAR_DEBIAN_KERNEL="));
+		else if (kr_str_startswith(line, "KRADAR_TEST_MODULE="))
+			module = kr_strdup(line + strlen("KRADAR_TEST_MODULE="));
+	}
+	ck_assert_ptr_nonnull(kernel);
+	ck_assert_ptr_nonnull(module);
+}
+
+/* A scenario on the Debian kernel: body holds the fields after "kernel" (a
+ * JSON fragment ending without a comma), usually with VM_TCG. */
+#define VM_TCG "\"vm\":{\"kvm\":\"off\",\"smp\":1,\"mem_mb\":512}"
+static void scenario(const char *dir, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	_cleanup_free_ char *body = kr_vasprintf(fmt, ap);
+	va_end(ap);
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"%s\",\"kernel\":{\"image\":\"%s\"},%s}",
+		name, kernel, body);
+	_cleanup_free_ char *file = kr_asprintf("%s.json", name);
+	free(kr_test_write(dir, file, text));
+}
+
+/* The repro object that loads the module and runs an action. */
+static char *module_repro(const char *action, const char *after)
+{
+	return kr_asprintf("\"repro\":{\"sh\":[\"insmod /kradar_test.ko\",\"echo %s > "
+			   "/proc/kradar_test\"%s%s%s],\"files\":{\"%s\":\"/kradar_test.ko\"}}",
+			   action, after ? ",\"" : "", after ? after : "", after ? "\"" : "",
+			   module);
+}
+
+#define TIMEOUTS(boot, run, silence) \
+	"\"timeouts\":{\"boot\":" #boot ",\"run\":" #run ",\"no_output\":" #silence \
+	",\"grace\":2,\"tcg_factor\":1}"
+
+static int kradar_run(const char *scenarios, const char *out_dir, char **out, char **err)
+{
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", (char *)out_dir,
+			 (char *)scenarios, NULL };
+	return kr_test_spawn(argv, NULL, 0, out, err, 1500);
+}
+
+static char *results(const char *out_dir)
+{
+	_cleanup_free_ char *path = kr_path_join(out_dir, "results.json");
+	char *json = NULL;
+	ck_assert_int_eq(kr_read_file(path, 16 << 20, &json, NULL), 0);
+	return json;
+}
+
+/* The JSON object of one scenario in results.json (from its name to the
+ * next scenario's), for substring checks. */
+static char *scenario_json(const char *json, const char *name)
+{
+	_cleanup_free_ char *key = kr_asprintf("\"name\": \"%s\"", name);
+	const char *start = strstr(json, key);
+	ck_assert_msg(start, "no scenario %s in %s", name, json);
+	const char *end = strstr(start + 1, "\n    {\n      \"name\"");
+	return end ? kr_strndup(start, (size_t)(end - start)) : kr_strdup(start);
+}
+
+#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
+
+START_TEST(every_verdict)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	_cleanup_free_ char *warn = module_repro("warn", NULL);
+	_cleanup_free_ char *null = module_repro("null", NULL);
+	_cleanup_free_ char *fixed = module_repro("deadlock-fixed", "sleep 12");
+	scenario(dir, "warn", VM_TCG ",%s,%s,\"expect\":{\"title\":\"WARNING in kradar_test_warn\"}", warn,
+		 TIMEOUTS(120, 120, 120));
+	scenario(dir, "null", VM_TCG ",%s,%s,\"expect\":{\"title\":\"WARNING in kradar_test_warn\"}", null,
+		 TIMEOUTS(120, 120, 120));
+	scenario(dir, "clean", VM_TCG ",\"repro\":{\"sh\":\"echo nothing to see\"},%s,"
+			       "\"expect\":{\"verdict\":\"clean\"}",
+		 TIMEOUTS(120, 120, 120));
+	scenario(dir, "fixed", VM_TCG ",%s,%s,\"sysctl\":{\"kernel.hung_task_timeout_secs\":5},"
+			       "\"expect\":{\"verdict\":\"fixed\",\"title_regex\":\"^INFO: task hung\"}",
+		 fixed, TIMEOUTS(120, 120, 120));
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 1, "exit %d (a scenario failed: 1)\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	ASSERT_HAS(json, "\"version\": 1");
+	_cleanup_free_ char *w = scenario_json(json, "warn");
+	ASSERT_HAS(w, "\"verdict\": \"reproduced\"");
+	ASSERT_HAS(w, "\"outcome\": \"met\"");
+	ASSERT_HAS(w, "\"title\": \"WARNING in kradar_test_warn\"");
+	ASSERT_HAS(w, "\"accel\": \"tcg\"");
+	_cleanup_free_ char *n = scenario_json(json, "null");
+	ASSERT_HAS(n, "\"verdict\": \"other-crash\"");
+	ASSERT_HAS(n, "\"outcome\": \"failed\"");
+	ASSERT_HAS(n, "NULL pointer dereference");
+	_cleanup_free_ char *c = scenario_json(json, "clean");
+	ASSERT_HAS(c, "\"verdict\": \"clean\"");
+	ASSERT_HAS(c, "\"outcome\": \"met\"");
+	_cleanup_free_ char *f = scenario_json(json, "fixed");
+	ASSERT_HAS(f, "\"verdict\": \"fixed\"");
+	/* the table */
+	ASSERT_HAS(o, "SCENARIO");
+	ASSERT_HAS(o, "other-crash");
+
+	/* the artifacts of a run */
+	const char *files[] = { "console.log", "console.times", "report.txt", "result.json",
+				"qemu.cmdline", "repro.sh", "init.sh" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *p = kr_asprintf("%s/warn/run-1/%s", out, files[i]);
+		ck_assert_msg(access(p, R_OK) == 0, "missing %s", p);
+	}
+	_cleanup_free_ char *cmdline = NULL, *report = NULL;
+	_cleanup_free_ char *cp = kr_asprintf("%s/warn/run-1/qemu.cmdline", out);
+	ck_assert_int_eq(kr_read_file(cp, 1 << 20, &cmdline, NULL), 0);
+	ASSERT_HAS(cmdline, "-accel tcg");
+	ASSERT_HAS(cmdline, kernel);
+	_cleanup_free_ char *rp = kr_asprintf("%s/warn/run-1/report.txt", out);
+	ck_assert_int_eq(kr_read_file(rp, 1 << 20, &report, NULL), 0);
+	ASSERT_HAS(report, "kradar_test_warn");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(infra_errors_and_stop_on_hit)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	_cleanup_free_ char *warn = module_repro("warn", NULL);
+	/* three runs planned, the first reproduces: one run made */
+	scenario(dir, "hit", VM_TCG ",%s,%s,\"runs\":3,\"expect\":{\"title\":\"WARNING in kradar_test_warn\"}",
+		 warn, TIMEOUTS(120, 120, 120));
+	/* the kernel panics at boot: no init, no root */
+	scenario(dir, "boot-panic", "\"repro\":{\"sh\":\"true\"},%s,"
+				    "\"vm\":{\"kvm\":\"off\",\"smp\":1,\"mem_mb\":512,"
+				    "\"cmdline\":\"rdinit=/nonexistent\"}",
+		 TIMEOUTS(120, 120, 120));
+	/* QEMU starts with its CPU stopped (-S): the guest prints nothing */
+	scenario(dir, "silent", "\"repro\":{\"sh\":\"true\"},%s,"
+				"\"vm\":{\"kvm\":\"off\",\"smp\":1,\"mem_mb\":512,\"args\":[\"-S\"]}",
+		 TIMEOUTS(5, 120, 120));
+	/* a kernel file that is no kernel: QEMU refuses it */
+	_cleanup_free_ char *junk = kr_test_write(tmp, "not-a-kernel", "this is no bzImage\n");
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"bad-kernel\",\"kernel\":{\"image\":\"%s\"},"
+		"\"repro\":{\"sh\":\"true\"},%s,%s}", junk, VM_TCG, TIMEOUTS(120, 120, 120));
+	free(kr_test_write(dir, "bad-kernel.json", text));
+
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 3, "exit %d (inconclusive: 3)\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	_cleanup_free_ char *h = scenario_json(json, "hit");
+	ASSERT_HAS(h, "\"verdict\": \"reproduced\"");
+	ASSERT_HAS(h, "\"runs_planned\": 3");
+	ck_assert_ptr_null(strstr(h, "\"run\": 2"));
+	_cleanup_free_ char *bp = scenario_json(json, "boot-panic");
+	ASSERT_HAS(bp, "\"verdict\": \"infra-error\"");
+	ASSERT_HAS(bp, "crashed before the reproducer started");
+	_cleanup_free_ char *s = scenario_json(json, "silent");
+	ASSERT_HAS(s, "\"verdict\": \"infra-error\"");
+	ASSERT_HAS(s, "no output from the kernel within 5 s");
+	_cleanup_free_ char *bk = scenario_json(json, "bad-kernel");
+	ASSERT_HAS(bk, "\"verdict\": \"infra-error\"");
+	ASSERT_HAS(bk, "QEMU exited");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(run_and_silence_timeouts)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	scenario(dir, "ticking", VM_TCG ",\"repro\":{\"sh\":\"while :; do echo tick; sleep 1; done\"},%s,"
+				 "\"expect\":{\"verdict\":\"clean\"}",
+		 TIMEOUTS(120, 8, 120));
+	scenario(dir, "silent-repro", VM_TCG ",\"repro\":{\"sh\":\"sleep 600\"},%s,"
+				      "\"expect\":{\"title\":\"no output from test machine\"}",
+		 TIMEOUTS(120, 300, 5));
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	_cleanup_free_ char *t = scenario_json(json, "ticking");
+	ASSERT_HAS(t, "\"verdict\": \"clean\"");
+	ASSERT_HAS(t, "run timeout");
+	_cleanup_free_ char *s = scenario_json(json, "silent-repro");
+	ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
+	ASSERT_HAS(s, "\"title\": \"no output from test machine\"");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+/* Processes whose command line mentions needle. */
+static int processes_with(const char *needle)
+{
+	int n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		_cleanup_free_ char *p = kr_asprintf("/proc/%s/cmdline", de->d_name);
+		_cleanup_free_ char *cmd = NULL;
+		size_t len = 0;
+		if (kr_read_file(p, 1 << 20, &cmd, &len) < 0)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		if (strstr(cmd, needle))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+START_TEST(sigint_leaves_nothing_behind)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	_cleanup_free_ char *private_tmp = kr_path_join(tmp, "private-tmp");
+	ck_assert_int_eq(kr_mkdir_p(private_tmp, 0755), 0);
+	scenario(dir, "long", VM_TCG ",\"repro\":{\"sh\":\"echo started; sleep 600\"},%s",
+		 TIMEOUTS(120, 600, 600));
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("TMPDIR", private_tmp, 1);
+		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(kr_test_kradar(), "kradar", "run", "--out", out, dir, (char *)NULL);
+		_exit(127);
+	}
+	/* Wait (bounded) until the reproducer runs inside the guest. */
+	_cleanup_free_ char *console = kr_asprintf("%s/long/run-1/console.log.part", out);
+	bool running = false;
+	for (int i = 0; i < 1200 && !running; i++) {
+		_cleanup_free_ char *text = NULL;
+		if (kr_read_file(console, 16 << 20, &text, NULL) == 0 && strstr(text, "started\r\n"))
+			running = true;
+		else
+			usleep(100 * 1000);
+	}
+	if (!running) {
+		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
+		_cleanup_free_ char *text = NULL;
+		kr_read_file(log, 1 << 20, &text, NULL);
+		kill(pid, SIGKILL);
+		ck_abort_msg("the guest did not start within 120 s:\n%s", text ? text : "");
+	}
+	ck_assert_int_ge(processes_with(out), 1); /* QEMU, with its -initrd in out */
+	ck_assert_int_eq(kill(pid, SIGINT), 0);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	ck_assert_int_eq(WEXITSTATUS(status), 130);
+	ck_assert_int_eq(processes_with(out), 0);
+	/* the private temp dir is gone, the results are whole */
+	DIR *d = opendir(private_tmp);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *de;
+	int entries = 0;
+	while ((de = readdir(d)))
+		entries += de->d_name[0] != '.';
+	closedir(d);
+	ck_assert_int_eq(entries, 0);
+	_cleanup_free_ char *json = results(out);
+	ASSERT_HAS(json, "\"interrupted\": true");
+	ASSERT_HAS(json, "\"exit_code\": 130");
+	ASSERT_HAS(json, "interrupted by SIGINT");
+	_cleanup_free_ char *log = kr_asprintf("%s/long/run-1/console.log", out);
+	ck_assert_int_eq(access(log, R_OK), 0);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+START_TEST(kvm_fallback)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	/* A QEMU that, under KVM, hangs after the firmware like this host's
+	 * KVM does, and is the real one otherwise. */
+	_cleanup_free_ char *wrapper = kr_test_write(
+		tmp, "qemu-hangs-under-kvm",
+		"#!/bin/sh\n"
+		"case \" $* \" in *' -accel kvm '*) echo 'Probing EDD... ok'; exec sleep 600;; esac\n"
+		"exec qemu-system-x86_64 \"$@\"\n");
+	ck_assert_int_eq(chmod(wrapper, 0755), 0);
+	for (int i = 0; i < 2; i++) {
+		_cleanup_free_ char *name = kr_asprintf("auto-%d", i);
+		scenario(dir, name, "\"repro\":{\"sh\":\"true\"},%s,\"expect\":{\"verdict\":\"clean\"},"
+				    "\"vm\":{\"kvm\":\"auto\",\"smp\":1,\"mem_mb\":512,\"qemu\":\"%s\"}",
+			 TIMEOUTS(120, 120, 120), wrapper);
+	}
+	scenario(dir, "on", "\"repro\":{\"sh\":\"true\"},%s,"
+			    "\"vm\":{\"kvm\":\"on\",\"smp\":1,\"mem_mb\":512,\"qemu\":\"%s\"}",
+		 TIMEOUTS(120, 120, 120), wrapper);
+
+	/* 1: a device that is no KVM (the test needs no /dev/kvm at all) */
+	setenv("KRADAR_KVM_DEVICE", "/dev/null", 1);
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 3, "exit %d\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	_cleanup_free_ char *a0 = scenario_json(json, "auto-0");
+	ASSERT_HAS(a0, "\"verdict\": \"clean\"");
+	ASSERT_HAS(a0, "\"accel\": \"tcg\"");
+	_cleanup_free_ char *on = scenario_json(json, "on");
+	ASSERT_HAS(on, "\"verdict\": \"infra-error\"");
+	ASSERT_HAS(on, "vm.kvm is on but KVM is not usable");
+	const char *said = strstr(e, "): using TCG");
+	ck_assert_msg(said, "%s", e);
+	ck_assert_msg(!strstr(said + 1, "): using TCG"), "said twice:\n%s", e);
+
+	/* 2: a device that answers, and guests that hang (this host's /dev/kvm
+	 * when it is there) */
+	_cleanup_free_ char *why = NULL;
+	unsetenv("KRADAR_KVM_DEVICE");
+	if (kr_kvm_check_device("/dev/kvm", &why) == 0) {
+		_cleanup_free_ char *out2 = kr_path_join(tmp, "out2");
+		_cleanup_free_ char *a1 = kr_path_join(dir, "auto-1.json");
+		_cleanup_free_ char *o2 = NULL, *e2 = NULL;
+		uint64_t t0 = kr_now_ns();
+		rc = kradar_run(a1, out2, &o2, &e2);
+		ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, o2, e2);
+		ASSERT_HAS(e2, "printed no kernel line within 5 s");
+		_cleanup_free_ char *j2 = results(out2);
+		ASSERT_HAS(j2, "\"accel\": \"tcg\"");
+		/* the probe is bounded: a few seconds, not a boot timeout */
+		ck_assert_uint_lt(kr_now_ns() - t0, 110 * 1000000000ull);
+	}
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("run");
+	TCase *tc = tcase_create("run");
+	tcase_add_unchecked_fixture(tc, prepare, NULL);
+	tcase_set_timeout(tc, 900);
+	tcase_add_test(tc, every_verdict);
+	tcase_add_test(tc, infra_errors_and_stop_on_hit);
+	tcase_add_test(tc, run_and_silence_timeouts);
+	tcase_add_test(tc, sigint_leaves_nothing_behind);
+	tcase_add_test(tc, kvm_fallback);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
