@@ -133,6 +133,27 @@ const struct kr_command kr_commands[] = {
 	  "Exit status: 0 every scenario met its expectation, 1 some did not, 2 bad\n"
 	  "input, 3 inconclusive (infra errors or artifact stalls) and none failed,\n"
 	  "4 host error, 130/143 interrupted by SIGINT/SIGTERM (results written).\n" },
+	{ "merge", "merge the results of shards into one results.json and its reports",
+	  kr_cmd_merge,
+	  "Usage: kradar merge [options] DIR|RESULTS.json...\n"
+	  "\n"
+	  "Reads the results.json of each shard (kradar run --shard K/N) and writes one\n"
+	  "results.json, junit.xml and summary.md: each cell as the shard that ran it\n"
+	  "reported it, with its run directories copied along (hard links where\n"
+	  "possible). A cell that no shard ran stays skipped; a cell that two ran is an\n"
+	  "error (results of two runs of the matrix). Missing shards are warnings.\n"
+	  "\n"
+	  "Options:\n"
+	  "  -o, --out DIR         where the merged results go (default: kradar-results)\n"
+	  "      --baseline FILE   compare with a previous results.json (regressions,\n"
+	  "                        new fixes); the shards' own comparisons are kept otherwise\n"
+	  "  -j, --junit FILE      the JUnit report (default: DIR/junit.xml)\n"
+	  "  -m, --markdown FILE   the Markdown summary (default: DIR/summary.md)\n"
+	  "  -h, --help            show this help\n"
+	  "\n"
+	  "Exit status: as kradar run's for the merged results (0 every cell met its\n"
+	  "expectation or was skipped, 1 some failed, 3 inconclusive), 2 bad input (an\n"
+	  "unreadable results.json, shards of different runs), 4 host error.\n" },
 	{ "report", "write the reports of a finished run again, from its results.json",
 	  kr_cmd_report,
 	  "Usage: kradar report [options] RESULTS.json\n"

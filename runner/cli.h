@@ -47,3 +47,4 @@ int kr_cmd_build(int argc, char **argv);
 int kr_cmd_fetch(int argc, char **argv);
 int kr_cmd_run(int argc, char **argv);
 int kr_cmd_report(int argc, char **argv);
+int kr_cmd_merge(int argc, char **argv);

@@ -60,6 +60,29 @@ int kr_outcome_from_string(const char *s)
 	return -EINVAL;
 }
 
+static const char *const change_names[] = {
+	[KR_CHANGE_NONE] = "none",
+	[KR_CHANGE_NEW] = "new",
+	[KR_CHANGE_UNCHANGED] = "unchanged",
+	[KR_CHANGE_REGRESSION] = "regression",
+	[KR_CHANGE_NEW_FIX] = "new-fix",
+	[KR_CHANGE_CHANGED] = "changed",
+	[KR_CHANGE_NOT_COMPARABLE] = "not-comparable",
+};
+
+const char *kr_change_to_string(enum kr_change c)
+{
+	return (size_t)c < KR_ARRAY_SIZE(change_names) ? change_names[c] : "unknown";
+}
+
+int kr_change_from_string(const char *s)
+{
+	for (size_t i = 0; i < KR_ARRAY_SIZE(change_names); i++)
+		if (s && !strcmp(s, change_names[i]))
+			return (int)i;
+	return -EINVAL;
+}
+
 struct kr_results *kr_results_new(const char *out_dir)
 {
 	struct kr_results *r = kr_calloc(1, sizeof(*r));
@@ -110,6 +133,9 @@ static void scenario_free(struct kr_scenario_result *sr)
 	free(sr->disk);
 	free(sr->disk_sha256);
 	free(sr->qemu_version);
+	free(sr->cell.scenario);
+	free(sr->cell.kernel);
+	free(sr->cell.vm);
 	for (size_t i = 0; i < sr->n_runs; i++)
 		run_free(sr->runs[i]);
 	free(sr->runs);
@@ -125,6 +151,7 @@ void kr_results_free(struct kr_results *r)
 	free(r->scenarios);
 	free(r->out_dir);
 	free(r->kradar_version);
+	free(r->baseline_file);
 	free(r);
 }
 
@@ -164,16 +191,30 @@ void kr_scenario_result_skip(struct kr_scenario_result *sr, const char *reason)
 	sr->reason = kr_strdup(reason);
 }
 
-struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr)
+struct kr_run_result *kr_run_result_new(int index)
 {
 	struct kr_run_result *run = kr_calloc(1, sizeof(*run));
-	run->index = (int)sr->n_runs + 1;
+	run->index = index;
 	run->verdict = KR_VERDICT_INFRA_ERROR;
 	run->evidence = kr_calloc(1, sizeof(char *));
 	run->boot_s = -1;
 	run->started_at = kr_wall_s();
+	return run;
+}
+
+void kr_scenario_result_insert_run(struct kr_scenario_result *sr, struct kr_run_result *run)
+{
 	sr->runs = kr_realloc(sr->runs, (sr->n_runs + 1) * sizeof(*sr->runs));
-	sr->runs[sr->n_runs++] = run;
+	size_t i = sr->n_runs++;
+	for (; i > 0 && sr->runs[i - 1]->index > run->index; i--)
+		sr->runs[i] = sr->runs[i - 1];
+	sr->runs[i] = run;
+}
+
+struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr)
+{
+	struct kr_run_result *run = kr_run_result_new((int)sr->n_runs + 1);
+	kr_scenario_result_insert_run(sr, run);
 	return run;
 }
 
@@ -273,6 +314,25 @@ struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr)
 		kr_json_set(o, "disk", kr_json_null());
 	}
 	kr_json_set(o, "duration_s", seconds(sr->duration_s));
+	if (sr->cell.scenario) {
+		struct kr_json *c = kr_json_object();
+		kr_json_set(c, "scenario", kr_json_string(sr->cell.scenario));
+		kr_json_set(c, "kernel", kr_json_string(sr->cell.kernel));
+		kr_json_set(c, "vm", kr_json_string(sr->cell.vm));
+		kr_json_set(o, "cell", c);
+	}
+	if (sr->baseline.change != KR_CHANGE_NONE) {
+		struct kr_json *b = kr_json_object();
+		kr_json_set(b, "change", kr_json_string(kr_change_to_string(sr->baseline.change)));
+		bool known = sr->baseline.change != KR_CHANGE_NEW;
+		kr_json_set(b, "verdict", known ? kr_json_string(kr_verdict_to_string(
+							  sr->baseline.verdict)) :
+						  kr_json_null());
+		kr_json_set(b, "outcome", known ? kr_json_string(kr_outcome_to_string(
+							  sr->baseline.outcome)) :
+						  kr_json_null());
+		kr_json_set(o, "baseline", b);
+	}
 	struct kr_json *runs = kr_json_array();
 	for (size_t i = 0; i < sr->n_runs; i++)
 		kr_json_append(runs, kr_run_result_to_json(sr->runs[i]));
@@ -290,6 +350,21 @@ struct kr_json *kr_results_to_json(const struct kr_results *r)
 	kr_json_set(o, "duration_s", seconds(r->duration_s));
 	kr_json_set(o, "interrupted", kr_json_bool(r->interrupted));
 	kr_json_set(o, "exit_code", kr_json_int(kr_results_exit_code(r)));
+	if (r->shard_total) {
+		struct kr_json *sh = kr_json_object();
+		kr_json_set(sh, "index", kr_json_int(r->shard_index));
+		kr_json_set(sh, "total", kr_json_int(r->shard_total));
+		kr_json_set(o, "shard", sh);
+	}
+	if (r->baseline_file)
+		kr_json_set(o, "baseline", kr_json_string(r->baseline_file));
+	if (r->jobs) {
+		struct kr_json *sc = kr_json_object();
+		kr_json_set(sc, "jobs", kr_json_int(r->jobs));
+		kr_json_set(sc, "cpus", kr_json_int(r->budget_cpus));
+		kr_json_set(sc, "mem_mb", kr_json_int(r->budget_mem_mb));
+		kr_json_set(o, "scheduler", sc);
+	}
 	struct kr_json *a = kr_json_array();
 	for (size_t i = 0; i < r->n_scenarios; i++)
 		kr_json_append(a, kr_scenario_result_to_json(r->scenarios[i]));
@@ -548,6 +623,25 @@ static void read_scenario(struct reader *rd, json_t *o, const char *path, struct
 	sr->disk = read_str(rd, d, dpath, "image");
 	sr->disk_sha256 = read_str(rd, d, dpath, "sha256");
 	sr->duration_s = read_num(rd, o, path, "duration_s", -1);
+	_cleanup_free_ char *cellpath = NULL, *bpath = NULL;
+	json_t *cell = reader_get(rd, o, path, "cell", is_object, "an object or null", false,
+				  &cellpath);
+	sr->cell.scenario = read_str(rd, cell, cellpath, "scenario");
+	sr->cell.kernel = read_str(rd, cell, cellpath, "kernel");
+	sr->cell.vm = read_str(rd, cell, cellpath, "vm");
+	json_t *base = reader_get(rd, o, path, "baseline", is_object, "an object or null", false,
+				  &bpath);
+	if (base) {
+		int c = read_name(rd, base, bpath, "change", true, kr_change_from_string,
+				  KR_CHANGE_NOT_COMPARABLE + 1, "a baseline change");
+		sr->baseline.change = c > 0 ? (enum kr_change)c : KR_CHANGE_NONE;
+		int bv = read_name(rd, base, bpath, "verdict", false, kr_verdict_from_string,
+				   KR_VERDICT_SKIPPED + 1, "a verdict");
+		sr->baseline.verdict = bv >= 0 ? (enum kr_verdict)bv : KR_VERDICT_INFRA_ERROR;
+		int bo = read_name(rd, base, bpath, "outcome", false, kr_outcome_from_string,
+				   KR_OUTCOME_SKIPPED + 1, "met, failed, inconclusive or skipped");
+		sr->baseline.outcome = bo >= 0 ? (enum kr_outcome)bo : KR_OUTCOME_INCONCLUSIVE;
+	}
 
 	json_t *runs = reader_get(rd, o, path, "runs", is_array, "an array", false, &runspath);
 	size_t i;
@@ -595,6 +689,17 @@ int kr_results_load_text(const char *file, const char *text, size_t len,
 		r->interrupted = read_bool(&rd, root, "", "interrupted");
 		int code = read_int(&rd, root, "", "exit_code");
 		r->signal = r->interrupted && code > 128 ? code - 128 : 0;
+		_cleanup_free_ char *shpath = NULL, *scpath = NULL;
+		json_t *sh = reader_get(&rd, root, "", "shard", is_object, "an object", false,
+					&shpath);
+		r->shard_index = read_int(&rd, sh, shpath, "index");
+		r->shard_total = read_int(&rd, sh, shpath, "total");
+		r->baseline_file = read_str(&rd, root, "", "baseline");
+		json_t *sc = reader_get(&rd, root, "", "scheduler", is_object, "an object", false,
+					&scpath);
+		r->jobs = read_int(&rd, sc, scpath, "jobs");
+		r->budget_cpus = read_int(&rd, sc, scpath, "cpus");
+		r->budget_mem_mb = read_int(&rd, sc, scpath, "mem_mb");
 		json_t *a = reader_get(&rd, root, "", "scenarios", is_array, "an array", true,
 				       &spath);
 		size_t i;

@@ -38,10 +38,24 @@ enum kr_outcome {
 	KR_OUTCOME_SKIPPED,      /* not run: neither met nor failed */
 };
 
+/* How a scenario's verdict compares with a baseline (a previous
+ * results.json): reproduced against clean/fixed, the rest apart. */
+enum kr_change {
+	KR_CHANGE_NONE,           /* no baseline was given */
+	KR_CHANGE_NEW,            /* the baseline has no scenario of this name */
+	KR_CHANGE_UNCHANGED,      /* the same class of verdict as before */
+	KR_CHANGE_REGRESSION,     /* was clean or fixed, reproduces now */
+	KR_CHANGE_NEW_FIX,        /* reproduced before, clean or fixed now */
+	KR_CHANGE_CHANGED,        /* other changes involving other-crash */
+	KR_CHANGE_NOT_COMPARABLE, /* inconclusive or skipped before or now */
+};
+
 const char *kr_verdict_to_string(enum kr_verdict v);   /* "other-crash", ... */
 int kr_verdict_from_string(const char *s);              /* -EINVAL if unknown */
 const char *kr_outcome_to_string(enum kr_outcome o);   /* "met", "failed", "inconclusive", "skipped" */
 int kr_outcome_from_string(const char *s);              /* -EINVAL if unknown */
+const char *kr_change_to_string(enum kr_change c);     /* "regression", "new-fix", ... */
+int kr_change_from_string(const char *s);               /* -EINVAL if unknown */
 
 struct kr_run_result {
 	int index;               /* 1-based */
@@ -103,6 +117,19 @@ struct kr_scenario_result {
 	char *disk_sha256;
 	double duration_s;
 	char *qemu_version;    /* first line of `QEMU --version`; NULL: unknown */
+	/* A matrix cell (name "SCENARIO@KERNEL[@VM]"); NULL fields when the
+	 * scenario ran by itself. */
+	struct {
+		char *scenario; /* the scenario's own name */
+		char *kernel;   /* the matrix's kernel label; NULL: the scenario's own kernel */
+		char *vm;       /* the matrix's VM variant label; NULL: none */
+	} cell;
+	/* The comparison with the baseline (change KR_CHANGE_NONE: none). */
+	struct {
+		enum kr_change change;
+		enum kr_verdict verdict; /* the baseline's verdict (not for NEW) */
+		enum kr_outcome outcome;
+	} baseline;
 	struct kr_run_result **runs;
 	size_t n_runs;
 };
@@ -114,6 +141,13 @@ struct kr_results {
 	double duration_s;
 	bool interrupted;    /* kradar was stopped by a signal */
 	int signal;          /* that signal, 0 if none */
+	int shard_index;     /* --shard K/N: K (1-based) and N; 0/0 when not sharded */
+	int shard_total;
+	char *baseline_file; /* the baseline results.json compared with; NULL: none */
+	/* The guest scheduler's limits (schedule.h); 0 when unknown. */
+	int jobs;
+	int budget_cpus;
+	long budget_mem_mb;
 	struct kr_scenario_result **scenarios;
 	size_t n_scenarios;
 };
@@ -131,6 +165,11 @@ struct kr_scenario_result *kr_results_add_scenario(struct kr_results *r,
 struct kr_scenario_result *kr_results_append(struct kr_results *r);
 /* Appends a run (index = n_runs + 1, verdict infra-error until set). */
 struct kr_run_result *kr_scenario_result_add_run(struct kr_scenario_result *sr);
+/* A run not yet in any scenario (the same initial state), for a guest
+ * that runs while the results are written; and its insertion, in index
+ * order, once it is done. */
+struct kr_run_result *kr_run_result_new(int index);
+void kr_scenario_result_insert_run(struct kr_scenario_result *sr, struct kr_run_result *run);
 /* Marks a scenario as not run here: verdict and outcome skipped, with
  * reason. Its runs (normally none) stay. */
 void kr_scenario_result_skip(struct kr_scenario_result *sr, const char *reason);

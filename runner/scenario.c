@@ -45,62 +45,27 @@ static void wrong_type(struct loader *l, const char *path, const json_t *v, cons
 
 /* ----- unknown keys ----- */
 
-static size_t edit_distance(const char *a, const char *b)
+struct unknown_ctx {
+	struct loader *l;
+	const char *path;
+};
+
+static void unknown_key(void *ud, const char *key, const char *closest)
 {
-	size_t la = strlen(a), lb = strlen(b);
-	if (la > 64 || lb > 64)
-		return SIZE_MAX;
-	size_t row[65];
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0];
-		row[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
-			size_t best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
+	struct unknown_ctx *u = ud;
+	_cleanup_free_ char *p = kr_json_path_key(u->path, key);
+	if (closest)
+		report(u->l, at_key(u->l, p), p, "unknown field (did you mean \"%s\"?)", closest);
+	else
+		report(u->l, at_key(u->l, p), p, "unknown field");
 }
 
 /* Reports every key of obj that is not in allowed (NULL-terminated) and
  * does not start with "x-". */
 static void check_keys(struct loader *l, json_t *obj, const char *path, const char *const *allowed)
 {
-	const char *key;
-	json_t *v;
-	json_object_foreach(obj, key, v) {
-		if (kr_str_startswith(key, "x-"))
-			continue;
-		bool known = false;
-		const char *closest = NULL;
-		size_t best = SIZE_MAX;
-		for (const char *const *a = allowed; *a; a++) {
-			if (strcmp(key, *a) == 0) {
-				known = true;
-				break;
-			}
-			size_t d = edit_distance(key, *a);
-			if (d < best) {
-				best = d;
-				closest = *a;
-			}
-		}
-		if (known)
-			continue;
-		_cleanup_free_ char *p = kr_json_path_key(path, key);
-		if (closest && best <= 2)
-			report(l, at_key(l, p), p, "unknown field (did you mean \"%s\"?)", closest);
-		else
-			report(l, at_key(l, p), p, "unknown field");
-	}
+	struct unknown_ctx u = { l, path };
+	kr_json_check_keys(obj, allowed, unknown_key, &u);
 }
 
 /* ----- typed readers: each returns 1 when the field was read, 0 when it is
@@ -365,17 +330,6 @@ static int compile_check(struct loader *l, const char *path, const char *pattern
 	return 0;
 }
 
-static bool matches_charset(const char *s, const char *extra)
-{
-	if (!*s)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr(extra, *p)))
-			return false;
-	return true;
-}
-
 /* ----- sections ----- */
 
 static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
@@ -414,7 +368,7 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 		s->kernel.kind = KR_KERNEL_SOURCE;
 		read_path(l, k, "kernel", "source", PATH_ANY, false, &s->kernel.source);
 		if (read_string(l, k, "kernel", "commit", &s->kernel.commit) > 0 &&
-		    !matches_charset(s->kernel.commit, "._-/^~")) {
+		    !kr_str_in_charset(s->kernel.commit, "._-/^~")) {
 			report(l, at_value(l, "kernel.commit"), "kernel.commit",
 			       "\"%s\" is not a git revision", s->kernel.commit);
 		}
@@ -422,9 +376,7 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 		if (read_string(l, k, "kernel", "config", &config) > 0) {
 			/* A bare make target (defconfig, tinyconfig, ...) or a
 			 * file; "./defconfig" names a file called defconfig. */
-			bool target = kr_str_endswith(config, "config") &&
-				      matches_charset(config, "_") && strpbrk(config, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL;
-			if (target)
+			if (kr_config_is_make_target(config))
 				s->kernel.config_target = KR_TAKE_PTR(config);
 			else
 				resolve_path(l, "kernel.config", config, PATH_FILE, false,
@@ -445,12 +397,12 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 				bool ok = false;
 				if (kr_str_startswith(line, "CONFIG_") && eq) {
 					_cleanup_free_ char *sym = kr_strndup(line, (size_t)(eq - line));
-					ok = matches_charset(sym, "_") && eq[1] != '\0';
+					ok = kr_str_in_charset(sym, "_") && eq[1] != '\0';
 				} else if (kr_str_startswith(line, "# CONFIG_") &&
 					   kr_str_endswith(line, " is not set")) {
 					_cleanup_free_ char *sym =
 						kr_strndup(line + 2, strlen(line) - 2 - strlen(" is not set"));
-					ok = matches_charset(sym, "_");
+					ok = kr_str_in_charset(sym, "_");
 				}
 				if (!ok)
 					report(l, at_value(l, p), p,
@@ -464,7 +416,7 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 				const char *v = s->kernel.make_vars[i];
 				const char *eq = strchr(v, '=');
 				_cleanup_free_ char *name = eq ? kr_strndup(v, (size_t)(eq - v)) : NULL;
-				if (!name || !matches_charset(name, "_")) {
+				if (!name || !kr_str_in_charset(name, "_")) {
 					_cleanup_free_ char *p = kr_json_path_index("kernel.make", i);
 					report(l, at_value(l, p), p,
 					       "expected VAR=value, got \"%s\"", v);
@@ -476,7 +428,7 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 			       "applies to kernel.image only (a source build makes its own)");
 	}
 	if (read_string(l, k, "kernel", "label", &s->kernel.label) > 0 &&
-	    !matches_charset(s->kernel.label, "._-"))
+	    !kr_str_in_charset(s->kernel.label, "._-"))
 		report(l, at_value(l, "kernel.label"), "kernel.label",
 		       "\"%s\" must match [A-Za-z0-9._-]+", s->kernel.label);
 }
@@ -617,12 +569,12 @@ static void load_settings(struct loader *l, json_t *obj, const char *path, bool 
 
 static bool option_key_ok(const char *k)
 {
-	return matches_charset(k, "_");
+	return kr_str_in_charset(k, "_");
 }
 
 static bool sysctl_key_ok(const char *k)
 {
-	return matches_charset(k, "_./-") && k[0] != '.' && k[0] != '/' && !strstr(k, "..");
+	return kr_str_in_charset(k, "_./-") && k[0] != '.' && k[0] != '/' && !strstr(k, "..");
 }
 
 static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
@@ -655,7 +607,7 @@ static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
 		if (read_strings(l, e, "execprog", lists[k], false, v) <= 0)
 			continue;
 		for (size_t i = 0; (*v)[i]; i++) {
-			if (matches_charset((*v)[i], "_"))
+			if (kr_str_in_charset((*v)[i], "_"))
 				continue;
 			_cleanup_free_ char *lp = kr_json_path_key("execprog", lists[k]);
 			_cleanup_free_ char *p = kr_json_path_index(lp, i);
@@ -775,7 +727,7 @@ static void load_root(struct loader *l, json_t *root, struct kr_scenario *s)
 	s->name_column = name_pos.column;
 	if (!json_object_get(root, "name"))
 		missing(l, "", "name");
-	else if (read_string(l, root, "", "name", &s->name) > 0 && !matches_charset(s->name, "._-"))
+	else if (read_string(l, root, "", "name", &s->name) > 0 && !kr_str_in_charset(s->name, "._-"))
 		report(l, at_value(l, "name"), "name", "\"%s\" must match [A-Za-z0-9._-]+",
 		       s->name);
 	if (read_string(l, root, "", "extid", &s->extid) > 0) {
@@ -957,6 +909,12 @@ void kr_scenario_free(struct kr_scenario *s)
 	free(s->expect.title_regex);
 	kr_strv_free(s->watch);
 	free(s);
+}
+
+bool kr_config_is_make_target(const char *value)
+{
+	return kr_str_endswith(value, "config") && kr_str_in_charset(value, "_") &&
+	       strpbrk(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL;
 }
 
 /* ----- environment expansion ----- */

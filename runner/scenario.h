@@ -170,6 +170,11 @@ const char *kr_kvm_mode_to_string(enum kr_kvm_mode m);
 const char *kr_repro_kind_to_string(enum kr_repro_kind k);
 const char *kr_expect_verdict_to_string(enum kr_expect_verdict v);
 
+/* Whether a kernel.config value is a make target (lowercase letters,
+ * digits and _, ending in "config": defconfig, tinyconfig) rather than a
+ * file. */
+bool kr_config_is_make_target(const char *value);
+
 /* Expands ${VAR} and ${VAR:-default} from the environment; "$$" stands for
  * "$". Returns -ENOENT with the name of the unset variable in *missing, or
  * -EINVAL for an unterminated ${. */

@@ -101,6 +101,9 @@ KR_DEFINE_CLEANUP(char *, kr_strv_free)
 #define _cleanup_strv_free_ _cleanup_(kr_strv_freep)
 
 bool kr_str_startswith(const char *s, const char *prefix);
+/* s is not empty and holds only ASCII letters, digits and characters of
+ * extra ("._-" for names). */
+bool kr_str_in_charset(const char *s, const char *extra);
 /* Length (1..4) of the valid UTF-8 sequence at s (left bytes available), or
  * 0 when it is not one: overlong forms, surrogates and code points above
  * U+10FFFF are invalid. *cp gets the code point when cp is not NULL. */
