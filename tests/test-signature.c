@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "kr-test.h"
-#include "signature-title.h"
+#include "crashtitle.h"
 #include "signature.h"
 #include "util.h"
 
@@ -356,7 +356,7 @@ static const struct {
 
 START_TEST(titles_are_normalised)
 {
-	_cleanup_free_ char *t = kr_sig_normalize_title(titles[_i].in);
+	_cleanup_free_ char *t = kr_crash_normalize_title(titles[_i].in);
 	ck_assert_str_eq(t, titles[_i].out);
 }
 END_TEST
@@ -366,7 +366,7 @@ START_TEST(titles_are_capped)
 	char in[400];
 	memset(in, 'a', sizeof(in) - 1);
 	in[sizeof(in) - 1] = '\0';
-	_cleanup_free_ char *t = kr_sig_normalize_title(in);
+	_cleanup_free_ char *t = kr_crash_normalize_title(in);
 	ck_assert_uint_eq(strlen(t), 120);
 }
 END_TEST
