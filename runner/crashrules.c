@@ -16,6 +16,17 @@
 /* A WARNING header up to the file: "WARNING: CPU: 1 PID: 2 at FILE",
  * "WARNING: FILE:LINE at ..." (6.15+) or "WARNING: at FILE" (old). */
 #define WARN_AT "WARNING: (?:CPU: \\d+ PID: -?\\d+ at |at )?"
+/* Frames lockdep reports name before the culprit: work items are
+ * lockdep's pseudo-locks. */
+#define SKIP_LOCKDEP "process_one_work|worker_thread|flush_workqueue|__flush_workqueue|flush_work|" \
+	"__flush_work|drain_workqueue|destroy_workqueue|kthread\\w*|perf_trace_\\w+"
+#define STACK_BACKTRACE "^stack backtrace:"
+/* What a hung task waits in. */
+#define SKIP_HUNG "console_lock|console_unlock|down_interruptible|kthread_stop\\w*|"               \
+	"synchronize_srcu\\w*|__synchronize_srcu|usb_start_wait_urb|usb_control_msg|"                \
+	"usb_bulk_msg|\\w*fdatawait\\w*|\\w+_wait_on_\\w+|wait_on_\\w+|folio_wait\\w*|"               \
+	"__folio_lock\\w*|folio_lock\\w*|__lock_page\\w*|lock_page\\w*|do_read_cache_\\w+|"           \
+	"rcu_barrier|flush_\\w+|__flush_\\w+|__cancel_work\\w*|cancel_\\w*work_sync"
 
 /* Frames of the sanitizers' report paths and of copy helpers that a
  * memory-safety report names before the culprit. */
@@ -291,17 +302,22 @@ const struct kr_rule kr_rules[] = {
 	  .frame = KR_FRAME_STALL,
 	  .flags = STACK | STALL | IRQ },
 	{ .lit = "INFO: ",
-	  .re = "INFO: task \\S+:-?\\d+ blocked for more than \\d+ seconds",
+	  .re = "INFO: task \\S+:-?\\d+ blocked (?:in I/O wait )?for more than \\d+ seconds",
 	  .title = "INFO: task hung in {F}",
 	  .type = "HANG",
 	  .alt = "hang",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | STALL,
-	  .skip = "console_lock|console_unlock|down_interruptible|kthread_stop\\w*|"
-		  "synchronize_srcu\\w*|__synchronize_srcu|usb_start_wait_urb|usb_control_msg|"
-		  "usb_bulk_msg|\\w*fdatawait\\w*|\\w+_wait_on_\\w+|wait_on_\\w+|folio_wait\\w*|"
-		  "__folio_lock\\w*|folio_lock\\w*|__lock_page\\w*|lock_page\\w*|do_read_cache_\\w+|"
-		  "rcu_barrier|flush_\\w+|__flush_\\w+|__cancel_work\\w*|cancel_\\w*work_sync" },
+	  .skip = SKIP_HUNG },
+	{ .lit = "blocked for more than",
+	  /* the task name broke the header line in two */
+	  .re = ":-?\\d+ blocked (?:in I/O wait )?for more than \\d+ seconds",
+	  .title = "INFO: task hung in {F}",
+	  .type = "HANG",
+	  .alt = "hang",
+	  .frame = KR_FRAME_STACK,
+	  .flags = STACK | STALL,
+	  .skip = SKIP_HUNG },
 	{ .lit = "INFO: ",
 	  .re = "INFO: task \\S+:-?\\d+ can't die for more than",
 	  .title = "INFO: task can't die in {F}",
@@ -323,27 +339,33 @@ const struct kr_rule kr_rules[] = {
 	  .frame = KR_FRAME_LOCK,
 	  .flags = NEEDAUX,
 	  .aux = "(is trying to acquire lock)",
-	  .title_noaux = "WARNING: possible circular locking dependency detected" },
+	  .title_noaux = "WARNING: possible circular locking dependency detected",
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "possible recursive locking detected",
 	  .title = "possible deadlock in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "possible irq lock inversion dependency detected",
 	  .title = "possible deadlock in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "(?:HARDIRQ|SOFTIRQ)-safe -> (?:HARDIRQ|SOFTIRQ)-unsafe lock order detected",
 	  .title = "possible deadlock in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_STACK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "WARNING: inconsistent lock state|INFO: inconsistent lock state",
 	  .title = "inconsistent lock state in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_STACK,
+	  .skip = SKIP_LOCKDEP,
+	  .stack_from = STACK_BACKTRACE },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "WARNING: suspicious RCU usage",
 	  .title = "WARNING: suspicious RCU usage in {F}",
@@ -368,7 +390,8 @@ const struct kr_rule kr_rules[] = {
 	  .re = "BUG: held lock freed",
 	  .title = "BUG: held lock freed in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "BUG: ",
 	  .re = "BUG: (spinlock|rwlock) (recursion|lockup suspected|already unlocked|bad magic|wrong "
 		"owner|wrong CPU|cpu recursion) on CPU",
@@ -390,17 +413,20 @@ const struct kr_rule kr_rules[] = {
 	  .re = "WARNING: lock held when returning to user space",
 	  .title = "WARNING: lock held when returning to user space in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:",
 	  .re = "WARNING: \\S+ still has locks held",
 	  .title = "WARNING: still has locks held in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:",
 	  .re = "WARNING: [Nn]ested lock was not taken",
 	  .title = "WARNING: nested lock was not taken in {F}",
 	  .type = "LOCKDEP",
-	  .frame = KR_FRAME_LOCK },
+	  .frame = KR_FRAME_LOCK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "BUG: ",
 	  .re = "BUG: (MAX_\\w+ too low!)",
 	  .title = "BUG: {1}",
@@ -511,15 +537,15 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK,
 	  .skip = "usb_submit_urb|usb_start_wait_urb|usb_\\w+_msg\\w*" },
 	{ .lit = "WARNING:",
-	  .re = "WARNING: kernel stack regs at \\S+ in \\S+ has bad 'bp' value",
+	  .re = "WARNING: kernel stack regs at [0-9a-f]+ in \\S+ has bad 'bp' value",
 	  .title = "WARNING: kernel stack regs has bad 'bp' value",
 	  .type = "WARNING" },
 	{ .lit = "WARNING:",
-	  .re = "WARNING: kernel stack regs at \\S+ in \\S+ has bad value",
+	  .re = "WARNING: kernel stack regs at .* has bad",
 	  .title = "WARNING: kernel stack regs has bad value",
 	  .type = "WARNING" },
 	{ .lit = "WARNING:",
-	  .re = "WARNING: kernel stack frame pointer at \\S+ in \\S+ has bad value",
+	  .re = "WARNING: kernel stack frame pointer at .* has bad",
 	  .title = "WARNING: kernel stack frame pointer has bad value",
 	  .type = "WARNING" },
 	{ .lit = "WARNING:",
@@ -632,10 +658,19 @@ const struct kr_rule kr_rules[] = {
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
 	  .skip = "__list_\\w+|list_\\w+|hlist_\\w+|__hlist_\\w+" },
+	{ .lit = "trusty: panic",
+	  .re = "trusty: panic \\(caller [^)]*\\): ASSERT FAILED at \\([^)]*\\): ?(.*?)\\s*$",
+	  .title = "trusty: ASSERT FAILED: {1}",
+	  .type = "DoS" },
+	{ .lit = "trusty: panic",
+	  .re = "trusty: panic \\(caller [^)]*\\): (.*?)\\s*$",
+	  .title = "trusty: panic: {1}",
+	  .type = "DoS" },
 	{ .lit = "fatal error: ",
 	  .re = "^fatal error: ",
 	  .title = "go runtime error",
-	  .type = "DoS" },
+	  .type = "DoS",
+	  .confirm = "^(?:runtime stack:|goroutine \\d+ \\[)" },
 	{ .lit = "SeaBIOS (version",
 	  .re = "SeaBIOS \\(version",
 	  .title = "unexpected kernel reboot",
@@ -673,7 +708,7 @@ const char *const kr_skip_frames[] = {
 	"early_brk64|brk_handler|call_break_hook|bug_brk_handler|do_undefinstr|__do_kernel_fault|"
 	"do_bad_area|do_page_fault|__do_page_fault|do_translation_fault|do_mem_abort|el1_abort|"
 	"do_tag_check_fault|do_sea|do_kernel_fault|exc_page_fault|page_fault|async_page_fault|"
-	"do_user_addr_fault|handle_page_fault|__bad_area_nosemaphore|bad_area_nosemaphore|"
+	"do_user_addr_fault|handle_page_fault|"
 	"no_context|page_fault_oops|kernelmode_fixup_or_oops|spurious_kernel_fault|"
 	"do_kern_addr_fault|__dabt_svc|__pabt_svc|do_DataAbort|do_PrefetchAbort|"
 	"do_alignment|__do_user_fault|__do_kernel_fault\\w*|asm_exc_\\w+|do_general_protection|"
@@ -713,7 +748,7 @@ const char *const kr_skip_frames[] = {
 	"out_of_line_wait_on_bit\\w*|wait_on_bit\\w*|usleep_range\\w*|msleep\\w*|"
 	"schedule_hrtimeout\\w*|do_nanosleep|hrtimer_nanosleep",
 	/* kernel threads, work, entry and exit */
-	"kthread|ret_from_fork\\w*|worker_thread|process_one_work|process_scheduled_works|"
+	"kthread|ret_from_fork\\w*|worker_thread|process_scheduled_works|"
 	"smpboot_thread_fn|rescuer_thread|"
 	"do_syscall_\\w+|__do_syscall_\\w+|entry_\\w+|x64_sys_call|x32_sys_call|ia32_sys_call|"
 	"do_fast_syscall_32|__do_fast_syscall_32|do_int80_syscall_32|int_ret_from_sys_call|"
@@ -762,7 +797,7 @@ const char *const kr_skip_frames[] = {
 	"device_register|dpm_sysfs_remove|bus_remove_device|device_release_driver\\w*|"
 	"add_uevent_var|i2c_del_adapter|generic_\\w+|__generic_\\w+|filemap_fault|"
 	"__might_fault|__cond_resched\\w*|_cond_resched|cond_resched\\w*|"
-	"warn_alloc\\w*|warn_alloc_failed|__alloc_skb|alloc_skb\\w*|"
+	"warn_alloc\\w*|warn_alloc_failed|"
 	"unregister_netdevice_many\\w*|rollback_registered\\w*|__local_bh_enable_ip|"
 	"__seqprop_assert|drop_nlink|inc_nlink|clear_nlink|set_nlink|dput|fast_dput|"
 	"mark_buffer_dirty\\w*|ref_tracker_\\w+|cleanup_srcu_struct|sk_stop_timer\\w*|"
@@ -771,6 +806,14 @@ const char *const kr_skip_frames[] = {
 	"truncate_inode_pages\\w*|rhashtable_\\w+|__rhashtable_\\w+|crc_itu_t|"
 	"work_is_static_object|__queue_work|queue_work\\w*|__wake_up\\w*|"
 	"iput|__iget|hex_dump_to_buffer|print_hex_dump\\w*|"
+	/* BUG() sites of helpers */
+	"skb_panic|skb_over_panic|skb_under_panic|skb_put|__skb_put|skb_push|__skb_push|"
+	"skb_pull|__skb_pull|__reiserfs_panic|reiserfs_panic|assertfail|__phys_addr|"
+	"phys_addr|folio_unlock|unlock_page|"
+	"strnstr|strcasecmp|strncasecmp|strspn|strcspn|strpbrk|strsep|klist_\\w+|rb_\\w+|"
+	"\\w+_is_static_object|mutex_optimistic_spin|osq_lock|osq_unlock|drain_workqueue|"
+	"list_\\w+|__list_\\w+|hlist_\\w+|__hlist_\\w+|__read_once_\\w+|__hwasan_\\w+|"
+	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|"
 	"__might_sleep|synchronize_net|__synchronize_\\w+|_synchronize_\\w+|"
 	"____fput|fput\\w*|task_work_run|get_signal|do_signal|do_group_exit|"
 	"arch_do_signal_or_restart|mmput|__mmput|exit_mmap|exit_mm|"
@@ -783,18 +826,12 @@ const char *const kr_skip_frames[] = {
 const char kr_irq_entry_frames[] =
 	"\\w*apic_timer_interrupt\\w*|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|"
 	"__sysvec_apic_timer_interrupt|el1_irq|el1h_64_irq\\w*|el1_interrupt|gic_handle_irq|"
-	"__irq_svc|irq_svc|hrtimer_interrupt|tick_sched_timer|update_process_times";
+	"__irq_svc|irq_svc";
 
 const char kr_stall_anchor_frames[] =
 	"(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__se_|__do_|compat_|__ia32_compat_|"
 	"__x64_compat_)?(?:sys|SyS|SYSC)_\\w+|"
-	"\\w+_(?:read|write|read_iter|write_iter|open|release|mmap|poll|fsync|flush|ioctl|"
-	"compat_ioctl|unlocked_ioctl|sendmsg|recvmsg|sendmmsg|recvmmsg|setsockopt|getsockopt|"
-	"bind|connect|accept|listen|splice_read|splice_write|fallocate|llseek|fault|"
-	"page_mkwrite|readpage|readpages|read_folio|writepages|get_tree|fill_super|mount)|"
-	"smp_call_function\\w*|synchronize_rcu\\w*|synchronize_sched\\w*|__do_softirq|"
-	"ipv6_rcv|ip_rcv|ip_list_rcv|ipv6_list_rcv|br_handle_frame|rtnl_newlink|"
-	"rtnl_dellink|rtnl_setlink";
+	"\\w+_ioctl|smp_call_function\\w*|synchronize_rcu\\w*|synchronize_sched\\w*";
 
 const char kr_stall_not_anchor_frames[] =
 	"vfs_\\w+|__vfs_\\w+|ksys_\\w+|do_\\w+|__do_\\w+|generic_\\w+|__generic_\\w+|sock_\\w+|"
@@ -807,14 +844,16 @@ const char kr_stall_dispatchers[] =
 	"tasklet_action_common|tasklet_action|tasklet_hi_action|rtnetlink_rcv_msg|"
 	"nfnetlink_rcv_msg|nfnetlink_rcv_batch|__netif_receive_skb_core|"
 	"__netif_receive_skb_one_core|__netif_receive_skb_list_core|__do_fault|"
-	"__vfs_write|__vfs_read|vfs_write|vfs_read|mmap_region|do_dentry_open|"
-	"__fput|expire_timers|run_timer_softirq|rcu_do_batch|napi_poll|__napi_poll|"
-	"net_rx_action|genl_family_rcv_msg_doit";
+	"__vfs_write|__vfs_read|vfs_write|vfs_read|__kernel_write|__kernel_read|mmap_region|"
+	"do_dentry_open|__fput|do_vfs_ioctl|vfs_ioctl|(?:__x64_|__ia32_|__arm64_|__se_|__do_)"
+	"sys_ioctl|sock_sendmsg|__sock_sendmsg|sock_sendmsg_nosec|sock_recvmsg|"
+	"sock_recvmsg_nosec|sock_common_setsockopt|sock_common_getsockopt|"
+	"genl_family_rcv_msg_doit";
 
 const char kr_stack_stop_lines[] =
 	"^(?:Allocated by task|Freed by task|The buggy address|Memory state around|"
-	"Uninit was (?:stored|created)|Local variable|Showing all locks held|"
-	"NMI backtrace for cpu|Sending NMI from CPU|Kernel Offset|---\\[ end |Rebooting in|"
+	"Uninit was (?:stored|created)|Local variable|"
+	"Kernel Offset|---\\[ end |Rebooting in|"
 	"Last potentially related|Second to last potentially|Shadow bytes around|"
 	"Showing busy workqueues)";
 

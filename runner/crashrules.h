@@ -62,6 +62,9 @@ struct kr_rule {
 	const char *aux;     /* pattern searched in the report's first lines;
 			      * its group 1 is {A} */
 	const char *title_noaux; /* title when KR_RULE_NEEDS_AUX and no aux */
+	const char *stack_from;  /* frames count after the first line matching
+				  * this pattern (when there is one) */
+	const char *confirm;     /* without a line matching this, not a crash */
 };
 
 extern const struct kr_rule kr_rules[];

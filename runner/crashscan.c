@@ -246,6 +246,11 @@ static void finalize(struct kr_scanner *s)
 					      .n = r->lines[i].len,
 					      .ctx = r->lines[i].ctx,
 					      .dropped = r->lines[i].dropped };
+	if (!kr_crashtitle_confirmed(s->titles, r->hdr.rule, lines, r->n_lines)) {
+		free(lines);
+		report_reset(r);
+		return;
+	}
 	if (s->n_crashes >= MAX_CRASHES) {
 		s->dropped++;
 		free(lines);

@@ -104,6 +104,8 @@ struct kr_crashtitle {
 	struct kr_regex *header[256];
 	struct kr_regex *skip[256];
 	struct kr_regex *aux[256];
+	struct kr_regex *from[256];
+	struct kr_regex *confirm[256];
 	struct kr_regex *rename[32];
 	struct kr_regex *pat[P_COUNT];
 };
@@ -188,6 +190,8 @@ void kr_crashtitle_free(struct kr_crashtitle *t)
 		kr_regex_free(t->header[i]);
 		kr_regex_free(t->skip[i]);
 		kr_regex_free(t->aux[i]);
+		kr_regex_free(t->from[i]);
+		kr_regex_free(t->confirm[i]);
 	}
 	for (size_t i = 0; i < 32; i++)
 		kr_regex_free(t->rename[i]);
@@ -231,6 +235,20 @@ int kr_crashtitle_header(struct kr_crashtitle *t, const char *line, size_t len, 
 		return (int)i;
 	}
 	return -1;
+}
+
+bool kr_crashtitle_confirmed(struct kr_crashtitle *t, int rule, const struct kr_rline *lines,
+			     size_t n)
+{
+	const char *pat = kr_rules[rule].confirm;
+	if (!pat)
+		return true;
+	if (!t->confirm[rule])
+		t->confirm[rule] = compile(pat, KR_REGEX_NO_JIT);
+	for (size_t i = 0; i < n; i++)
+		if (kr_regex_matches(t->confirm[rule], lines[i].s, lines[i].n))
+			return true;
+	return false;
 }
 
 bool kr_crashtitle_is_end(struct kr_crashtitle *t, const char *line, size_t len)
@@ -408,13 +426,26 @@ static bool same_context(const struct kr_rline *hdr, const struct kr_rline *l)
 	return hdr->ctx == -1 || l->ctx == -1 || l->ctx == hdr->ctx;
 }
 
-static void collect_frames(struct kr_crashtitle *t, const struct kr_rline *lines, size_t n,
-			   bool other_cpus, struct frames *out)
+static void collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rline *lines,
+			   size_t n, struct frames *out)
 {
+	const struct kr_rule *r = &kr_rules[rule];
+	bool other_cpus = (r->flags & KR_RULE_AFTER_IRQ) != 0;
 	out->f = kr_calloc(MAX_FRAMES, sizeof(struct frame));
 	out->n = 0;
 	out->call_trace = false;
-	for (size_t i = 1; i < n && out->n < MAX_FRAMES; i++) {
+	size_t first = 1;
+	if (r->stack_from) {
+		if (!t->from[rule])
+			t->from[rule] = compile(r->stack_from, KR_REGEX_NO_JIT);
+		for (size_t i = 1; i < n; i++)
+			if (same_context(&lines[0], &lines[i]) &&
+			    kr_regex_matches(t->from[rule], lines[i].s, lines[i].n)) {
+				first = i + 1;
+				break;
+			}
+	}
+	for (size_t i = first; i < n && out->n < MAX_FRAMES; i++) {
 		const struct kr_rline *l = &lines[i];
 		if (!same_context(&lines[0], l))
 			continue;
@@ -461,8 +492,9 @@ static const char *stall_frame(struct kr_crashtitle *t, size_t rule, const struc
 			continue;
 		if (!first)
 			first = name;
-		if (name_matches(pattern(t, P_ANCHOR), name) &&
-		    !name_matches(pattern(t, P_NOT_ANCHOR), name))
+		if (name_matches(pattern(t, P_NOT_ANCHOR), name))
+			continue;
+		if (name_matches(pattern(t, P_ANCHOR), name))
 			return name;
 		if (i + 1 < fr->n && name_matches(pattern(t, P_DISPATCH), fr->f[i + 1].name))
 			return name;
@@ -502,7 +534,6 @@ static char *lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rl
 		if (!skipped(t, rule, name))
 			return name;
 		free(name);
-		return NULL;
 	}
 	return NULL;
 }
@@ -670,7 +701,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	bool wants_frame = strstr(tmpl, "{F}") != NULL;
 
 	struct frames fr = { 0 };
-	collect_frames(t, lines, n, (r->flags & KR_RULE_AFTER_IRQ) != 0, &fr);
+	collect_frames(t, rule, lines, n, &fr);
 	if ((r->flags & KR_RULE_NEEDS_STACK) && !fr.call_trace)
 		corrupted = true;
 
@@ -889,7 +920,7 @@ char *kr_crash_normalize_title(const char *in)
 		}
 		/* numbers, standing alone or long */
 		if (isdigit((unsigned char)*p) && (n = digits(p)) > 0 &&
-		    (!is_word(prev) || n >= 8 || prev == 'x')) {
+		    (!is_word(prev) || n >= 8)) {
 			kr_buf_adds(&b, "NUM");
 			p += n;
 			continue;

@@ -55,6 +55,11 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			  const struct kr_rline *lines, size_t n, struct kr_titled *out);
 void kr_titled_clear(struct kr_titled *r);
 
+/* Whether a finished report is a crash at all (some rules need a
+ * confirming line, e.g. Go's "runtime stack:"). */
+bool kr_crashtitle_confirmed(struct kr_crashtitle *t, int rule, const struct kr_rline *lines,
+			     size_t n);
+
 /* Whether line[0, len) ends a report whose stack has begun. */
 bool kr_crashtitle_is_end(struct kr_crashtitle *t, const char *line, size_t len);
 
