@@ -458,7 +458,8 @@ const struct kr_rule kr_rules[] = {
 	  .title = "BUG: scheduling while atomic in {F}",
 	  .type = "ATOMIC_SLEEP",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .skip = "__schedule_bug|schedule_debug\\w*" },
 
 	/* --- WARNING and its kinds, told apart by the file that warned --- */
 	{ .lit = "WARNING:",

@@ -197,8 +197,10 @@ static const char *strip_prefix(const char *p, size_t *n, long *ctx, bool *dropp
 
 /* ---- crashes and starvation ----------------------------------------------------- */
 
-static void add_starvation(struct kr_scanner *s, size_t rule, const char *line, size_t len,
-			   size_t off)
+/* raw[0, raw_len) is the console line, line[0, len) the same without its
+ * prefix. */
+static void add_starvation(struct kr_scanner *s, size_t rule, const char *raw, size_t raw_len,
+			   const char *line, size_t len, size_t off)
 {
 	const struct kr_starve_rule *r = &kr_starve_rules[rule];
 	if (!s->starve_re[rule]) {
@@ -220,7 +222,7 @@ static void add_starvation(struct kr_scanner *s, size_t rule, const char *line, 
 		.kind = r->kind,
 		.value = value,
 		.unit = r->unit,
-		.line = kr_strndup(line, len),
+		.line = kr_strndup(raw, raw_len),
 		.offset = off,
 	};
 }
@@ -345,7 +347,7 @@ static uint64_t literals_in(const struct kr_scanner *s, const char *p, size_t n)
 static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_t off,
 			size_t end_off)
 {
-	while (len && (raw[len - 1] == '\r' || raw[len - 1] == '\0'))
+	while (len && raw[len - 1] == '\r')
 		len--;
 	long ctx;
 	bool dropped;
@@ -364,7 +366,7 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 	if (mask) {
 		for (size_t i = 0; i < kr_n_starve_rules; i++)
 			if (mask & (UINT64_C(1) << kr_crashtitle_starve_literal(i)))
-				add_starvation(s, i, p, n, off);
+				add_starvation(s, i, raw, len, p, n, off);
 		if (mask & (UINT64_C(1) << kr_crashtitle_boot_literal()))
 			s->in_banner = false;
 		struct kr_header h = { .rule = -1 };

@@ -827,6 +827,14 @@ static size_t digits(const char *p)
 	return n;
 }
 
+static bool strpbrk_n(const char *p, size_t n, const char *set)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strchr(set, p[i]))
+			return true;
+	return false;
+}
+
 static size_t hexdigits(const char *p)
 {
 	size_t n = 0;
@@ -913,7 +921,8 @@ char *kr_crash_normalize_title(const char *in)
 			p += 2 + n;
 			continue;
 		}
-		if (!is_word(prev) && (n = hexdigits(p)) >= 8 && !is_word(p[n]) && digits(p) != n) {
+		if (!is_word(prev) && (n = hexdigits(p)) >= 8 && !is_word(p[n]) && digits(p) != n &&
+		    strpbrk_n(p, n, "0123456789")) {
 			kr_buf_adds(&b, "ADDR");
 			p += n;
 			continue;
