@@ -10,9 +10,10 @@
  * the result.
  *
  * Bounds: the first 4 KiB of a line are looked at (a report header further
- * into a longer line is not seen); a report keeps at most 256 KiB of text;
- * at most 8 reports are open at once, 1000 crashes and 1000 starvation
- * lines are kept. The format table is signature-table.c. */
+ * into a longer line is not seen); a report keeps at most 256 KiB of text
+ * and 4000 lines; one report is open at a time; 1000 crashes and 1000
+ * starvation lines are kept. The format table is crashrules.c (scanner in
+ * crashscan.c, titles in crashtitle.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -28,8 +29,7 @@ struct kr_crash {
 			     * "UNKNOWN", ... (static string) */
 	char *frame;        /* the stack frame the title names, NULL if none */
 	bool corrupted;     /* truncated/interleaved: the title is unreliable */
-	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM);
-			     * evidence seen later applies at finish */
+	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM) */
 	bool is_stall;      /* a hang or stall report (hung task, RCU stall,
 			     * soft/hard lockup): a candidate artifact */
 	size_t start;       /* offset of the report's first line */
@@ -65,10 +65,13 @@ int kr_scanner_finish(struct kr_scanner *s);
 bool kr_scanner_hit(const struct kr_scanner *s);
 
 /* Crashes found so far, in log order, complete ones only before finish. A
- * report without caller contexts ("[  1.2] " prefixes only) is complete
- * 256 lines after the next report's header; one with task or CPU contexts
- * ("[  1.2][ T123] ") keeps its task's lines to the end of the log (until
- * the task has printed nothing for 1 MiB) and is complete at finish. */
+ * report runs from its header to the next report's header (a panic line, or
+ * a header printed before the report's stack began, stays in it), to the
+ * end of its trace ("---[ end trace", "Kernel Offset:", "Rebooting in",
+ * KASAN's closing "===="), or to its 4000th line; it is complete when the
+ * next report begins, 64 lines after its end, or at finish. Lines of other
+ * tasks or CPUs (caller contexts "[ T123]", "[  C1]") are kept in its text
+ * but not used for its title. */
 size_t kr_scanner_n_crashes(const struct kr_scanner *s);
 const struct kr_crash *kr_scanner_crash(const struct kr_scanner *s, size_t i);
 /* Crashes found beyond the first 1000, which are counted but not kept. */
