@@ -28,7 +28,7 @@ int main(int argc, char **argv)
 		kr_diags_print(&diags, stderr);
 		return 2;
 	}
-	struct kr_kbuild_options o = { .cache_dir = argc > 2 ? argv[2] : NULL };
+	struct kr_kbuild_options o = { .cache_dir = argc > 2 && *argv[2] ? argv[2] : NULL };
 	int n = argc > 3 ? atoi(argv[3]) : 20;
 	if (n < 1)
 		n = 1;

@@ -120,6 +120,8 @@ int kr_cmd_build(int argc, char **argv)
 		long n;
 		switch (c) {
 		case 'C':
+			if (!*optarg)
+				return kr_cli_usage_error(self, "--cache: an empty directory name");
 			o.cache_dir = optarg;
 			break;
 		case 'j':

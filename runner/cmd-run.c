@@ -638,6 +638,8 @@ int kr_cmd_run(int argc, char **argv)
 			out = optarg;
 		else if (o == 'q')
 			quiet = true;
+		else if (o == 'C' && !*optarg)
+			return kr_cli_usage_error(self, "--cache: an empty directory name");
 		else if (o == 'C')
 			cache = optarg;
 		else if (o == 'j' && (kr_parse_long(optarg, &jobs) < 0 || jobs < 1 || jobs > 4096))

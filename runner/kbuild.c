@@ -369,14 +369,17 @@ static int run_capture(struct kb *b, char *const argv[], const char *cwd, char *
 
 /* ----- the tree ----- */
 
-static bool is_hex(const char *s, size_t n)
+static bool is_hex_prefix(const char *s, size_t n)
 {
-	if (strlen(s) != n)
-		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!strchr("0123456789abcdef", s[i]))
+		if (!s[i] || !strchr("0123456789abcdef", s[i]))
 			return false;
 	return true;
+}
+
+static bool is_hex(const char *s, size_t n)
+{
+	return strlen(s) == n && is_hex_prefix(s, n);
 }
 
 /* The content hash of a file, through a stat cache in CACHE/hashes so
@@ -410,28 +413,31 @@ static int file_sha(struct kb *b, const char *path, char hex[KR_SHA256_HEX_SIZE]
 
 /* ----- directory trees: a content hash with a stat cache ----- */
 
+/* A file's hash and the stat fields that say it has not changed since. */
 struct dent {
 	char *path;
+	unsigned long long ino, size;
+	long long mt_s, mt_ns, ct_s, ct_ns;
 	char sha[KR_SHA256_HEX_SIZE];
-	char stamp[96]; /* ino size mtime ctime */
 };
 
 struct dtree {
 	struct dent *e;
 	size_t n, alloc;
-	size_t rehashed; /* files whose stamp was not in the old cache */
+	size_t cursor;   /* old: where the walk is expected next (same order) */
+	size_t rehashed; /* new: files that were read again */
+	struct dent **sorted; /* old: by path, made on the first out-of-order lookup */
 };
 
-static void dtree_add(struct dtree *t, char *path, const char *stamp, const char *sha)
+static struct dent *dtree_add(struct dtree *t)
 {
 	if (t->n == t->alloc) {
 		t->alloc = t->alloc ? t->alloc * 2 : 4096;
 		t->e = kr_realloc(t->e, t->alloc * sizeof(*t->e));
 	}
 	struct dent *d = &t->e[t->n++];
-	d->path = path;
-	snprintf(d->stamp, sizeof(d->stamp), "%s", stamp);
-	memcpy(d->sha, sha, KR_SHA256_HEX_SIZE);
+	*d = (struct dent){ 0 };
+	return d;
 }
 
 static void dtree_free(struct dtree *t)
@@ -439,11 +445,34 @@ static void dtree_free(struct dtree *t)
 	for (size_t i = 0; i < t->n; i++)
 		free(t->e[i].path);
 	free(t->e);
+	free(t->sorted);
 }
 
-static int dent_cmp(const void *a, const void *b)
+static int dent_ptr_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct dent *)a)->path, ((const struct dent *)b)->path);
+	return strcmp((*(struct dent *const *)a)->path, (*(struct dent *const *)b)->path);
+}
+
+/* The old entry for path: the next one in walk order (the cache was
+ * written by the same walk), else a binary search. */
+static const struct dent *dtree_find(struct dtree *old, const char *path)
+{
+	if (old->cursor < old->n && !strcmp(old->e[old->cursor].path, path))
+		return &old->e[old->cursor++];
+	if (!old->n)
+		return NULL;
+	if (!old->sorted) {
+		old->sorted = kr_malloc(old->n * sizeof(*old->sorted));
+		for (size_t i = 0; i < old->n; i++)
+			old->sorted[i] = &old->e[i];
+		qsort(old->sorted, old->n, sizeof(*old->sorted), dent_ptr_cmp);
+	}
+	struct dent key = { .path = (char *)path }, *kp = &key;
+	struct dent **hit = bsearch(&kp, old->sorted, old->n, sizeof(*old->sorted), dent_ptr_cmp);
+	if (!hit)
+		return NULL;
+	old->cursor = (size_t)(*hit - old->e) + 1;
+	return *hit;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -451,20 +480,28 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int walk(const char *root, const char *rel, const struct dtree *old, struct dtree *out,
-		struct kr_sha256 *tree)
+struct walk {
+	const char *root;
+	struct dtree *old, *now;
+	struct kr_sha256 tree;
+	struct kr_buf path; /* relative path of the directory being walked */
+};
+
+/* Walks the directory open at fd (path w->path), sorted by name. */
+static int walk_dir(struct walk *w, int fd)
 {
-	_cleanup_free_ char *dir = rel[0] ? kr_path_join(root, rel) : kr_strdup(root);
-	DIR *d = opendir(dir);
-	if (!d)
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
 		return -errno;
+	}
 	char **names = NULL;
 	size_t n = 0, alloc = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (!rel[0] && !strcmp(de->d_name, ".git"))
+		if (!w->path.len && !strcmp(de->d_name, ".git"))
 			continue;
 		if (n == alloc) {
 			alloc = alloc ? alloc * 2 : 64;
@@ -472,64 +509,78 @@ static int walk(const char *root, const char *rel, const struct dtree *old, stru
 		}
 		names[n++] = kr_strdup(de->d_name);
 	}
-	closedir(d);
 	if (n)
 		qsort(names, n, sizeof(char *), name_cmp);
 	int r = 0;
-	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *relpath = rel[0] ? kr_path_join(rel, names[i]) : kr_strdup(names[i]);
-		_cleanup_free_ char *full = kr_path_join(root, relpath);
+	size_t base = w->path.len;
+	for (size_t i = 0; i < n && r == 0; i++) {
+		w->path.len = base;
+		if (base)
+			kr_buf_addc(&w->path, '/');
+		kr_buf_adds(&w->path, names[i]);
+		const char *rel = w->path.data;
 		struct stat st;
-		if (r < 0 || lstat(full, &st) < 0) {
-			r = r < 0 ? r : -errno;
-			continue;
+		if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = -errno;
+			break;
 		}
 		char sha[KR_SHA256_HEX_SIZE];
 		char kind;
 		if (S_ISDIR(st.st_mode)) {
-			r = walk(root, relpath, old, out, tree);
+			int sub = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			r = sub < 0 ? -errno : walk_dir(w, sub);
 			continue;
 		} else if (S_ISLNK(st.st_mode)) {
 			char target[4096];
-			ssize_t len = readlink(full, target, sizeof(target));
+			ssize_t len = readlinkat(dirfd(d), names[i], target, sizeof(target));
 			if (len < 0) {
 				r = -errno;
-				continue;
+				break;
 			}
 			kr_sha256_hex(target, (size_t)len, sha);
 			kind = 'l';
 		} else if (S_ISREG(st.st_mode)) {
-			char stamp[96];
-			snprintf(stamp, sizeof(stamp), "%llu %lld %lld.%09ld %lld.%09ld",
-				 (unsigned long long)st.st_ino, (long long)st.st_size,
-				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-			struct dent key = { .path = relpath };
-			const struct dent *hit = old->n ? bsearch(&key, old->e, old->n, sizeof(*old->e),
-								  dent_cmp) : NULL;
-			if (hit && !strcmp(hit->stamp, stamp)) {
-				memcpy(sha, hit->sha, sizeof(sha));
-			} else if ((r = kr_sha256_file(full, sha)) < 0) {
-				continue;
+			const struct dent *o = dtree_find(w->old, rel);
+			if (o && o->ino == st.st_ino && o->size == (unsigned long long)st.st_size &&
+			    o->mt_s == st.st_mtim.tv_sec && o->mt_ns == st.st_mtim.tv_nsec &&
+			    o->ct_s == st.st_ctim.tv_sec && o->ct_ns == st.st_ctim.tv_nsec) {
+				memcpy(sha, o->sha, sizeof(sha));
 			} else {
-				out->rehashed++;
+				_cleanup_free_ char *full = kr_path_join(w->root, rel);
+				if ((r = kr_sha256_file(full, sha)) < 0)
+					break;
+				w->now->rehashed++;
 			}
-			if (!strchr(relpath, '\n'))
-				dtree_add(out, kr_strdup(relpath), stamp, sha);
+			if (!strchr(rel, '\n')) {
+				struct dent *e = dtree_add(w->now);
+				e->path = kr_strdup(rel);
+				e->ino = st.st_ino;
+				e->size = (unsigned long long)st.st_size;
+				e->mt_s = st.st_mtim.tv_sec;
+				e->mt_ns = st.st_mtim.tv_nsec;
+				e->ct_s = st.st_ctim.tv_sec;
+				e->ct_ns = st.st_ctim.tv_nsec;
+				memcpy(e->sha, sha, sizeof(sha));
+			}
 			kind = st.st_mode & 0111 ? 'x' : 'f';
 		} else {
 			continue; /* sockets, fifos: not part of a kernel tree */
 		}
-		kr_sha256_update(tree, relpath, strlen(relpath) + 1);
-		kr_sha256_update(tree, &kind, 1);
-		kr_sha256_update(tree, sha, 64);
+		kr_sha256_update(&w->tree, rel, strlen(rel) + 1);
+		kr_sha256_update(&w->tree, &kind, 1);
+		kr_sha256_update(&w->tree, sha, 64);
 	}
+	w->path.len = base;
+	if (w->path.data)
+		w->path.data[base] = '\0';
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	closedir(d);
 	return r;
 }
 
+/* Reads a stat cache: "SHA INO SIZE MTIME_S.NS CTIME_S.NS PATH" lines. */
 static void dtree_load(const char *file, struct dtree *t)
 {
 	_cleanup_free_ char *text = NULL;
@@ -541,23 +592,31 @@ static void dtree_load(const char *file, struct dtree *t)
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		/* sha ino size mtime ctime path */
-		char *f[5];
-		char *p = line;
-		size_t k = 0;
-		for (; k < 5 && p; k++) {
-			f[k] = p;
-			p = strchr(p, ' ');
-			if (p)
-				*p++ = '\0';
-		}
-		if (k < 5 || !p || !is_hex(f[0], 64))
+		if (strlen(line) < 66 || line[64] != ' ')
 			continue;
-		_cleanup_free_ char *stamp = kr_asprintf("%s %s %s %s", f[1], f[2], f[3], f[4]);
-		dtree_add(t, kr_strdup(p), stamp, f[0]);
+		char *p = line + 65, *end;
+		unsigned long long ino = strtoull(p, &end, 10), size;
+		long long v[4];
+		bool ok = *end == ' ';
+		size = strtoull(end + 1, &end, 10);
+		ok = ok && *end == ' ';
+		for (int i = 0; i < 4 && ok; i++) {
+			v[i] = strtoll(end + 1, &end, 10);
+			ok = *end == (i % 2 == 0 ? '.' : ' ');
+		}
+		if (!ok || !is_hex_prefix(line, 64))
+			continue;
+		struct dent *d = dtree_add(t);
+		memcpy(d->sha, line, 64);
+		d->sha[64] = '\0';
+		d->path = kr_strdup(end + 1);
+		d->ino = ino;
+		d->size = size;
+		d->mt_s = v[0];
+		d->mt_ns = v[1];
+		d->ct_s = v[2];
+		d->ct_ns = v[3];
 	}
-	if (t->n)
-		qsort(t->e, t->n, sizeof(*t->e), dent_cmp);
 }
 
 static int dir_sha(struct kb *b, const char *root, char hex[KR_SHA256_HEX_SIZE])
@@ -567,16 +626,20 @@ static int dir_sha(struct kb *b, const char *root, char hex[KR_SHA256_HEX_SIZE])
 	_cleanup_free_ char *cache = kr_asprintf("%s/hashes/dir-%s", b->cache, id);
 	struct dtree old = { 0 }, now = { 0 };
 	dtree_load(cache, &old);
-	struct kr_sha256 tree;
-	kr_sha256_init(&tree);
-	int r = walk(root, "", &old, &now, &tree);
+	struct walk w = { .root = root, .old = &old, .now = &now, .path = KR_BUF_INIT(SIZE_MAX) };
+	kr_sha256_init(&w.tree);
+	kr_buf_adds(&w.path, ""); /* data is never NULL */
+	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = fd < 0 ? -errno : walk_dir(&w, fd);
+	kr_buf_free(&w.path);
 	if (r == 0)
-		kr_sha256_final_hex(&tree, hex);
+		kr_sha256_final_hex(&w.tree, hex);
 	if (r == 0 && (now.rehashed || now.n != old.n)) {
 		struct kr_buf text = KR_BUF_INIT(SIZE_MAX);
 		for (size_t i = 0; i < now.n; i++) {
 			const struct dent *d = &now.e[i];
-			kr_buf_printf(&text, "%s %s %s\n", d->sha, d->stamp, d->path);
+			kr_buf_printf(&text, "%s %llu %llu %lld.%09lld %lld.%09lld %s\n", d->sha, d->ino,
+				      d->size, d->mt_s, d->mt_ns, d->ct_s, d->ct_ns, d->path);
 		}
 		kr_write_file_atomic(cache, text.data ? text.data : "", text.len, 0644);
 		kr_buf_free(&text);
