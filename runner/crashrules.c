@@ -10,6 +10,7 @@
 #define JOINS KR_RULE_JOINS
 #define IRQ KR_RULE_AFTER_IRQ
 #define NEEDAUX KR_RULE_NEEDS_AUX
+#define PANIC (KR_RULE_JOINS | KR_RULE_QUIET)
 
 /* An offset suffix that may follow a function name in a header. */
 #define FN "([A-Za-z_.$][\\w.$]*)"
@@ -33,7 +34,7 @@
 #define SKIP_MEMACCESS                                                                             \
 	"check_memory_region\\w*|memory_is_poisoned\\w*|kasan\\w*|__kasan\\w*|"                        \
 	"read_word_at_a_time|strscpy|strncpy_from_user|copy_from_iter\\w*|copy_to_iter\\w*|"          \
-	"_copy_from_iter\\w*|_copy_to_iter\\w*|iov_iter_\\w+|csum_partial_copy\\w*"
+	"_copy_from_iter\\w*|_copy_to_iter\\w*|csum_partial_copy\\w*"
 
 const struct kr_rule kr_rules[] = {
 	/* --- sanitizers ------------------------------------------------- */
@@ -372,14 +373,16 @@ const struct kr_rule kr_rules[] = {
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "lockdep_rcu_suspicious|rcu_read_lock_\\w+|rcu_dereference\\w*" },
+	  .skip = "lockdep_rcu_suspicious|rcu_read_lock_\\w+|rcu_dereference\\w*",
+	  .stack_from = STACK_BACKTRACE },
 	{ .lit = "WARNING:|INFO: ",
 	  .re = "INFO: suspicious RCU usage",
 	  .title = "INFO: suspicious RCU usage in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "lockdep_rcu_suspicious|rcu_read_lock_\\w+|rcu_dereference\\w*" },
+	  .skip = "lockdep_rcu_suspicious|rcu_read_lock_\\w+|rcu_dereference\\w*",
+	  .stack_from = STACK_BACKTRACE },
 	{ .lit = "BUG: |WARNING:",
 	  .re = "(BUG|WARNING): bad unlock balance detected",
 	  .title = "{1}: bad unlock balance in {F}",
@@ -492,7 +495,8 @@ const struct kr_rule kr_rules[] = {
 	  .title = "WARNING: locking bug in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .skip = "lock_sock\\w*|__lock_sock\\w*|release_sock|reacquire_held_locks|lock_\\w+" },
 	{ .lit = "WARNING:",
 	  .re = WARN_AT "(?:mm/util\\.c|mm/slab_common\\.c):\\d+ k\\w*alloc",
 	  .title = "WARNING: kmalloc bug in {F}",
@@ -563,7 +567,7 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .frame = KR_FRAME_STACK,
 	  .hdr_frame = 1,
-	  .flags = JOINS,
+	  .flags = PANIC,
 	  .skip = "__stack_chk_fail\\w*" },
 	{ .lit = "Kernel panic - not syncing",
 	  .re = "Kernel panic - not syncing: corrupted stack end detected inside scheduler",
@@ -571,18 +575,18 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "stack-overflow",
 	  .frame = KR_FRAME_STACK,
-	  .flags = JOINS | STACK,
+	  .flags = PANIC | STACK,
 	  .skip = "schedule_debug|__schedule\\w*" },
 	{ .lit = "Kernel panic - not syncing",
 	  .re = "Kernel panic - not syncing: (?:kernel: )?(Attempted to kill init!)",
 	  .title = "kernel panic: {1}",
 	  .type = "DoS",
-	  .flags = JOINS },
+	  .flags = PANIC },
 	{ .lit = "Kernel panic - not syncing",
 	  .re = "Kernel panic - not syncing: (?:kernel: )?(.*?)[ .]*$",
 	  .title = "kernel panic: {1}",
 	  .type = "DoS",
-	  .flags = JOINS },
+	  .flags = PANIC },
 
 	/* --- others ---------------------------------------------------------- */
 	{ .lit = "BUG: ",
@@ -652,12 +656,14 @@ const struct kr_rule kr_rules[] = {
 	  .title = "INFO: {1} in {2}",
 	  .type = "DoS" },
 	{ .lit = " corruption",
+	  /* before "kernel BUG at lib/list_debug.c"; a line of its own inside
+	   * another report */
 	  .re = "list_(?:add|del) corruption",
 	  .title = "BUG: corrupted list in {F}",
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK,
+	  .flags = STACK | JOINS,
 	  .skip = "__list_\\w+|list_\\w+|hlist_\\w+|__hlist_\\w+" },
 	{ .lit = "trusty: panic",
 	  .re = "trusty: panic \\(caller [^)]*\\): ASSERT FAILED at \\([^)]*\\): ?(.*?)\\s*$",
@@ -698,6 +704,7 @@ const char *const kr_skip_frames[] = {
 	"save_stack\\w*|__save_stack\\w*|kernel_text_address|__kernel_text_address|"
 	"is_bpf_text_address|unwind_\\w+|print_\\w+|printk\\w*|_printk\\w*|"
 	"vprintk\\w*|console_unlock|dump_header|panic|__panic|nmi_panic|__warn\\w*|warn_\\w+|"
+	"dev_vprintk_emit|dev_printk\\w*|__dev_printk|_dev_(?:info|notice|warn|err|crit|alert|emerg)|"
 	"report_bug|handle_bug|fixup_bug|bug_handler|__report_bug|do_trap\\w*|do_error_trap|"
 	"do_invalid_op|invalid_op|exc_invalid_op|do_trap_break|die|__die\\w*|oops_\\w+|"
 	"check_panic_on_warn|nmi_cpu_backtrace\\w*|nmi_trigger_cpumask_backtrace|"
@@ -734,7 +741,7 @@ const char *const kr_skip_frames[] = {
 	/* locking */
 	"_raw_\\w+|__raw_\\w+|raw_spin_\\w+|do_raw_\\w+|queued_\\w+|native_queued_\\w+|"
 	"__pv_queued_\\w+|pv_queued_\\w+|__queued_\\w+|spin_\\w+|_spin_\\w+|__mutex_\\w+|"
-	"mutex_lock\\w*|mutex_unlock\\w*|mutex_trylock\\w*|__mutex_lock\\w*|ww_mutex_\\w+|"
+	"mutex_\\w+|ww_mutex_\\w+|"
 	"__ww_mutex_\\w+|rt_mutex_\\w+|__rt_mutex_\\w+|rt_spin_\\w+|down|down_\\w+|__down\\w*|"
 	"up|up_read|up_write|__up_\\w+|rwsem_\\w+|__rwsem_\\w+|call_rwsem_\\w+|percpu_down_\\w+|"
 	"percpu_up_\\w+|__percpu_down_\\w+|percpu_rwsem_\\w+|_read_lock\\w*|_write_lock\\w*|"
@@ -774,7 +781,7 @@ const char *const kr_skip_frames[] = {
 	"memcmp|__memcmp|bcmp|memchr\\w*|strlen|strnlen|strcpy|strncpy|strlcpy|strscpy\\w*|"
 	"strcmp|strncmp|strcat|strncat|strchr|strrchr|strstr|__fortify_\\w+|fortify_panic|"
 	"copy_user_\\w+|_copy_to_user|_copy_from_user|__copy_to_user\\w*|__copy_from_user\\w*|"
-	"copy_to_user\\w*|copy_from_user\\w*|raw_copy_\\w+|__arch_copy_\\w+|"
+	"\\w*copy_to_user\\w*|\\w*copy_from_user\\w*|raw_copy_\\w+|__arch_copy_\\w+|"
 	"__check_object_size|check_object_size|__get_user_\\w+|__put_user_\\w+|"
 	"vsnprintf|vscnprintf|snprintf|scnprintf|sprintf|vsprintf|format_decode|number|"
 	"put_dec\\w*|string|string_nocheck|widen_string|hex_string|pointer|va_format\\w*|"
@@ -814,7 +821,8 @@ const char *const kr_skip_frames[] = {
 	"strnstr|strcasecmp|strncasecmp|strspn|strcspn|strpbrk|strsep|klist_\\w+|rb_\\w+|"
 	"\\w+_is_static_object|mutex_optimistic_spin|osq_lock|osq_unlock|drain_workqueue|"
 	"list_\\w+|__list_\\w+|hlist_\\w+|__hlist_\\w+|__read_once_\\w+|__hwasan_\\w+|"
-	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|"
+	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|insert_work|__queue_delayed_work|"
+	"queue_delayed_work\\w*|device_destroy|tty_unregister_device|hwrng_unregister|"
 	"__might_sleep|synchronize_net|__synchronize_\\w+|_synchronize_\\w+|"
 	"____fput|fput\\w*|task_work_run|get_signal|do_signal|do_group_exit|"
 	"arch_do_signal_or_restart|mmput|__mmput|exit_mmap|exit_mm|"

@@ -41,6 +41,9 @@ enum {
 				       * printed (no skip list) */
 	KR_RULE_AUX_FRAME = 1 << 8,   /* the aux group names a frame, tried before
 				       * the method */
+	KR_RULE_QUIET = 1 << 9,       /* joining a report whose stack has begun
+				       * does not make it interleaved (panic
+				       * lines follow every report) */
 };
 
 struct kr_rule {

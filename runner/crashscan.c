@@ -36,6 +36,7 @@ struct open_report {
 	size_t n_lines;
 	bool stack_begun; /* a call trace or a frame has been printed */
 	bool ended;       /* an end line was seen: no more lines are absorbed */
+	bool interleaved; /* another report's header came inside its stack */
 	size_t after;     /* lines seen since it ended */
 };
 
@@ -232,7 +233,7 @@ static void report_reset(struct open_report *r)
 	kr_header_clear(&r->hdr);
 	kr_buf_reset(&r->text);
 	r->n_lines = 0;
-	r->active = r->stack_begun = r->ended = false;
+	r->active = r->stack_begun = r->ended = r->interleaved = false;
 	r->after = 0;
 }
 
@@ -260,7 +261,7 @@ static void finalize(struct kr_scanner *s)
 		return;
 	}
 	struct kr_titled t;
-	kr_crashtitle_report(s->titles, &r->hdr, lines, r->n_lines, &t);
+	kr_crashtitle_report(s->titles, &r->hdr, lines, r->n_lines, r->interleaved, &t);
 	free(lines);
 	const struct kr_rule *rule = &kr_rules[r->hdr.rule];
 	s->crashes = kr_realloc(s->crashes, (s->n_crashes + 1) * sizeof(*s->crashes));
@@ -382,6 +383,8 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 				/* a panic line or a report inside one that has not
 				 * printed its stack yet: part of the open report */
 				start = false;
+				if (r->stack_begun && !(kr->flags & KR_RULE_QUIET))
+					r->interleaved = true;
 			}
 			if (start) {
 				finalize(s);

@@ -654,7 +654,7 @@ static char *find_aux(struct kr_crashtitle *t, size_t rule, const struct kr_rlin
 	if (!t->aux[rule])
 		t->aux[rule] = compile(pat, KR_REGEX_NO_JIT);
 	/* in the report's first lines only */
-	for (size_t i = 1; i < n && i < 40; i++) {
+	for (size_t i = 1; i < n && i < 100; i++) {
 		const struct kr_rline *l = &lines[i];
 		if (!same_context(&lines[0], l))
 			continue;
@@ -684,14 +684,15 @@ static bool valid_name(const char *s)
 }
 
 void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
-			  const struct kr_rline *lines, size_t n, struct kr_titled *out)
+			  const struct kr_rline *lines, size_t n, bool interleaved,
+			  struct kr_titled *out)
 {
 	memset(out, 0, sizeof(*out));
 	size_t rule = (size_t)h->rule;
 	const struct kr_rule *r = &kr_rules[rule];
 
 	_cleanup_free_ char *aux = find_aux(t, rule, lines, n);
-	bool corrupted = false;
+	bool corrupted = interleaved;
 	const char *tmpl = r->title;
 	bool noaux = (r->flags & KR_RULE_NEEDS_AUX) && !aux;
 	if (noaux) {

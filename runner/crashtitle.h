@@ -50,9 +50,11 @@ int kr_crashtitle_header(struct kr_crashtitle *t, const char *line, size_t len, 
 			 struct kr_header *h);
 void kr_header_clear(struct kr_header *h);
 
-/* Titles a finished report: lines[0] is the header line. */
+/* Titles a finished report: lines[0] is the header line; interleaved
+ * when another report's header came in the middle of its stack. */
 void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
-			  const struct kr_rline *lines, size_t n, struct kr_titled *out);
+			  const struct kr_rline *lines, size_t n, bool interleaved,
+			  struct kr_titled *out);
 void kr_titled_clear(struct kr_titled *r);
 
 /* Whether a finished report is a crash at all (some rules need a
