@@ -479,6 +479,8 @@ static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
 static const char *stall_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr)
 {
 	size_t start = 0;
+	if (!fr->call_trace)
+		return NULL;
 	if (kr_rules[rule].flags & KR_RULE_AFTER_IRQ) {
 		while (start < fr->n && !name_matches(pattern(t, P_IRQ), fr->f[start].name))
 			start++;
