@@ -602,7 +602,7 @@ const struct kr_rule kr_rules[] = {
 		  "sk_alloc|__alloc_skb|alloc_skb\\w*|__netdev_alloc_skb|kmalloc_trace\\w*|"
 		  "__kmem_cache\\w*|new_inode|alloc_inode|idr_\\w+|ida_\\w+|xas_\\w+|"
 		  "radix_tree_\\w+|__radix_tree_\\w+|mempool_\\w+|kvmalloc\\w*|__kvmalloc\\w*|"
-		  "kobject_\\w+|kset_\\w+|kernfs_\\w+|__kernfs_new_node" },
+		  "kobject_\\w+|kset_\\w+|create_object\\w*" },
 	{ .lit = "unregister_netdevice: waiting",
 	  .re = "unregister_netdevice: waiting for \\S+ to become free",
 	  .title = "unregister_netdevice: waiting for DEV to become free",
@@ -610,11 +610,15 @@ const struct kr_rule kr_rules[] = {
 	{ .lit = "SYZFAIL:",
 	  .re = "SYZFAIL: (.*?)\\s*$",
 	  .title = "SYZFAIL: {1}",
-	  .type = "SYZ_FAILURE" },
+	  .type = "SYZ_FAILURE",
+	  /* the fuzzer's own line: it does not cut a kernel report short */
+	  .flags = KR_RULE_JOINS | KR_RULE_QUIET },
 	{ .lit = "SYZFATAL:",
 	  .re = "SYZFATAL: (.*?)\\s*$",
 	  .title = "SYZFATAL: {1}",
-	  .type = "SYZ_FAILURE" },
+	  .type = "SYZ_FAILURE",
+	  /* the fuzzer's own line: it does not cut a kernel report short */
+	  .flags = KR_RULE_JOINS | KR_RULE_QUIET },
 	{ .lit = "VFS: Close: file count is 0",
 	  .re = "VFS: Close: file count is 0",
 	  .title = "VFS: Close: file count is zero (use-after-free)",
@@ -749,7 +753,8 @@ const char *const kr_skip_frames[] = {
 	"__might_resched|might_sleep|preempt_\\w+|__preempt_\\w+|local_bh_\\w+|__local_bh_\\w+|"
 	"arch_local_irq_\\w+|_atomic_dec_and_lock\\w*|atomic_dec_and_\\w+",
 	/* scheduling and waiting */
-	"__schedule|schedule|schedule_\\w+|io_schedule\\w*|context_switch|__switch_to\\w*|"
+	"__schedule|schedule|schedule_timeout\\w*|schedule_preempt_disabled|schedule_hrtimeout\\w*|"
+	"schedule_idle|io_schedule\\w*|context_switch|__switch_to\\w*|"
 	"finish_task_switch\\w*|preempt_schedule\\w*|wait_for_completion\\w*|"
 	"__wait_for_common|wait_for_common\\w*|do_wait_for_common|__wait_rcu_gp|finish_wait|"
 	"prepare_to_wait\\w*|__wait_event\\w*|wait_event\\w*|bit_wait\\w*|__wait_on_bit\\w*|"
@@ -763,7 +768,7 @@ const char *const kr_skip_frames[] = {
 	"ret_fast_syscall|tracesys\\w*|system_call\\w*|sysenter_\\w+|ret_from_sys_call|"
 	"syscall_exit_to_user_mode\\w*|exit_to_user_mode\\w*|exit_to_usermode_loop|"
 	"prepare_exit_to_usermode|syscall_return_slowpath|syscall_trace_enter|"
-	"resume_user_mode_work|do_notify_resume|ret_from_except\\w*|invoke_syscall|"
+	"resume_user_mode_work|do_notify_resume|ret_from_except_lite|invoke_syscall|"
 	"el0_svc\\w*|do_el0_svc\\w*|el0t_\\w+|el0_sync\\w*|el0_da|el0_ia|vector_swi|"
 	"__sys_trace\\w*|clear_bhb_loop",
 	/* interrupts */

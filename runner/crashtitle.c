@@ -397,7 +397,11 @@ static bool parse_frame(const char *s, size_t n, struct frame *f)
 		if (!starts(p, end, ") from") && !at_offset(p, end))
 			return false;
 	} else if (!at_offset(p, end)) {
-		if (f->kind == FK_PC || !(p < end && *p == ' ') || !at_source(p, end))
+		/* a symbolized frame without an offset: "func file.c:12", but
+		 * not an inlined one ("func file.h:34 [inline]"), whose
+		 * function is the caller's helper */
+		if (f->kind == FK_PC || !(p < end && *p == ' ') || !at_source(p, end) ||
+		    memmem(p, (size_t)(end - p), "[inline]", 8))
 			return false;
 	}
 	if (len == 0 || len >= MAX_NAME)
