@@ -212,7 +212,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "BUG",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | NEEDAUX,
-	  .skip = "rust_\\w+|_RNv\\w*core\\w*panic\\w*|\\S*::panicking::\\S*|\\S*core::panic\\S*",
+	  .skip = "rust_helper_\\w+|rust_panic\\w*|\\S*rust_begin_unwind|\\S*::panicking::\\S*|"
+		  "\\S*core::panic\\S*|\\S*::panic_fmt|\\S*::panic_const\\S*",
 	  .aux = "^(\\w[\\w ]*with overflow|\\S.*)$",
 	  .title_noaux = "kernel BUG in {F}" },
 	{ .lit = "kernel BUG at",
@@ -471,7 +472,7 @@ const struct kr_rule kr_rules[] = {
 	  .type = "REFCOUNT_WARNING",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "refcount_\\w+|__refcount_\\w+" },
+	  .skip = "refcount_\\w+|__refcount_\\w+|get_device|put_device|get_device_parent" },
 	{ .lit = "refcount_t:",
 	  .re = "refcount_t: (?:underflow|overflow|addition on 0|increment on 0|saturated|decrement "
 		"hit 0)",
@@ -479,7 +480,7 @@ const struct kr_rule kr_rules[] = {
 	  .type = "REFCOUNT_WARNING",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "refcount_\\w+|__refcount_\\w+" },
+	  .skip = "refcount_\\w+|__refcount_\\w+|get_device|put_device|get_device_parent" },
 	{ .lit = "WARNING:",
 	  .re = WARN_AT "lib/debugobjects\\.c:",
 	  .title = "WARNING: ODEBUG bug in {F}",
@@ -624,16 +625,22 @@ const struct kr_rule kr_rules[] = {
 	  .title = "VFS: Close: file count is zero (use-after-free)",
 	  .type = "DoS" },
 	{ .lit = "BUG: ",
+	  /* named by where page_owner says the page was allocated */
 	  .re = "BUG: Bad page state in process",
 	  .title = "BUG: Bad page state in {F}",
 	  .type = "MEMORY_SAFETY_BUG",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK,
+	  .flags = NEEDAUX,
+	  .aux = "^(page last allocated via)",
+	  .title_noaux = "BUG: Bad page state in corrupted",
+	  .stack_from = "^page last allocated via",
 	  .skip = "bad_page|free_\\w*pages\\w*|__free_\\w+|free_unref_\\w+|free_pcp\\w*|"
 		  "free_page_\\w+|__put_\\w*page\\w*|put_page\\w*|folio_put\\w*|__folio_put\\w*|"
 		  "release_pages|__pagevec_\\w+|pagevec_\\w+|check_free_page\\w*|"
 		  "free_tail_page\\w*|__put_compound_page|destroy_compound_page|"
-		  "prep_new_page|get_page_from_freelist|__alloc_\\w+|alloc_pages\\w*" },
+		  "prep_new_page|get_page_from_freelist|__alloc_\\w+|alloc_pages\\w*|post_alloc_hook|"
+		  "folio_alloc\\w*|filemap_alloc_folio\\w*|__filemap_get_folio\\w*|"
+		  "pagecache_get_page|__page_cache_alloc\\w*" },
 	{ .lit = "BUG: ",
 	  .re = "BUG: Bad page map in process",
 	  .title = "BUG: Bad page map in {F}",
@@ -868,7 +875,7 @@ const char kr_stack_stop_lines[] =
 	"^(?:Allocated by task|Freed by task|The buggy address|Memory state around|"
 	"Uninit was (?:stored|created)|Local variable|"
 	"Kernel Offset|---\\[ end |Rebooting in|"
-	"Last potentially related|Second to last potentially|Shadow bytes around|"
+	"Last potentially related|Second to last potentially|Shadow bytes around|page last free|"
 	"Showing busy workqueues)";
 
 const struct kr_rename kr_renames[] = {
