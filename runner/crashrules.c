@@ -22,6 +22,7 @@
 #define SKIP_LOCKDEP "process_one_work|worker_thread|flush_workqueue|__flush_workqueue|flush_work|" \
 	"__flush_work|drain_workqueue|destroy_workqueue|kthread\\w*|perf_trace_\\w+"
 #define STACK_BACKTRACE "^stack backtrace:"
+#define CALL_TRACE "^(?:Call Trace:|Call trace:|Backtrace:)"
 /* What a hung task waits in. */
 #define SKIP_HUNG "console_lock|console_unlock|down_interruptible|kthread_stop\\w*|"               \
 	"synchronize_srcu\\w*|__synchronize_srcu|usb_start_wait_urb|usb_control_msg|"                \
@@ -456,7 +457,9 @@ const struct kr_rule kr_rules[] = {
 	  .title = "BUG: sleeping function called from invalid context in {F}",
 	  .type = "ATOMIC_SLEEP",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  /* not the "Preemption disabled at:" frame */
+	  .stack_from = CALL_TRACE },
 	{ .lit = "BUG: ",
 	  .re = "BUG: scheduling while atomic",
 	  .title = "BUG: scheduling while atomic in {F}",
@@ -649,13 +652,10 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK },
 	{ .lit = "BUG: ",
 	  .re = "BUG: Dentry \\S+ +still in use \\(-?\\d+\\) \\[(unmount of [^\\]]+)\\]",
-	  .title = "BUG: Dentry still in use in {F}",
+	  /* only unmounting checks for dentries in use */
+	  .title = "BUG: Dentry still in use in unmount",
 	  .type = "WARNING",
-	  .alt = "BUG: Dentry still in use [{1}]",
-	  .frame = KR_FRAME_STACK,
-	  .flags = STACK,
-	  .skip = "umount_check|d_walk|shrink_dcache_for_umount|do_one_tree|"
-		  "shrink_dcache_\\w+|generic_shutdown_super" },
+	  .alt = "BUG: Dentry still in use [{1}]" },
 	{ .lit = "BUG ",
 	  .re = "BUG \\S+ \\([^)]*\\): (Object already free|Poison overwritten|(?:Left |Right )?Redzone "
 		"overwritten|Freepointer corrupt|Padding overwritten|Invalid object pointer|Wrong object "
@@ -833,12 +833,13 @@ const char *const kr_skip_frames[] = {
 	"strnstr|strcasecmp|strncasecmp|strspn|strcspn|strpbrk|strsep|klist_\\w+|rb_\\w+|"
 	"\\w+_is_static_object|mutex_optimistic_spin|osq_lock|osq_unlock|drain_workqueue|"
 	"list_\\w+|__list_\\w+|hlist_\\w+|__hlist_\\w+|__read_once_\\w+|__hwasan_\\w+|"
+	"__kobject_\\w+|try_to_grab_pending|destroy_workqueue|program_check_\\w+|"
 	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|insert_work|__queue_delayed_work|"
 	"queue_delayed_work\\w*|device_destroy|tty_unregister_device|hwrng_unregister|"
 	"__might_sleep|synchronize_net|__synchronize_\\w+|_synchronize_\\w+|"
 	"____fput|fput\\w*|task_work_run|get_signal|do_signal|do_group_exit|"
 	"arch_do_signal_or_restart|mmput|__mmput|exit_mmap|exit_mm|"
-	"vfs_\\w+|__vfs_\\w+|ksys_\\w+|do_vfs_ioctl|do_iter_\\w+|do_loop_readv_writev\\w*|"
+	"ksys_\\w+|do_vfs_ioctl|do_iter_\\w+|do_loop_readv_writev\\w*|"
 	"do_readv_writev|vfs_iter_\\w+|new_sync_\\w+|do_sync_\\w+|rw_verify_area|"
 	"__fdget\\w*|fdget\\w*|__fget\\w*|fget\\w*",
 	NULL,

@@ -363,7 +363,7 @@ static bool parse_frame(const char *s, size_t n, struct frame *f)
 		p = skip_space(p, end);
 	}
 	static const char *const pc_words[] = { "RIP: ", "EIP: ", "IP: ", "PC is at ", "pc : ",
-						"NIP ", "epc : ", "ip: " };
+						"NIP ", "epc : ", "ip: ", "--- interrupt: " };
 	for (size_t i = 0; i < KR_ARRAY_SIZE(pc_words); i++) {
 		if (starts(p, end, pc_words[i])) {
 			f->kind = FK_PC;
@@ -373,6 +373,14 @@ static bool parse_frame(const char *s, size_t n, struct frame *f)
 			if (end - p > 5 && isxdigit((unsigned char)p[0]) && p[4] == ':' &&
 			    isxdigit((unsigned char)p[3]))
 				p += 5;
+			/* powerpc's "--- interrupt: 700 at func+0x2c/0x70" */
+			if (i == KR_ARRAY_SIZE(pc_words) - 1) {
+				while (p < end && isxdigit((unsigned char)*p))
+					p++;
+				if (!starts(p, end, " at "))
+					return false;
+				p += 4;
+			}
 			break;
 		}
 	}
@@ -405,6 +413,9 @@ static bool parse_frame(const char *s, size_t n, struct frame *f)
 			return false;
 	}
 	if (len == 0 || len >= MAX_NAME)
+		return false;
+	/* powerpc marks guessed frames "(unreliable)" */
+	if (f->kind == FK_FRAME && memmem(p, (size_t)(end - p), "(unreliable)", 12))
 		return false;
 	/* a bare hex number is an address, not a name */
 	bool hex = len >= 8;
