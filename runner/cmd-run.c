@@ -413,7 +413,9 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		if (g->started && st->offset >= g->start_offset)
 			kr_strv_push(&run->evidence, kr_strdup(st->line));
 	}
-	char **timing = kr_guest_timing_evidence(g->lines, g->n_lines, crash ? crash->start : 0,
+	char **timing = kr_guest_timing_evidence(g->lines, g->n_lines,
+						 g->started ? g->start_offset : SIZE_MAX,
+						 crash ? crash->start : 0,
 						 crash ? crash->end : 0);
 	for (size_t i = 0; timing[i]; i++)
 		kr_strv_push(&run->evidence, kr_strdup(timing[i]));

@@ -491,14 +491,14 @@ void kr_guest_result_clear(struct kr_guest_result *res)
 	*res = (struct kr_guest_result){ 0 };
 }
 
-char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n,
+char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n, size_t from,
 				size_t report_start, size_t report_end)
 {
 	char **ev = kr_calloc(1, sizeof(char *));
 	const size_t max = 5;
 	const struct kr_line_time *prev = NULL;
 	for (size_t i = 0; i < n && kr_strv_len(ev) < max; i++) {
-		if (isnan(lines[i].guest_s))
+		if (isnan(lines[i].guest_s) || lines[i].offset < from)
 			continue;
 		if (prev) {
 			double g = lines[i].guest_s - prev->guest_s;

@@ -103,11 +103,12 @@ void kr_guest_result_clear(struct kr_guest_result *res);
  * (|guest delta - host delta| > KR_CLOCK_JUMP_S between consecutive
  * timestamped lines), and a report whose lines [report_start, report_end)
  * took more than KR_REPORT_GAP_S between two of them to arrive (the vCPU
- * that printed it was not running). Returns a NULL-terminated vector of
+ * that printed it was not running). Lines before offset from (the start
+ * marker: boot is not the run) are not looked at. Returns a NULL-terminated vector of
  * lines (never NULL; capped at a few entries). */
 #define KR_CLOCK_JUMP_S 2.0
 #define KR_REPORT_GAP_S 2.0
-char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n,
+char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n, size_t from,
 				size_t report_start, size_t report_end);
 
 /* The printk timestamp at the start of line ("[   12.345678] ..."), or NaN. */

@@ -202,3 +202,13 @@ void kr_test_golden(const char *name, const char *actual, size_t len)
 		     "(KRADAR_UPDATE_GOLDEN=1 rewrites the golden files)",
 		     path, line, (int)(we - bol), want + bol, (int)(ae - bol), actual + bol);
 }
+
+char *kr_test_results_scenario(const char *json, const char *name)
+{
+	char *key = kr_asprintf("\"name\": \"%s\"", name);
+	const char *start = strstr(json, key);
+	free(key);
+	ck_assert_msg(start, "no scenario %s in %s", name, json);
+	const char *end = strstr(start + 1, "\n    {\n      \"name\"");
+	return end ? kr_strndup(start, (size_t)(end - start)) : kr_strdup(start);
+}

@@ -36,3 +36,10 @@ const char *kr_test_data(void);
  * in the environment, writes actual there instead (then review the diff):
  *   KRADAR_UPDATE_GOLDEN=1 meson test -C build --suite unit */
 void kr_test_golden(const char *name, const char *actual, size_t len);
+
+/* The object of scenario name in a results.json text (from its "name" to
+ * the next scenario's), for substring checks (owned by the caller). */
+char *kr_test_results_scenario(const char *json, const char *name);
+
+#define KR_ASSERT_HAS(hay, needle) \
+	ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)

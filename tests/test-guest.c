@@ -268,7 +268,7 @@ START_TEST(timing_evidence)
 	struct kr_line_time quiet[] = {
 		{ 0, 1.0, 1.0 }, { 10, 31.0, 30.5 }, { 20, 32.0, NAN }, { 30, 33.0, 32.4 },
 	};
-	char **ev = kr_guest_timing_evidence(quiet, 4, 0, 0);
+	char **ev = kr_guest_timing_evidence(quiet, 4, 0, 0, 0);
 	ck_assert_uint_eq(kr_strv_len(ev), 0); /* a long but honest silence */
 	kr_strv_free(ev);
 	struct kr_line_time jumpy[] = {
@@ -276,7 +276,10 @@ START_TEST(timing_evidence)
 		{ 20, 12.0, 10.0 },                 /* host waited 10.5 s, guest 0.5 s */
 		{ 30, 12.1, 10.1 }, { 40, 17.0, 10.2 }, { 50, 17.1, 15.0 },
 	};
-	ev = kr_guest_timing_evidence(jumpy, 6, 30, 60);
+	ev = kr_guest_timing_evidence(jumpy, 6, 60, 0, 0); /* all before the run */
+	ck_assert_uint_eq(kr_strv_len(ev), 0);
+	kr_strv_free(ev);
+	ev = kr_guest_timing_evidence(jumpy, 6, 0, 30, 60);
 	ck_assert_uint_ge(kr_strv_len(ev), 3);
 	ck_assert_ptr_nonnull(strstr(ev[0], "jumped"));
 	ck_assert_ptr_nonnull(strstr(ev[1], "stood still"));

@@ -89,19 +89,6 @@ static char *results(const char *out_dir)
 	return json;
 }
 
-/* The JSON object of one scenario in results.json (from its name to the
- * next scenario's), for substring checks. */
-static char *scenario_json(const char *json, const char *name)
-{
-	_cleanup_free_ char *key = kr_asprintf("\"name\": \"%s\"", name);
-	const char *start = strstr(json, key);
-	ck_assert_msg(start, "no scenario %s in %s", name, json);
-	const char *end = strstr(start + 1, "\n    {\n      \"name\"");
-	return end ? kr_strndup(start, (size_t)(end - start)) : kr_strdup(start);
-}
-
-#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
-
 START_TEST(every_verdict)
 {
 	const char *tmp = kr_test_tmpdir();
@@ -124,24 +111,24 @@ START_TEST(every_verdict)
 	int rc = kradar_run(dir, out, &o, &e);
 	ck_assert_msg(rc == 1, "exit %d (a scenario failed: 1)\n%s\n%s", rc, o, e);
 	_cleanup_free_ char *json = results(out);
-	ASSERT_HAS(json, "\"version\": 1");
-	_cleanup_free_ char *w = scenario_json(json, "warn");
-	ASSERT_HAS(w, "\"verdict\": \"reproduced\"");
-	ASSERT_HAS(w, "\"outcome\": \"met\"");
-	ASSERT_HAS(w, "\"title\": \"WARNING in kradar_test_warn\"");
-	ASSERT_HAS(w, "\"accel\": \"tcg\"");
-	_cleanup_free_ char *n = scenario_json(json, "null");
-	ASSERT_HAS(n, "\"verdict\": \"other-crash\"");
-	ASSERT_HAS(n, "\"outcome\": \"failed\"");
-	ASSERT_HAS(n, "NULL pointer dereference");
-	_cleanup_free_ char *c = scenario_json(json, "clean");
-	ASSERT_HAS(c, "\"verdict\": \"clean\"");
-	ASSERT_HAS(c, "\"outcome\": \"met\"");
-	_cleanup_free_ char *f = scenario_json(json, "fixed");
-	ASSERT_HAS(f, "\"verdict\": \"fixed\"");
+	KR_ASSERT_HAS(json, "\"version\": 1");
+	_cleanup_free_ char *w = kr_test_results_scenario(json, "warn");
+	KR_ASSERT_HAS(w, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(w, "\"outcome\": \"met\"");
+	KR_ASSERT_HAS(w, "\"title\": \"WARNING in kradar_test_warn\"");
+	KR_ASSERT_HAS(w, "\"accel\": \"tcg\"");
+	_cleanup_free_ char *n = kr_test_results_scenario(json, "null");
+	KR_ASSERT_HAS(n, "\"verdict\": \"other-crash\"");
+	KR_ASSERT_HAS(n, "\"outcome\": \"failed\"");
+	KR_ASSERT_HAS(n, "NULL pointer dereference");
+	_cleanup_free_ char *c = kr_test_results_scenario(json, "clean");
+	KR_ASSERT_HAS(c, "\"verdict\": \"clean\"");
+	KR_ASSERT_HAS(c, "\"outcome\": \"met\"");
+	_cleanup_free_ char *f = kr_test_results_scenario(json, "fixed");
+	KR_ASSERT_HAS(f, "\"verdict\": \"fixed\"");
 	/* the table */
-	ASSERT_HAS(o, "SCENARIO");
-	ASSERT_HAS(o, "other-crash");
+	KR_ASSERT_HAS(o, "SCENARIO");
+	KR_ASSERT_HAS(o, "other-crash");
 
 	/* the artifacts of a run */
 	const char *files[] = { "console.log", "console.times", "report.txt", "result.json",
@@ -153,11 +140,11 @@ START_TEST(every_verdict)
 	_cleanup_free_ char *cmdline = NULL, *report = NULL;
 	_cleanup_free_ char *cp = kr_asprintf("%s/warn/run-1/qemu.cmdline", out);
 	ck_assert_int_eq(kr_read_file(cp, 1 << 20, &cmdline, NULL), 0);
-	ASSERT_HAS(cmdline, "-accel tcg");
-	ASSERT_HAS(cmdline, kernel);
+	KR_ASSERT_HAS(cmdline, "-accel tcg");
+	KR_ASSERT_HAS(cmdline, kernel);
 	_cleanup_free_ char *rp = kr_asprintf("%s/warn/run-1/report.txt", out);
 	ck_assert_int_eq(kr_read_file(rp, 1 << 20, &report, NULL), 0);
-	ASSERT_HAS(report, "kradar_test_warn");
+	KR_ASSERT_HAS(report, "kradar_test_warn");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -191,19 +178,19 @@ START_TEST(infra_errors_and_stop_on_hit)
 	int rc = kradar_run(dir, out, &o, &e);
 	ck_assert_msg(rc == 3, "exit %d (inconclusive: 3)\n%s\n%s", rc, o, e);
 	_cleanup_free_ char *json = results(out);
-	_cleanup_free_ char *h = scenario_json(json, "hit");
-	ASSERT_HAS(h, "\"verdict\": \"reproduced\"");
-	ASSERT_HAS(h, "\"runs_planned\": 3");
+	_cleanup_free_ char *h = kr_test_results_scenario(json, "hit");
+	KR_ASSERT_HAS(h, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(h, "\"runs_planned\": 3");
 	ck_assert_ptr_null(strstr(h, "\"run\": 2"));
-	_cleanup_free_ char *bp = scenario_json(json, "boot-panic");
-	ASSERT_HAS(bp, "\"verdict\": \"infra-error\"");
-	ASSERT_HAS(bp, "crashed before the reproducer started");
-	_cleanup_free_ char *s = scenario_json(json, "silent");
-	ASSERT_HAS(s, "\"verdict\": \"infra-error\"");
-	ASSERT_HAS(s, "no output from the kernel within 5 s");
-	_cleanup_free_ char *bk = scenario_json(json, "bad-kernel");
-	ASSERT_HAS(bk, "\"verdict\": \"infra-error\"");
-	ASSERT_HAS(bk, "QEMU exited");
+	_cleanup_free_ char *bp = kr_test_results_scenario(json, "boot-panic");
+	KR_ASSERT_HAS(bp, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(bp, "crashed before the reproducer started");
+	_cleanup_free_ char *s = kr_test_results_scenario(json, "silent");
+	KR_ASSERT_HAS(s, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(s, "no output from the kernel within 5 s");
+	_cleanup_free_ char *bk = kr_test_results_scenario(json, "bad-kernel");
+	KR_ASSERT_HAS(bk, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(bk, "QEMU exited");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -223,12 +210,12 @@ START_TEST(run_and_silence_timeouts)
 	int rc = kradar_run(dir, out, &o, &e);
 	ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, o, e);
 	_cleanup_free_ char *json = results(out);
-	_cleanup_free_ char *t = scenario_json(json, "ticking");
-	ASSERT_HAS(t, "\"verdict\": \"clean\"");
-	ASSERT_HAS(t, "run timeout");
-	_cleanup_free_ char *s = scenario_json(json, "silent-repro");
-	ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
-	ASSERT_HAS(s, "\"title\": \"no output from test machine\"");
+	_cleanup_free_ char *t = kr_test_results_scenario(json, "ticking");
+	KR_ASSERT_HAS(t, "\"verdict\": \"clean\"");
+	KR_ASSERT_HAS(t, "run timeout");
+	_cleanup_free_ char *s = kr_test_results_scenario(json, "silent-repro");
+	KR_ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(s, "\"title\": \"no output from test machine\"");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -312,9 +299,9 @@ START_TEST(sigint_leaves_nothing_behind)
 	closedir(d);
 	ck_assert_int_eq(entries, 0);
 	_cleanup_free_ char *json = results(out);
-	ASSERT_HAS(json, "\"interrupted\": true");
-	ASSERT_HAS(json, "\"exit_code\": 130");
-	ASSERT_HAS(json, "interrupted by SIGINT");
+	KR_ASSERT_HAS(json, "\"interrupted\": true");
+	KR_ASSERT_HAS(json, "\"exit_code\": 130");
+	KR_ASSERT_HAS(json, "interrupted by SIGINT");
 	_cleanup_free_ char *log = kr_asprintf("%s/long/run-1/console.log", out);
 	ck_assert_int_eq(access(log, R_OK), 0);
 	kr_test_tmpdir_cleanup();
@@ -350,12 +337,12 @@ START_TEST(kvm_fallback)
 	int rc = kradar_run(dir, out, &o, &e);
 	ck_assert_msg(rc == 3, "exit %d\n%s\n%s", rc, o, e);
 	_cleanup_free_ char *json = results(out);
-	_cleanup_free_ char *a0 = scenario_json(json, "auto-0");
-	ASSERT_HAS(a0, "\"verdict\": \"clean\"");
-	ASSERT_HAS(a0, "\"accel\": \"tcg\"");
-	_cleanup_free_ char *on = scenario_json(json, "on");
-	ASSERT_HAS(on, "\"verdict\": \"infra-error\"");
-	ASSERT_HAS(on, "vm.kvm is on but KVM is not usable");
+	_cleanup_free_ char *a0 = kr_test_results_scenario(json, "auto-0");
+	KR_ASSERT_HAS(a0, "\"verdict\": \"clean\"");
+	KR_ASSERT_HAS(a0, "\"accel\": \"tcg\"");
+	_cleanup_free_ char *on = kr_test_results_scenario(json, "on");
+	KR_ASSERT_HAS(on, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(on, "vm.kvm is on but KVM is not usable");
 	const char *said = strstr(e, "): using TCG");
 	ck_assert_msg(said, "%s", e);
 	ck_assert_msg(!strstr(said + 1, "): using TCG"), "said twice:\n%s", e);
@@ -371,9 +358,9 @@ START_TEST(kvm_fallback)
 		uint64_t t0 = kr_now_ns();
 		rc = kradar_run(a1, out2, &o2, &e2);
 		ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, o2, e2);
-		ASSERT_HAS(e2, "printed no kernel line within 5 s");
+		KR_ASSERT_HAS(e2, "printed no kernel line within 5 s");
 		_cleanup_free_ char *j2 = results(out2);
-		ASSERT_HAS(j2, "\"accel\": \"tcg\"");
+		KR_ASSERT_HAS(j2, "\"accel\": \"tcg\"");
 		/* the probe is bounded: a few seconds, not a boot timeout */
 		ck_assert_uint_lt(kr_now_ns() - t0, 110 * 1000000000ull);
 	}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/* kradar run from scenario to verdict without a guest: vm.qemu is a script
+ * that reads the marker token from the initramfs kradar made (the init
+ * script is stored uncompressed) and prints a canned console around the
+ * start marker: real kernel log text from tests/data/crash-logs. This
+ * covers the verdicts that need starvation evidence, which a healthy
+ * guest does not produce on demand. */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kr-test.h"
+#include "util.h"
+
+/* The fake QEMU: "Linux version", BEFORE, the start marker, AFTER, then
+ * it waits to be stopped. */
+static char *fake_qemu(const char *dir, const char *name, const char *before, const char *after)
+{
+	_cleanup_free_ char *script = kr_asprintf(
+		"#!/bin/sh\n"
+		"[ \"$1\" = --version ] && { echo 'QEMU emulator version 7.2.0 (fake)'; exit 0; }\n"
+		"while [ $# -gt 0 ]; do [ \"$1\" = -initrd ] && initrd=$2; shift; done\n"
+		"token=$(grep -a -o 'KRADAR-START [0-9a-f]*' \"$initrd\" | head -n 1 | cut -d' ' -f2)\n"
+		"echo 'Linux version 6.1.0-fake'\n"
+		"%s%s%s"
+		"echo \"KRADAR-START $token\"\n"
+		"%s%s%s"
+		"exec sleep 600\n",
+		before ? "cat '" : "", before ? before : "", before ? "'\n" : "",
+		after ? "cat '" : "", after ? after : "", after ? "'\n" : "");
+	char *path = kr_test_write(dir, name, script);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	return path;
+}
+
+static void scenario(const char *dir, const char *name, const char *qemu, const char *expect)
+{
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"%s\",\"kernel\":{\"image\":\"bzImage\"},"
+		"\"repro\":{\"sh\":\"true\"},\"vm\":{\"kvm\":\"off\",\"qemu\":\"%s\"},"
+		"\"timeouts\":{\"boot\":60,\"run\":60,\"no_output\":60,\"grace\":1,"
+		"\"tcg_factor\":1},\"expect\":%s}",
+		name, qemu, expect);
+	_cleanup_free_ char *file = kr_asprintf("s/%s.json", name);
+	free(kr_test_write(dir, file, text));
+}
+
+START_TEST(stalls_starvation_and_boot_crashes)
+{
+	const char *dir = kr_test_tmpdir();
+	free(kr_test_write(dir, "s/bzImage", "not a kernel: the fake QEMU does not care"));
+	_cleanup_free_ char *stall = kr_path_join(kr_test_data(),
+						  "crash-logs/synthetic-soft-lockup.log");
+	/* the same report without its first line, the starvation evidence */
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(kr_read_file(stall, 1 << 20, &text, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(text, "hrtimer: interrupt took"));
+	_cleanup_free_ char *bare = kr_test_write(dir, "bare-stall.log", strchr(text, '\n') + 1);
+	_cleanup_free_ char *evidence = kr_test_write(
+		dir, "evidence.log", "[   88.300000] hrtimer: interrupt took 4108213 ns\n");
+	_cleanup_free_ char *panic = kr_path_join(kr_test_data(), "crash-logs/panic.log");
+
+	_cleanup_free_ char *q1 = fake_qemu(dir, "q-artifact", NULL, stall);
+	_cleanup_free_ char *q2 = fake_qemu(dir, "q-other", NULL, bare);
+	_cleanup_free_ char *q3 = fake_qemu(dir, "q-boot-evidence", evidence, bare);
+	_cleanup_free_ char *q4 = fake_qemu(dir, "q-boot-crash", panic, NULL);
+	_cleanup_free_ char *q5 = fake_qemu(dir, "q-expected", NULL, stall);
+	const char *other = "{\"title\":\"WARNING in something_else\"}";
+	scenario(dir, "artifact", q1, other);
+	scenario(dir, "other", q2, other);
+	scenario(dir, "boot-evidence", q3, other);
+	scenario(dir, "boot-crash", q4, other);
+	scenario(dir, "expected", q5, "{\"title\":\"BUG: soft lockup in synthetic_spin_fn\"}");
+
+	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
+	_cleanup_free_ char *so = NULL, *se = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
+	ck_assert_msg(rc == 1, "exit %d\n%s\n%s", rc, so, se); /* "other" failed */
+
+	_cleanup_free_ char *path = kr_path_join(out, "results.json");
+	_cleanup_free_ char *json = NULL;
+	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	/* a stall that is not the bug, with evidence during the run */
+	_cleanup_free_ char *a = kr_test_results_scenario(json, "artifact");
+	KR_ASSERT_HAS(a, "\"verdict\": \"artifact-stall\"");
+	KR_ASSERT_HAS(a, "\"outcome\": \"inconclusive\"");
+	KR_ASSERT_HAS(a, "hrtimer: interrupt took 4108213 ns");
+	KR_ASSERT_HAS(a, "\"title\": \"BUG: soft lockup in synthetic_spin_fn\"");
+	/* the same stall without evidence is another crash */
+	_cleanup_free_ char *o = kr_test_results_scenario(json, "other");
+	KR_ASSERT_HAS(o, "\"verdict\": \"other-crash\"");
+	KR_ASSERT_HAS(o, "\"evidence\": []");
+	/* evidence from before the reproducer started does not count */
+	_cleanup_free_ char *b = kr_test_results_scenario(json, "boot-evidence");
+	KR_ASSERT_HAS(b, "\"verdict\": \"other-crash\"");
+	/* a crash before the start marker is a boot failure */
+	_cleanup_free_ char *c = kr_test_results_scenario(json, "boot-crash");
+	KR_ASSERT_HAS(c, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(c, "crashed before the reproducer started");
+	/* evidence does not matter when the stall is the bug */
+	_cleanup_free_ char *e = kr_test_results_scenario(json, "expected");
+	KR_ASSERT_HAS(e, "\"verdict\": \"reproduced\"");
+	_cleanup_free_ char *report = kr_path_join(out, "artifact/run-1/report.txt");
+	_cleanup_free_ char *rtext = NULL;
+	ck_assert_int_eq(kr_read_file(report, 1 << 20, &rtext, NULL), 0);
+	KR_ASSERT_HAS(rtext, "soft lockup");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cmd-run");
+	TCase *tc = tcase_create("cmd-run");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, stalls_starvation_and_boot_crashes);
+	suite_add_tcase(s, tc);
+	return kr_test_main(s);
+}
