@@ -32,6 +32,10 @@ xz-utils
 kmod
 python3-yaml
 ca-certificates
+openssh-client
+debootstrap
+e2fsprogs
+fdisk
 "
 
 missing=""

@@ -13,7 +13,6 @@
 #include "log.h"
 #include "scenario.h"
 #include "syzbot.h"
-#include "xz.h"
 
 #define DEFAULT_BASE_URL "https://syzkaller.appspot.com"
 /* Size limits: a bug's JSON, a text (reproducer, config, report, log), a
@@ -203,27 +202,6 @@ static int place(const char *src, const char *dst)
 	return 0;
 }
 
-/* "HEX SIZE XZHEX" beside a decompressed asset: valid while it matches the
- * file and the .xz it came from. */
-static bool unxz_valid(const char *path, const char *xz_sha256, char hex[KR_SHA256_HEX_SIZE],
-		       uint64_t *size)
-{
-	_cleanup_free_ char *side = kr_asprintf("%s.sha256", path);
-	_cleanup_free_ char *text = NULL;
-	size_t len;
-	struct stat st;
-	if (kr_read_file(side, 512, &text, &len) < 0 || stat(path, &st) < 0)
-		return false;
-	char h[65], src[65];
-	unsigned long long n;
-	if (sscanf(text, "%64s %llu %64s", h, &n, src) != 3 || strcmp(src, xz_sha256) != 0 ||
-	    n != (unsigned long long)st.st_size)
-		return false;
-	memcpy(hex, h, KR_SHA256_HEX_SIZE);
-	*size = n;
-	return true;
-}
-
 static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *url)
 {
 	struct kr_fetch_result res;
@@ -240,46 +218,25 @@ static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *ur
 	kr_json_set(a, "size", kr_json_int((long long)res.size));
 	kr_json_set(a, "cached", kr_json_bool(res.from_cache));
 
-	/* .xz by name or by content: decompressed once, next to the download
-	 * in the cache. */
-	char head[8] = { 0 };
-	int fd = open(res.path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (read(fd, head, sizeof(head)) < 0)
-			head[0] = 0;
-		close(fd);
+	/* .xz by content: decompressed once, next to the download in the
+	 * cache. */
+	struct kr_fetch_plain plain;
+	_cleanup_free_ char *err = NULL;
+	int r = kr_fetch_plain(c->fetcher, &res, MAX_ASSET_DECOMPRESSED, &plain, &err);
+	if (r < 0) {
+		kr_error("%s (from %s)", err, url);
+		kr_json_free(a);
+		kr_fetch_result_clear(&res);
+		return r == -EBADMSG || r == -EFBIG ? KR_EXIT_USAGE : KR_EXIT_ENVIRONMENT;
 	}
-	_cleanup_free_ char *src = kr_strdup(res.path);
-	if (kr_xz_magic(head, sizeof(head))) {
-		_cleanup_free_ char *unxz = kr_asprintf("%s.unxz", res.path);
-		char hex[KR_SHA256_HEX_SIZE];
-		uint64_t size = 0;
-		if (!unxz_valid(unxz, res.sha256, hex, &size)) {
-			if (!c->quiet)
-				kr_notice("decompressing %s", asset_kinds[kind].what);
-			_cleanup_free_ char *err = NULL;
-			int r = kr_xz_decompress_file(res.path, unxz, MAX_ASSET_DECOMPRESSED, hex, &err);
-			if (r < 0) {
-				kr_error("%s (from %s)", err, url);
-				kr_json_free(a);
-				kr_fetch_result_clear(&res);
-				return r == -EBADMSG || r == -EFBIG ? KR_EXIT_USAGE : KR_EXIT_ENVIRONMENT;
-			}
-			struct stat st;
-			size = stat(unxz, &st) == 0 ? (uint64_t)st.st_size : 0;
-			_cleanup_free_ char *side = kr_asprintf("%s.sha256", unxz);
-			_cleanup_free_ char *text = kr_asprintf("%s %llu %s\n", hex,
-								(unsigned long long)size, res.sha256);
-			kr_write_file_atomic(side, text, strlen(text), 0644);
-		}
-		kr_json_set(a, "decompressed_sha256", kr_json_string(hex));
-		kr_json_set(a, "decompressed_size", kr_json_int((long long)size));
-		free(src);
-		src = KR_TAKE_PTR(unxz);
+	if (plain.decompressed) {
+		kr_json_set(a, "decompressed_sha256", kr_json_string(plain.sha256));
+		kr_json_set(a, "decompressed_size", kr_json_int((long long)plain.size));
 	}
+	_cleanup_free_ char *src = KR_TAKE_PTR(plain.path);
 	kr_json_set(a, "cache_path", kr_json_string(src));
 	_cleanup_free_ char *dst = kr_path_join(c->out_dir, asset_kinds[kind].file);
-	int r = place(src, dst);
+	r = place(src, dst);
 	kr_fetch_result_clear(&res);
 	if (r < 0) {
 		kr_error("%s: %s", dst, strerror(-r));

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "fetch.h"
 #include "guest.h"
 #include "initramfs.h"
 #include "kbuild.h"
@@ -24,6 +25,7 @@
 #include "scenario.h"
 #include "sha256.h"
 #include "signature.h"
+#include "ssh.h"
 #include "syzprog.h"
 #include "verdict.h"
 
@@ -32,6 +34,21 @@
 /* syz-execprog's -slowdown under TCG: syzkaller scales its own timeouts
  * (per-call and per-program) by this for emulated machines. */
 #define TCG_EXECPROG_SLOWDOWN 10
+/* Size limits for kernel.image and disk URLs: the download, and the
+ * decompressed file when it is .xz. */
+#define MAX_DOWNLOAD (16ull << 30)
+#define MAX_DECOMPRESSED (64ull << 30)
+/* Image mode's SSH, in seconds before the TCG factor: the connection and
+ * handshake, one connection attempt or copy, the pause between attempts,
+ * and how long a dropped connection waits for the console to show why. */
+#define SSH_CONNECT_TIMEOUT_S 5.0
+#define SSH_STEP_TIMEOUT_S 60.0
+#define SSH_RETRY_S 2.0
+#define SSH_LOST_WAIT_S 10.0
+#define SSH_KEEPALIVE_S 10.0
+/* QEMU starts again with another port this often when the forwarded port
+ * was taken between kradar's check and QEMU's bind. */
+#define PORT_ATTEMPTS 3
 
 struct ctx {
 	const char *out;      /* absolute */
@@ -45,6 +62,7 @@ struct ctx {
 	int jobs;          /* make -j for kernel.source (--jobs), 0: the CPUs */
 	struct kr_progress *progress; /* the terminal or CI log (reporters/progress.h) */
 	size_t total;      /* scenarios to run */
+	struct kr_fetcher *fetcher; /* kernel and disk URLs; made when first needed */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -57,6 +75,11 @@ struct prepared {
 	char *init_script;
 	struct kr_syzprog *syz;
 	char *repro_binary;
+	/* image mode */
+	char *disk;  /* the disk image (a download resolved) */
+	char *stage; /* the files for the guest's /kradar: run.sh, the
+		      * reproducer, syz-execprog and syz-executor */
+	char **staged; /* their paths */
 };
 
 static void prepared_clear(struct prepared *p)
@@ -68,6 +91,9 @@ static void prepared_clear(struct prepared *p)
 	free(p->init_script);
 	kr_syzprog_free(p->syz);
 	free(p->repro_binary);
+	free(p->disk);
+	free(p->stage);
+	kr_strv_free(p->staged);
 	*p = (struct prepared){ 0 };
 }
 
@@ -132,6 +158,41 @@ static char *compile_repro(struct ctx *c, const struct kr_scenario *s, const cha
 		bol--;
 	return kr_asprintf("the C reproducer does not compile (gcc status %d)%s%.*s", status,
 			   bol ? ": " : "", bol ? (int)strcspn(bol, "\n") : 0, bol ? bol : "");
+}
+
+static void fetch_notice(void *userdata, const char *message)
+{
+	const struct ctx *c = userdata;
+	if (!c->quiet)
+		kr_notice("%s", message);
+}
+
+/* kernel.image or disk as a URL: into the download cache (once), .xz
+ * decompressed. Returns the reason when there is no file. */
+static char *download(struct ctx *c, const char *url, char **path,
+		      char sha256[KR_SHA256_HEX_SIZE])
+{
+	char *err = NULL;
+	if (!c->fetcher) {
+		_cleanup_free_ char *dir = c->cache ? kr_path_join(c->cache, "downloads") : NULL;
+		struct kr_fetch_config cfg = { .cache_dir = dir, .notice = fetch_notice,
+					       .userdata = c };
+		if (kr_fetcher_new(&cfg, &c->fetcher, &err) < 0)
+			return err;
+	}
+	struct kr_fetch_result res;
+	if (kr_fetch(c->fetcher, url, MAX_DOWNLOAD, 0, &res, &err) < 0) {
+		kr_fetch_result_clear(&res);
+		return err;
+	}
+	struct kr_fetch_plain plain;
+	int r = kr_fetch_plain(c->fetcher, &res, MAX_DECOMPRESSED, &plain, &err);
+	kr_fetch_result_clear(&res);
+	if (r < 0)
+		return err;
+	*path = KR_TAKE_PTR(plain.path);
+	memcpy(sha256, plain.sha256, KR_SHA256_HEX_SIZE);
+	return NULL;
 }
 
 static void kernel_identity(const struct kr_scenario *s, struct kr_scenario_result *sr)
@@ -200,27 +261,97 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 	return NULL;
 }
 
+struct staged {
+	const char *guest; /* the guest path; its name is the staged file's */
+	const char *text;  /* written, or ... */
+	size_t len;
+	char *link;        /* ... linked to */
+};
+
+/* Image mode: the files for the guest's /kradar in one host directory,
+ * named as in the guest (links to the binaries), so that one scp copies
+ * them all. Returns the reason when they cannot be put there. */
+static char *stage_guest_files(struct ctx *c, const struct kr_scenario *s, struct prepared *p)
+{
+	p->stage = kr_asprintf("%s/%s.stage", c->tmp, s->name);
+	int r = kr_mkdir_p(p->stage, 0755);
+	if (r < 0)
+		return kr_asprintf("cannot create %s: %s", p->stage, strerror(-r));
+	struct staged files[4] = {
+		{ KR_GUEST_SSH_SCRIPT, p->init_script, strlen(p->init_script), NULL },
+	};
+	size_t n = 1;
+	switch (s->repro.kind) {
+	case KR_REPRO_SH:
+		files[n++] = (struct staged){ KR_GUEST_REPRO_SH, s->repro.sh, strlen(s->repro.sh),
+						     NULL };
+		break;
+	case KR_REPRO_C:
+		files[n++] = (struct staged){ KR_GUEST_REPRO_BIN, NULL, 0,
+						     kr_strdup(p->repro_binary) };
+		break;
+	case KR_REPRO_SYZ:
+		files[n++] = (struct staged){ KR_GUEST_REPRO_SYZ, p->syz->program,
+						     p->syz->program_len, NULL };
+		files[n++] = (struct staged){ KR_GUEST_EXECPROG, NULL, 0,
+						     kr_path_join(s->execprog.bin, "syz-execprog") };
+		files[n++] = (struct staged){ KR_GUEST_EXECUTOR, NULL, 0,
+						     kr_path_join(s->execprog.bin, "syz-executor") };
+		break;
+	}
+	char *why = NULL;
+	p->staged = kr_calloc(1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		char *path = kr_path_join(p->stage, strrchr(files[i].guest, '/') + 1);
+		kr_strv_push(&p->staged, path);
+		if (why) {
+			/* only freeing what is left */
+		} else if (files[i].link && access(files[i].link, R_OK) < 0) {
+			why = kr_asprintf("%s: %s", files[i].link, strerror(errno));
+		} else if (files[i].link && symlink(files[i].link, path) < 0) {
+			why = kr_asprintf("cannot link %s: %s", path, strerror(errno));
+		} else if (!files[i].link &&
+			   (r = kr_write_file_atomic(path, files[i].text, files[i].len, 0755)) < 0) {
+			why = kr_asprintf("cannot write %s: %s", path, strerror(-r));
+		}
+		free(files[i].link);
+	}
+	return why;
+}
+
 static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
 		    struct kr_scenario_result *sr, struct prepared *p, int *sig)
 {
-	if (s->disk.image) {
-		p->infra = kr_strdup("image mode (a disk in the scenario) is not available yet");
-		return;
-	}
+	bool image = s->disk.image != NULL;
+	char hex[KR_SHA256_HEX_SIZE];
 	if (s->kernel.kind == KR_KERNEL_SOURCE) {
 		p->infra = build_kernel(c, s, scen_dir, p, sr, sig);
 		if (p->infra)
 			return;
 	} else if (kr_path_is_url(s->kernel.image)) {
-		p->infra = kr_strdup("kernel downloads (kernel.image as a URL) are not available yet");
-		return;
+		if ((p->infra = download(c, s->kernel.image, &p->kernel, hex)))
+			return;
+		free(sr->kernel.sha256);
+		sr->kernel.sha256 = kr_strdup(hex);
 	} else if (access(s->kernel.image, R_OK) < 0) {
 		p->infra = kr_asprintf("kernel image %s: %s", s->kernel.image, strerror(errno));
 		return;
 	} else {
 		p->kernel = kr_strdup(s->kernel.image);
 	}
-	if (!c->busybox) {
+	if (image) {
+		if (kr_path_is_url(s->disk.image)) {
+			if ((p->infra = download(c, s->disk.image, &p->disk, hex)))
+				return;
+			free(sr->disk_sha256);
+			sr->disk_sha256 = kr_strdup(hex);
+		} else if (access(s->disk.image, R_OK) < 0) {
+			p->infra = kr_asprintf("disk image %s: %s", s->disk.image, strerror(errno));
+			return;
+		} else {
+			p->disk = kr_strdup(s->disk.image);
+		}
+	} else if (!c->busybox) {
 		p->infra = kr_strdup("no static busybox for the guest (install busybox-static, or "
 				     "set KRADAR_BUSYBOX)");
 		return;
@@ -292,6 +423,11 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 	case KR_REPRO_SH:
 		break;
 	}
+	if (image) {
+		p->init_script = kr_initramfs_ssh_script(&ir);
+		p->infra = stage_guest_files(c, s, p);
+		return;
+	}
 	p->init_script = kr_initramfs_init_script(&ir);
 	/* Kept with the results, so that qemu.cmdline can be run by hand. */
 	p->initrd = kr_path_join(scen_dir, "initramfs.cpio");
@@ -343,7 +479,7 @@ static void save_repro(const struct kr_scenario *s, const struct prepared *p, co
 	_cleanup_free_ char *path = kr_path_join(dir, name);
 	if (text && kr_write_file_atomic(path, text, len, 0644) == 0)
 		run->repro = kr_strdup(name);
-	write_text(dir, "init.sh", p->init_script);
+	write_text(dir, p->disk ? "run.sh" : "init.sh", p->init_script);
 }
 
 /* Renames dir/name.part to dir/name. */
@@ -390,6 +526,10 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		infra = kr_strdup(g->message ? g->message : "the reproducer never started");
 
 	_cleanup_free_ char *wtitle = NULL;
+	/* Image mode: the SSH connection dropped and the console showed no
+	 * crash. syzkaller counts that as a crash of its own, and so does
+	 * kradar; like a silent guest it may be an emulator's starvation. */
+	bool lost = g->end == KR_GUEST_END_LOST && !crash && !infra;
 	_cleanup_free_ char *ended = g->end == KR_GUEST_END_RUN_TIMEOUT ?
 					     kr_strdup(g->message) :
 					     kr_asprintf("the reproducer finished (status %d)",
@@ -403,6 +543,9 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		f.is_stall = crash->is_stall;
 	} else if (g->watch_line && g->hit_offset >= g->start_offset) {
 		f.title = wtitle = watch_title(g->watch_line);
+	} else if (lost) {
+		f.title = KR_TITLE_LOST_CONNECTION;
+		f.is_stall = true;
 	}
 
 	/* Starvation while the reproducer ran; boot-time clock messages (an
@@ -423,6 +566,12 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	f.n_evidence = kr_strv_len(run->evidence);
 
 	run->verdict = kr_verdict_run(s, &f, &run->reason);
+	if ((f.silent || lost) && !crash && g->message) {
+		/* what went quiet, or how the connection ended */
+		char *more = kr_asprintf("%s: %s", run->reason, g->message);
+		free(run->reason);
+		run->reason = more;
+	}
 	run->title = kr_strdup(f.title ? f.title : f.silent ? KR_TITLE_NO_OUTPUT : NULL);
 	if (crash)
 		run->crash_type = kr_strdup(crash->type);
@@ -444,6 +593,110 @@ static void guest_phase(void *userdata, enum kr_guest_phase phase)
 	kr_progress_phase(userdata, phases[phase]);
 }
 
+/* QEMU could not forward the port: another process took it after
+ * kr_ssh_free_port() found it free. */
+static bool port_taken(const struct kr_guest_result *g, const char *qemu_stderr)
+{
+	if (g->end != KR_GUEST_END_EXITED || g->any_output)
+		return false;
+	_cleanup_free_ char *text = NULL;
+	return kr_read_file(qemu_stderr, 1 << 20, &text, NULL) == 0 &&
+	       strstr(text, "host forwarding rule");
+}
+
+/* Image mode: the guest with an SSH session next to its console (ssh.h),
+ * on a free loopback port; QEMU again with another port when the port was
+ * taken meanwhile. The SSH session's output goes to execprog.log (syz) or
+ * repro.log, its own account to ssh.log. kr_guest_run()'s returns. */
+static int run_image_guest(const struct kr_scenario *s, const struct prepared *p, const char *dir,
+			   double factor, struct kr_qemu_guest *qg, struct kr_guest_config *gc,
+			   struct kr_guest_result *g, struct kr_run_result *run)
+{
+	_cleanup_strv_free_ char **dirs = kr_calloc(1, sizeof(char *));
+	kr_strv_push(&dirs, kr_strdup(KR_GUEST_SSH_DIR));
+	struct kr_ssh_copy *copies = kr_calloc(s->repro.n_files + 1, sizeof(*copies));
+	_cleanup_free_ char *(*sources)[2] = kr_calloc(s->repro.n_files + 1, sizeof(*sources));
+	copies[0] = (struct kr_ssh_copy){ .sources = p->staged, .dest = KR_GUEST_SSH_DIR "/" };
+	for (size_t i = 0; i < s->repro.n_files; i++) {
+		const struct kr_file_copy *f = &s->repro.files[i];
+		struct stat st;
+		kr_strv_push(&dirs, kr_path_dirname(f->guest));
+		sources[i][0] = f->host; /* NULL-terminated by calloc */
+		copies[i + 1] = (struct kr_ssh_copy){
+			.sources = sources[i], .dest = f->guest,
+			.recursive = stat(f->host, &st) == 0 && S_ISDIR(st.st_mode),
+		};
+	}
+	const char *output = s->repro.kind == KR_REPRO_SYZ ? "execprog.log" : "repro.log";
+	_cleanup_free_ char *output_path = kr_path_join(dir, output);
+	_cleanup_free_ char *log_path = kr_path_join(dir, "ssh.log");
+	_cleanup_free_ char *command = kr_asprintf("sh %s", KR_GUEST_SSH_SCRIPT);
+	struct kr_ssh_session_config sc = {
+		.target = {
+			.user = s->disk.ssh_user, .key = s->disk.ssh_key,
+			.connect_timeout = SSH_CONNECT_TIMEOUT_S * factor,
+			.keepalive_s = SSH_KEEPALIVE_S,
+			/* ssh gives up on a silent guest no sooner than no_output */
+			.keepalive_max = (int)(gc->no_output_timeout / SSH_KEEPALIVE_S) + 2,
+		},
+		.dirs = dirs, .copies = copies, .n_copies = s->repro.n_files + 1,
+		.command = command, .token = gc->token, .execprog = s->repro.kind == KR_REPRO_SYZ,
+		.output_path = output_path, .log_path = log_path, .retry_s = SSH_RETRY_S,
+		.step_timeout = SSH_STEP_TIMEOUT_S * factor, .lost_wait = SSH_LOST_WAIT_S * factor,
+	};
+	/* The console has no markers in image mode: the session says when the
+	 * reproducer starts and ends. */
+	gc->token = NULL;
+	int r = 0;
+	for (int attempt = 1;; attempt++) {
+		_cleanup_free_ char *err = NULL;
+		_cleanup_ssh_session_free_ struct kr_ssh_session *ssh = NULL;
+		if ((r = kr_ssh_free_port(&sc.target.port)) < 0 ||
+		    (r = kr_ssh_session_new(&sc, &ssh, &err)) < 0) {
+			*g = (struct kr_guest_result){
+				.end = KR_GUEST_END_ERROR, .boot_s = -1, .repro_status = -1,
+				.qemu_status = -1,
+				.message = err ? KR_TAKE_PTR(err) :
+						 kr_asprintf("no free port on 127.0.0.1: %s", strerror(-r)),
+			};
+			r = 0;
+			break;
+		}
+		qg->ssh_port = sc.target.port;
+		_cleanup_strv_free_ char **argv = kr_qemu_argv(qg);
+		_cleanup_free_ char *cmdline = kr_qemu_format_argv(argv);
+		if (write_text(dir, "qemu.cmdline", cmdline) == 0 && !run->qemu_cmdline)
+			run->qemu_cmdline = kr_strdup("qemu.cmdline");
+		gc->argv = argv;
+		gc->session = kr_ssh_session_hooks(ssh);
+		r = kr_guest_run(gc, g);
+		gc->argv = NULL;
+		gc->session = NULL;
+		struct kr_ssh_stats st;
+		kr_ssh_session_stats(ssh, &st);
+		kr_debug("%s run %d: SSH on port %d after %u attempt(s) at %.1f s, files copied at "
+			 "%.1f s, executed programs %ld, ssh status %d",
+			 s->name, run->index, sc.target.port, st.attempts, st.ready_s, st.copied_s,
+			 st.programs, st.status);
+		if (r < 0 || attempt == PORT_ATTEMPTS || !port_taken(g, gc->stderr_path))
+			break;
+		kr_notice("%s: port %d was taken before QEMU could forward it; trying another", s->name,
+			  sc.target.port);
+		kr_guest_result_clear(g);
+	}
+	free(copies);
+	struct stat st;
+	if (stat(output_path, &st) == 0 && st.st_size > 0) {
+		if (s->repro.kind == KR_REPRO_SYZ)
+			run->execprog_log = kr_strdup(output);
+		else
+			run->repro_log = kr_strdup(output);
+	}
+	if (stat(log_path, &st) == 0)
+		run->ssh_log = kr_strdup("ssh.log");
+	return r;
+}
+
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
 		   struct kr_run_result *run, uint64_t *stop_from, int *sig)
 {
@@ -459,12 +712,16 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		return;
 	}
 	run->accel = kr_strdup(kr_accel_to_string(p->accel));
-	_cleanup_free_ char *aux = s->repro.kind == KR_REPRO_SYZ ? kr_path_join(dir, "execprog.log") : NULL;
+	/* Image mode's syz-execprog writes into the SSH session instead. */
+	_cleanup_free_ char *aux = s->repro.kind == KR_REPRO_SYZ && !p->disk ?
+					   kr_path_join(dir, "execprog.log") :
+					   NULL;
 	struct kr_qemu_guest qg = { .s = s, .kernel = p->kernel, .initrd = p->initrd,
-				    .accel = p->accel, .aux_serial = aux };
-	_cleanup_strv_free_ char **argv = kr_qemu_argv(&qg);
-	_cleanup_free_ char *cmdline = kr_qemu_format_argv(argv);
-	if (write_text(dir, "qemu.cmdline", cmdline) == 0)
+				    .accel = p->accel, .aux_serial = aux, .disk = p->disk };
+	/* Image mode's needs a port first (run_image_guest). */
+	_cleanup_strv_free_ char **argv = p->disk ? NULL : kr_qemu_argv(&qg);
+	_cleanup_free_ char *cmdline = argv ? kr_qemu_format_argv(argv) : NULL;
+	if (cmdline && write_text(dir, "qemu.cmdline", cmdline) == 0)
 		run->qemu_cmdline = kr_strdup("qemu.cmdline");
 	save_repro(s, p, dir, run);
 	if (aux)
@@ -484,7 +741,8 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.interrupt_fd = c->sfd, .phase = guest_phase, .phase_userdata = c->progress,
 	};
 	struct kr_guest_result g;
-	int r = kr_guest_run(&gc, &g);
+	int r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) :
+			  kr_guest_run(&gc, &g);
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);
@@ -728,6 +986,7 @@ out:
 		kr_rm_rf(c.tmp);
 	free(c.tmp);
 	kr_results_free(c.results);
+	kr_fetcher_free(c.fetcher);
 	kr_scenarios_free(scenarios);
 	if (c.sfd >= 0)
 		close(c.sfd);

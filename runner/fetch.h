@@ -83,6 +83,25 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 	     struct kr_fetch_result *res, char **err);
 void kr_fetch_result_clear(struct kr_fetch_result *res);
 
+/* A download as it is to be used: a download that is .xz (by its content)
+ * is decompressed once, next to it in the cache (KEY-NAME.unxz, with
+ * KEY-NAME.unxz.sha256 holding "SHA256 SIZE XZSHA256", checked on every
+ * use, so a new download is decompressed again); any other download is
+ * used as it is. The fetcher's notice callback hears "decompressing NAME"
+ * when the work is done. */
+struct kr_fetch_plain {
+	char *path;          /* the file to use (owned) */
+	bool decompressed;   /* path is the decompressed copy */
+	char sha256[KR_SHA256_HEX_SIZE]; /* of the decompressed copy */
+	uint64_t size;       /* of the decompressed copy */
+};
+/* res: a kr_fetch() result. Errors as kr_xz_decompress_file()'s (with
+ * *err naming the URL's file): -EFBIG beyond max_out bytes, -EBADMSG for
+ * a corrupt .xz, -errno for I/O. */
+int kr_fetch_plain(struct kr_fetcher *f, const struct kr_fetch_result *res, uint64_t max_out,
+		   struct kr_fetch_plain *out, char **err);
+void kr_fetch_plain_clear(struct kr_fetch_plain *p);
+
 /* ref resolved against base (RFC 3986; ref may be absolute). NULL when
  * either is not a valid http(s) URL. */
 char *kr_url_resolve(const char *base, const char *ref);

@@ -17,7 +17,7 @@
 #define LINES_MAX (1u << 20)      /* line timings kept in memory */
 #define STOP_GRACE_S 2.0          /* SIGTERM to SIGKILL */
 
-enum { EV_CONSOLE = 1, EV_PIDFD, EV_TIMER, EV_INTERRUPT };
+enum { EV_CONSOLE = 1, EV_PIDFD, EV_TIMER, EV_INTERRUPT, EV_SESSION_FD /* + fd */ };
 
 struct loop {
 	const struct kr_guest_config *c;
@@ -49,6 +49,12 @@ struct loop {
 	uint64_t run_deadline;
 	uint64_t silence_deadline;
 	uint64_t last_output;
+	uint64_t session_deadline; /* the session's alarm; 0: none */
+};
+
+/* What a session holds of the loop. */
+struct kr_guest_ctl {
+	struct loop *l;
 };
 
 static double since_start(const struct loop *l, uint64_t ns)
@@ -122,6 +128,19 @@ static void set_hit(struct loop *l)
 	enter_phase(l, KR_GUEST_PHASE_GRACE);
 }
 
+/* The reproducer starts: the boot phase is over. */
+static void mark_started(struct loop *l, double host_s)
+{
+	struct kr_guest_result *r = l->res;
+	r->started = true;
+	r->boot_s = host_s;
+	r->start_offset = l->offset;
+	l->boot_deadline = 0;
+	l->run_deadline = after(l->c->run_timeout);
+	l->silence_deadline = after(l->c->no_output_timeout);
+	enter_phase(l, KR_GUEST_PHASE_RUN);
+}
+
 static void record_line(struct loop *l)
 {
 	struct kr_guest_result *r = l->res;
@@ -140,15 +159,8 @@ static void record_line(struct loop *l)
 		};
 	}
 	if (l->start_marker && !r->started && memmem(text, len, l->start_marker,
-						     strlen(l->start_marker))) {
-		r->started = true;
-		r->boot_s = l->line_host;
-		r->start_offset = l->offset;
-		l->boot_deadline = 0;
-		l->run_deadline = after(l->c->run_timeout);
-		l->silence_deadline = after(l->c->no_output_timeout);
-		enter_phase(l, KR_GUEST_PHASE_RUN);
-	}
+						     strlen(l->start_marker)))
+		mark_started(l, l->line_host);
 	const char *e;
 	if (l->end_marker && r->started && !l->end_seen &&
 	    (e = memmem(text, len, l->end_marker, strlen(l->end_marker)))) {
@@ -235,7 +247,7 @@ static void arm_timer(struct loop *l)
 {
 	uint64_t next = 0;
 	const uint64_t all[] = { l->grace_deadline, l->boot_deadline, l->run_deadline,
-				 l->silence_deadline };
+				 l->silence_deadline, l->session_deadline };
 	for (size_t i = 0; i < KR_ARRAY_SIZE(all); i++)
 		if (all[i] && (!next || all[i] < next))
 			next = all[i];
@@ -271,10 +283,14 @@ static void check_state(struct loop *l)
 	if (l->end_seen) {
 		finish(l, KR_GUEST_END_MARKER, NULL);
 	} else if (l->boot_deadline && now >= l->boot_deadline) {
+		const struct kr_guest_session *s = l->c->session;
+		_cleanup_free_ char *seen = s && s->describe && r->any_output ?
+						    s->describe(s->userdata) :
+						    NULL;
 		finish(l, KR_GUEST_END_BOOT_TIMEOUT,
 		       r->any_output ?
-			       kr_asprintf("the guest did not start the reproducer within %.0f s",
-					   l->c->boot_timeout) :
+			       kr_asprintf("the guest did not start the reproducer within %.0f s%s%s",
+					   l->c->boot_timeout, seen ? ": " : "", seen ? seen : "") :
 			       kr_asprintf("no output from the kernel within %.0f s",
 					   l->c->boot_timeout));
 	} else if (l->run_deadline && now >= l->run_deadline) {
@@ -282,8 +298,14 @@ static void check_state(struct loop *l)
 		       kr_asprintf("the reproducer ran for the run timeout (%.0f s)",
 				   l->c->run_timeout));
 	} else if (l->silence_deadline && now >= l->silence_deadline) {
+		const struct kr_guest_session *s = l->c->session;
+		_cleanup_free_ char *seen = s && s->describe ? s->describe(s->userdata) : NULL;
 		finish(l, KR_GUEST_END_NO_OUTPUT,
-		       kr_asprintf("no console output for %.0f s", l->c->no_output_timeout));
+		       s ? kr_asprintf("no console output and no progress of the reproducer for "
+				       "%.0f s%s%s%s",
+				       l->c->no_output_timeout, seen ? " (" : "", seen ? seen : "",
+				       seen ? ")" : "") :
+			   kr_asprintf("no console output for %.0f s", l->c->no_output_timeout));
 	}
 }
 
@@ -302,6 +324,67 @@ static int epoll_add(int epfd, int fd, int tag)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = (uint32_t)tag };
 	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+int kr_guest_ctl_watch(struct kr_guest_ctl *ctl, int fd)
+{
+	return epoll_add(ctl->l->epfd, fd, EV_SESSION_FD + fd);
+}
+
+void kr_guest_ctl_unwatch(struct kr_guest_ctl *ctl, int fd)
+{
+	epoll_ctl(ctl->l->epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+void kr_guest_ctl_alarm(struct kr_guest_ctl *ctl, double seconds)
+{
+	ctl->l->session_deadline = seconds < 0 ? 0 : after(seconds);
+}
+
+double kr_guest_ctl_elapsed(const struct kr_guest_ctl *ctl)
+{
+	return since_start(ctl->l, kr_now_ns());
+}
+
+void kr_guest_ctl_started(struct kr_guest_ctl *ctl)
+{
+	struct loop *l = ctl->l;
+	if (!l->res->started)
+		mark_started(l, since_start(l, kr_now_ns()));
+}
+
+void kr_guest_ctl_progress(struct kr_guest_ctl *ctl)
+{
+	struct loop *l = ctl->l;
+	if (l->res->started)
+		l->silence_deadline = after(l->c->no_output_timeout);
+}
+
+void kr_guest_ctl_ended(struct kr_guest_ctl *ctl, int status)
+{
+	struct loop *l = ctl->l;
+	if (!l->res->started || l->end_seen)
+		return;
+	l->end_seen = true;
+	l->res->repro_status = status;
+}
+
+void kr_guest_ctl_lost(struct kr_guest_ctl *ctl, char *message)
+{
+	struct loop *l = ctl->l;
+	if (l->res->hit || l->exited)
+		free(message); /* the crash (or QEMU's exit) explains it */
+	else
+		finish(l, KR_GUEST_END_LOST, message);
+}
+
+void kr_guest_ctl_fail(struct kr_guest_ctl *ctl, char *message)
+{
+	struct loop *l = ctl->l;
+	if (l->res->hit)
+		free(message);
+	else
+		finish(l, KR_GUEST_END_ERROR, message);
 }
 
 static int open_out(const char *path)
@@ -407,7 +490,10 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 	}
 	epoll_add(l.epfd, kr_process_pidfd(l.qemu), EV_PIDFD);
 	l.boot_deadline = after(c->boot_timeout);
-	if (!c->token) { /* nothing to wait for: the run starts with QEMU */
+	struct kr_guest_ctl ctl = { .l = &l };
+	if (c->session)
+		c->session->begin(c->session->userdata, &ctl);
+	if (!c->token && !c->session) { /* nothing to wait for: the run starts with QEMU */
 		res->started = true;
 		res->boot_s = 0;
 		l.boot_deadline = 0;
@@ -448,7 +534,16 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 			case EV_INTERRUPT:
 				on_interrupt(&l);
 				break;
+			default:
+				if (c->session && evs[i].data.u32 >= EV_SESSION_FD)
+					c->session->ready(c->session->userdata, &ctl,
+							  (int)(evs[i].data.u32 - EV_SESSION_FD));
+				break;
 			}
+		}
+		if (!l.done && l.session_deadline && kr_now_ns() >= l.session_deadline) {
+			l.session_deadline = 0;
+			c->session->alarm(c->session->userdata, &ctl);
 		}
 		check_state(&l);
 		if (l.done)
@@ -458,6 +553,8 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 
 	res->qemu_exited = l.exited;
 	enter_phase(&l, KR_GUEST_PHASE_STOPPING);
+	if (c->session)
+		c->session->end(c->session->userdata);
 	kr_process_stop(l.qemu, STOP_GRACE_S);
 	kr_process_wait(l.qemu, 0, &res->qemu_status);
 	uint64_t gone = kr_now_ns();

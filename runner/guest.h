@@ -26,6 +26,8 @@ enum kr_guest_end {
 	KR_GUEST_END_EXITED,       /* QEMU exited by itself, no hit, no end marker */
 	KR_GUEST_END_INTERRUPTED,  /* the interrupt fd fired (kradar got a signal) */
 	KR_GUEST_END_ERROR,        /* QEMU could not be started, or I/O failed */
+	KR_GUEST_END_LOST,         /* the session lost its guest (image mode: the SSH
+				    * connection dropped) and the console showed no crash */
 };
 
 /* Where a run is, for progress displays. */
@@ -35,13 +37,60 @@ enum kr_guest_phase {
 	KR_GUEST_PHASE_STOPPING, /* stopping QEMU */
 };
 
+/* A second channel to the guest next to the console (image mode's SSH
+ * session, ssh.h), run in the same event loop. With a session the run
+ * starts and ends when the session says so (not by console markers), and
+ * the session's progress also resets the no-output timer. The session
+ * calls the kr_guest_ctl_*() functions below from its callbacks. */
+struct kr_guest_ctl;
+
+struct kr_guest_session {
+	/* QEMU has started. */
+	void (*begin)(void *userdata, struct kr_guest_ctl *ctl);
+	/* fd (added with kr_guest_ctl_watch()) is readable or hung up. */
+	void (*ready)(void *userdata, struct kr_guest_ctl *ctl, int fd);
+	/* The time set with kr_guest_ctl_alarm() has come. */
+	void (*alarm)(void *userdata, struct kr_guest_ctl *ctl);
+	/* The run is over, however it ended: stop what the session runs.
+	 * Called once, before QEMU is stopped, when begin() was called. */
+	void (*end)(void *userdata);
+	/* Appended to the no-output message: what the session saw last
+	 * (to be freed; NULL: nothing to add). May be NULL. */
+	char *(*describe)(void *userdata);
+	void *userdata;
+};
+
+/* Adds fd to the loop (EPOLLIN); 0 or a negative errno. */
+int kr_guest_ctl_watch(struct kr_guest_ctl *ctl, int fd);
+void kr_guest_ctl_unwatch(struct kr_guest_ctl *ctl, int fd);
+/* Calls alarm() seconds from now (one alarm; a new call replaces it;
+ * seconds < 0 cancels). */
+void kr_guest_ctl_alarm(struct kr_guest_ctl *ctl, double seconds);
+/* Seconds since QEMU started. */
+double kr_guest_ctl_elapsed(const struct kr_guest_ctl *ctl);
+/* The reproducer starts now: ends the boot phase (the console offset now
+ * is the start offset) and starts the run and no-output timers. */
+void kr_guest_ctl_started(struct kr_guest_ctl *ctl);
+/* The reproducer made progress: resets the no-output timer. */
+void kr_guest_ctl_progress(struct kr_guest_ctl *ctl);
+/* The reproducer ended with status (what the end marker says). */
+void kr_guest_ctl_ended(struct kr_guest_ctl *ctl, int status);
+/* The session lost the guest: ends the run with KR_GUEST_END_LOST, unless
+ * a crash was seen (its grace period goes on) or QEMU exited. Takes
+ * message. */
+void kr_guest_ctl_lost(struct kr_guest_ctl *ctl, char *message);
+/* The session cannot go on (a copy failed): KR_GUEST_END_ERROR, unless a
+ * crash was seen. Takes message. */
+void kr_guest_ctl_fail(struct kr_guest_ctl *ctl, char *message);
+
 struct kr_guest_config {
 	char *const *argv;       /* QEMU */
 	const char *console_path; /* the console, raw bytes */
 	const char *times_path;   /* "OFFSET SECONDS" per console line */
 	const char *stderr_path;  /* QEMU's stderr */
 	const char *token;        /* marker token (see initramfs.h); NULL: no markers,
-				   * the run starts at once */
+				   * the run starts at once (with a session: when
+				   * the session says) */
 	/* Seconds (the caller applies the TCG factor). */
 	double boot_timeout;
 	double run_timeout;
@@ -59,6 +108,7 @@ struct kr_guest_config {
 	 * phase from the start. */
 	void (*phase)(void *phase_userdata, enum kr_guest_phase phase);
 	void *phase_userdata;
+	const struct kr_guest_session *session; /* NULL: none (initramfs mode) */
 };
 
 /* One console line's timing. */

@@ -32,24 +32,75 @@ static char *sysctl_path(const char *key)
 	return p;
 }
 
-static void repro_command(const struct kr_initramfs *ir, struct kr_buf *b)
+/* A guest path as the script names it: in image mode the files are in the
+ * script's own directory ("$d", see kr_initramfs_ssh_script()). */
+static char *guest_path(const char *path, bool ssh)
 {
+	return ssh ? kr_asprintf("\"$d\"/%s", strrchr(path, '/') + 1) : kr_strdup(path);
+}
+
+/* ssh: image mode, where the script's stdout is the SSH session's. */
+static void repro_command(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
+{
+	_cleanup_free_ char *sh = guest_path(KR_GUEST_REPRO_SH, ssh);
+	_cleanup_free_ char *bin = guest_path(KR_GUEST_REPRO_BIN, ssh);
+	_cleanup_free_ char *syz = guest_path(KR_GUEST_REPRO_SYZ, ssh);
+	_cleanup_free_ char *execprog = guest_path(KR_GUEST_EXECPROG, ssh);
+	_cleanup_free_ char *executor = guest_path(KR_GUEST_EXECUTOR, ssh);
 	switch (ir->s->repro.kind) {
 	case KR_REPRO_SH:
-		kr_buf_printf(b, "sh %s </dev/null\n", KR_GUEST_REPRO_SH);
+		kr_buf_printf(b, "sh %s </dev/null\n", sh);
 		break;
 	case KR_REPRO_C:
-		kr_buf_printf(b, "%s </dev/null\n", KR_GUEST_REPRO_BIN);
+		kr_buf_printf(b, "%s </dev/null\n", bin);
 		break;
 	case KR_REPRO_SYZ:
-		kr_buf_printf(b, "%s -executor=%s", KR_GUEST_EXECPROG, KR_GUEST_EXECUTOR);
+		kr_buf_printf(b, "%s -executor=%s", execprog, executor);
 		for (size_t i = 0; ir->execprog_flags && ir->execprog_flags[i]; i++) {
 			_cleanup_free_ char *q = kr_shell_quote(ir->execprog_flags[i]);
 			kr_buf_printf(b, " %s", q);
 		}
-		kr_buf_printf(b, " %s </dev/null >%s 2>&1\n", KR_GUEST_REPRO_SYZ, KR_GUEST_AUX_TTY);
+		if (ssh)
+			kr_buf_printf(b, " %s </dev/null\n", syz);
+		else
+			kr_buf_printf(b, " %s </dev/null >%s 2>&1\n", syz, KR_GUEST_AUX_TTY);
 		break;
 	}
+}
+
+/* The sysctls, the start marker, the reproducer and the end marker. */
+static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
+{
+	kr_buf_adds(b, "kr_sysctl() {\n"
+		       "\techo \"$2\" >\"/proc/sys/$1\" || echo \"kradar: cannot set sysctl $1\"\n"
+		       "}\n");
+	for (size_t i = 0; i < ir->s->n_sysctl; i++) {
+		_cleanup_free_ char *path = sysctl_path(ir->s->sysctl[i].key);
+		_cleanup_free_ char *qp = kr_shell_quote(path);
+		_cleanup_free_ char *qv = kr_shell_quote(ir->s->sysctl[i].s);
+		kr_buf_printf(b, "kr_sysctl %s %s\n", qp, qv);
+	}
+	kr_buf_printf(b, "cd /tmp\necho '%s %s'\n", KR_MARKER_START, ir->token);
+	repro_command(ir, b, ssh);
+	kr_buf_printf(b,
+		      "rc=$?\n"
+		      "echo \"%s %s rc=$rc\"\n",
+		      KR_MARKER_END, ir->token);
+}
+
+char *kr_initramfs_ssh_script(const struct kr_initramfs *ir)
+{
+	struct kr_buf b = KR_BUF_INIT((size_t)64 << 20);
+	kr_buf_adds(&b,
+		    "#!/bin/sh\n"
+		    "# kradar's reproducer script (image mode), run over SSH: set the\n"
+		    "# detectors, run the reproducer; all output on the session's stdout.\n"
+		    "export PATH=/usr/sbin:/usr/bin:/sbin:/bin\n"
+		    "exec 2>&1\n"
+		    "# the reproducer's files are next to this script\n"
+		    "d=$(cd \"$(dirname \"$0\")\" && pwd)\n");
+	repro_part(ir, &b, true);
+	return kr_buf_steal(&b);
 }
 
 char *kr_initramfs_init_script(const struct kr_initramfs *ir)
@@ -67,26 +118,13 @@ char *kr_initramfs_init_script(const struct kr_initramfs *ir)
 		    "mount -t devpts devpts /dev/pts\n"
 		    "mount -t tmpfs tmpfs /dev/shm\n"
 		    "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
-		    "ln -sf /proc/self/fd /dev/fd\n"
-		    "kr_sysctl() {\n"
-		    "\techo \"$2\" >\"/proc/sys/$1\" || echo \"kradar: cannot set sysctl $1\"\n"
-		    "}\n");
-	for (size_t i = 0; i < ir->s->n_sysctl; i++) {
-		_cleanup_free_ char *path = sysctl_path(ir->s->sysctl[i].key);
-		_cleanup_free_ char *qp = kr_shell_quote(path);
-		_cleanup_free_ char *qv = kr_shell_quote(ir->s->sysctl[i].s);
-		kr_buf_printf(&b, "kr_sysctl %s %s\n", qp, qv);
-	}
-	kr_buf_printf(&b, "cd /tmp\necho '%s %s'\n", KR_MARKER_START, ir->token);
-	repro_command(ir, &b);
+		    "ln -sf /proc/self/fd /dev/fd\n");
+	repro_part(ir, &b, false);
 	kr_buf_printf(&b,
-		      "rc=$?\n"
-		      "echo \"%s %s rc=$rc\"\n"
 		      "sync\n"
 		      "poweroff -f\n"
 		      "# init must not exit: the kernel would panic\n"
-		      "while :; do sleep 1000; done\n",
-		      KR_MARKER_END, ir->token);
+		      "while :; do sleep 1000; done\n");
 	return kr_buf_steal(&b);
 }
 

@@ -40,6 +40,16 @@ struct kr_initramfs {
 /* The init script (to be freed); also saved with each run. */
 char *kr_initramfs_init_script(const struct kr_initramfs *ir);
 
+/* Image mode's script, run over SSH (ssh.h) as `sh kradar/run.sh` from the
+ * login directory (so that any user may run it): the same sysctls,
+ * markers and reproducer as the init script, with the reproducer's files
+ * in the script's own directory (named as in the KR_GUEST_* paths) and
+ * every output (syz-execprog's too) on the script's stdout, the SSH
+ * session's. busybox, repro_binary and execprog_dir are not used. */
+#define KR_GUEST_SSH_DIR "kradar"
+#define KR_GUEST_SSH_SCRIPT "kradar/run.sh"
+char *kr_initramfs_ssh_script(const struct kr_initramfs *ir);
+
 /* Writes the archive to path. On failure *err says what could not be
  * added. */
 int kr_initramfs_write(const struct kr_initramfs *ir, const char *path, char **err);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "qemu.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include "initramfs.h"
@@ -16,9 +17,10 @@ char *kr_qemu_kernel_cmdline(const struct kr_scenario *s)
 	/* Crash settings as syzbot uses them: every oops and WARNING panics,
 	 * and a panic reboots at once, which ends QEMU (-no-reboot), so the
 	 * report is the last thing on the console. */
+	_cleanup_free_ char *root = s->disk.image ? kr_asprintf(" root=%s rw", s->disk.root) : NULL;
 	return kr_asprintf("console=ttyS0 earlyprintk=serial printk.time=1 oops=panic "
-			   "panic_on_warn=1 panic=-1 net.ifnames=0%s%s",
-			   s->vm.cmdline && *s->vm.cmdline ? " " : "",
+			   "panic_on_warn=1 panic=-1 net.ifnames=0%s%s%s",
+			   root ? root : "", s->vm.cmdline && *s->vm.cmdline ? " " : "",
 			   s->vm.cmdline ? s->vm.cmdline : "");
 }
 
@@ -52,9 +54,40 @@ char **kr_qemu_argv(const struct kr_qemu_guest *g)
 	}
 	kr_strv_push(&argv, kr_strdup("-append"));
 	kr_strv_push(&argv, kr_qemu_kernel_cmdline(s));
+	if (g->disk) {
+		/* QEMU's option syntax: a comma in a value is written twice. */
+		struct kr_buf file = KR_BUF_INIT((size_t)1 << 20);
+		for (const char *p = g->disk; *p; p++) {
+			if (*p == ',')
+				kr_buf_addc(&file, ',');
+			kr_buf_addc(&file, *p);
+		}
+		kr_strv_push(&argv, kr_strdup("-drive"));
+		kr_strv_pushf(&argv, "file=%s,format=%s,if=ide,index=0,media=disk", file.data,
+			      kr_qemu_disk_format(g->disk));
+		kr_buf_free(&file);
+		kr_strv_push(&argv, kr_strdup("-snapshot"));
+		kr_strv_push(&argv, kr_strdup("-device"));
+		kr_strv_push(&argv, kr_strdup("e1000,netdev=net0"));
+		kr_strv_push(&argv, kr_strdup("-netdev"));
+		kr_strv_pushf(&argv, "user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:22",
+			      g->ssh_port);
+	}
 	for (size_t i = 0; s->vm.args && s->vm.args[i]; i++)
 		kr_strv_push(&argv, kr_strdup(s->vm.args[i]));
 	return argv;
+}
+
+const char *kr_qemu_disk_format(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (read(fd, magic, sizeof(magic)) != (ssize_t)sizeof(magic))
+			magic[0] = 0;
+		close(fd);
+	}
+	return memcmp(magic, "QFI\xfb", 4) == 0 ? "qcow2" : "raw";
 }
 
 static bool shell_safe(const char *w)

@@ -18,11 +18,21 @@ struct kr_qemu_guest {
 	const char *initrd;          /* initramfs; NULL: none */
 	enum kr_accel accel;
 	const char *aux_serial;      /* file for the guest's ttyS1; NULL: none */
+	/* Image mode (disk not NULL): the disk is the first IDE disk
+	 * (/dev/sda), opened with -snapshot so that it never changes, and an
+	 * e1000 NIC on QEMU's user networking (restricted: the guest reaches
+	 * nothing outside) forwards 127.0.0.1:ssh_port to the guest's port 22. */
+	const char *disk;            /* local path (downloads resolved) */
+	int ssh_port;
 };
+
+/* "qcow2" when path starts with the qcow2 magic, else "raw". */
+const char *kr_qemu_disk_format(const char *path);
 
 /* The kernel command line: console on ttyS0, crash settings (oops and
  * WARNING panic, panic reboots at once, which ends QEMU because of
- * -no-reboot), then the scenario's vm.cmdline. */
+ * -no-reboot), in image mode root=disk.root and rw, then the scenario's
+ * vm.cmdline (which may override them: the kernel takes the last). */
 char *kr_qemu_kernel_cmdline(const struct kr_scenario *s);
 
 /* The full argv (to be freed with kr_strv_free). */

@@ -107,6 +107,8 @@ static void run_free(struct kr_run_result *run)
 	free(run->qemu_cmdline);
 	free(run->repro);
 	free(run->execprog_log);
+	free(run->repro_log);
+	free(run->ssh_log);
 	free(run);
 }
 
@@ -251,6 +253,7 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 		{ "console_log", run->console_log },   { "console_times", run->console_times },
 		{ "report", run->report },             { "qemu_cmdline", run->qemu_cmdline },
 		{ "repro", run->repro },               { "execprog_log", run->execprog_log },
+		{ "repro_log", run->repro_log },       { "ssh_log", run->ssh_log },
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(artifacts); i++)
 		if (artifacts[i].value)
@@ -563,6 +566,8 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->qemu_cmdline = read_str(rd, a, apath, "qemu_cmdline");
 	run->repro = read_str(rd, a, apath, "repro");
 	run->execprog_log = read_str(rd, a, apath, "execprog_log");
+	run->repro_log = read_str(rd, a, apath, "repro_log");
+	run->ssh_log = read_str(rd, a, apath, "ssh_log");
 }
 
 static void read_scenario(struct reader *rd, json_t *o, const char *path, struct kr_results *r)

@@ -76,6 +76,8 @@ struct kr_run_result {
 	char *qemu_cmdline;
 	char *repro;             /* the reproducer as run */
 	char *execprog_log;
+	char *repro_log;         /* image mode: a C or shell reproducer's output */
+	char *ssh_log;           /* image mode: the SSH session's steps and errors */
 };
 
 struct kr_kernel_identity {

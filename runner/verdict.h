@@ -13,6 +13,9 @@
 /* The title a run gets when the guest went silent after the start marker
  * (syzkaller's name for it). */
 #define KR_TITLE_NO_OUTPUT "no output from test machine"
+/* Image mode: the SSH connection dropped without a crash on the console
+ * (syzkaller's name for it too). */
+#define KR_TITLE_LOST_CONNECTION "lost connection to test machine"
 
 /* What the supervisor and the crash scanner found in one run. */
 struct kr_run_facts {

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "scenario.h"
 #include "util.h"
 
 int kr_test_main(Suite *s)
@@ -211,4 +212,15 @@ char *kr_test_results_scenario(const char *json, const char *name)
 	ck_assert_msg(start, "no scenario %s in %s", name, json);
 	const char *end = strstr(start + 1, "\n    {\n      \"name\"");
 	return end ? kr_strndup(start, (size_t)(end - start)) : kr_strdup(start);
+}
+
+struct kr_scenario *kr_test_scenario(const char *json)
+{
+	_cleanup_free_ char *file = kr_path_join(kr_test_tmpdir(), "s.json");
+	struct kr_diags d = { 0 };
+	struct kr_scenario *s = NULL;
+	int r = kr_scenario_load_text(file, json, strlen(json), &s, &d);
+	ck_assert_msg(r == 0, "%s", d.n ? d.items[0].message : "?");
+	kr_diags_clear(&d);
+	return s;
 }

@@ -25,6 +25,12 @@ char *kr_test_write(const char *dir, const char *name, const char *text);
 int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
 		  char **err, double timeout_s);
 
+/* Loads a scenario from json as if it were kr_test_tmpdir()/s.json (so
+ * that relative paths name files there), failing the test with the first
+ * diagnostic when it does not load. */
+struct kr_scenario;
+struct kr_scenario *kr_test_scenario(const char *json);
+
 /* Path of the built kradar binary (from the KRADAR_BIN environment
  * variable that meson sets). */
 const char *kr_test_kradar(void);

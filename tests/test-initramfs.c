@@ -12,12 +12,7 @@ static struct kr_scenario *load(const char *json)
 	free(kr_test_write(dir, "bzImage", "x"));
 	free(kr_test_write(dir, "data/a.txt", "payload"));
 	free(kr_test_write(dir, "repro.syz", "r0 = openat(0x0, 0x0, 0x0, 0x0)\n"));
-	_cleanup_free_ char *file = kr_path_join(dir, "s.json");
-	struct kr_diags d = { 0 };
-	struct kr_scenario *s = NULL;
-	int r = kr_scenario_load_text(file, json, strlen(json), &s, &d);
-	ck_assert_msg(r == 0, "%s", d.n ? d.items[0].message : "?");
-	return s;
+	return kr_test_scenario(json);
 }
 
 START_TEST(sh_guest)
