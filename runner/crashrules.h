@@ -41,6 +41,9 @@ enum {
 				       * printed (no skip list) */
 	KR_RULE_AUX_FRAME = 1 << 8,   /* the aux group names a frame, tried before
 				       * the method */
+	KR_RULE_CORRUPTED = 1 << 10,  /* always corrupted: a follow-up message
+				       * whose report is missing */
+	KR_RULE_AUX_COMPLETES = 1 << 11, /* without the aux line, corrupted */
 	KR_RULE_QUIET = 1 << 9,       /* joining a report whose stack has begun
 				       * does not make it interleaved (panic
 				       * lines follow every report) */
@@ -68,6 +71,8 @@ struct kr_rule {
 	const char *stack_from;  /* frames count after the first line matching
 				  * this pattern (when there is one) */
 	const char *confirm;     /* without a line matching this, not a crash */
+	const char *complete;    /* without a line matching this, the report
+				  * was cut short: corrupted */
 };
 
 extern const struct kr_rule kr_rules[];

@@ -106,6 +106,7 @@ struct kr_crashtitle {
 	struct kr_regex *aux[256];
 	struct kr_regex *from[256];
 	struct kr_regex *confirm[256];
+	struct kr_regex *complete[256];
 	struct kr_regex *rename[32];
 	struct kr_regex *pat[P_COUNT];
 };
@@ -192,6 +193,7 @@ void kr_crashtitle_free(struct kr_crashtitle *t)
 		kr_regex_free(t->aux[i]);
 		kr_regex_free(t->from[i]);
 		kr_regex_free(t->confirm[i]);
+		kr_regex_free(t->complete[i]);
 	}
 	for (size_t i = 0; i < 32; i++)
 		kr_regex_free(t->rename[i]);
@@ -709,7 +711,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	const struct kr_rule *r = &kr_rules[rule];
 
 	_cleanup_free_ char *aux = find_aux(t, rule, lines, n);
-	bool corrupted = interleaved;
+	bool corrupted = interleaved || (r->flags & KR_RULE_CORRUPTED) ||
+			 ((r->flags & KR_RULE_AUX_COMPLETES) && !aux);
 	const char *tmpl = r->title;
 	bool noaux = (r->flags & KR_RULE_NEEDS_AUX) && !aux;
 	if (noaux) {
@@ -768,6 +771,15 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			corrupted = true;
 			break;
 		}
+	if (r->complete) {
+		if (!t->complete[rule])
+			t->complete[rule] = compile(r->complete, KR_REGEX_NO_JIT);
+		bool found = false;
+		for (size_t i = 1; i < n && !found; i++)
+			found = kr_regex_matches(t->complete[rule], lines[i].s, lines[i].n);
+		if (!found)
+			corrupted = true;
+	}
 
 	char *forms[8];
 	size_t nforms = 0;
@@ -778,6 +790,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	const char *type_aux = aux;
 	out->title = expand(tmpl, h, use, type_aux);
 	out->alt_titles = kr_calloc(1, sizeof(char *));
+	if (!noaux && !wants_frame && r->alt && strchr(r->alt, '{'))
+		kr_strv_push(&out->alt_titles, expand(r->alt, h, NULL, aux));
 	if (!noaux && wants_frame) {
 		for (size_t i = 0; i + 1 < nforms; i++)
 			kr_strv_push(&out->alt_titles, expand(tmpl, h, forms[i], aux));
