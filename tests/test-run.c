@@ -220,6 +220,62 @@ START_TEST(run_and_silence_timeouts)
 }
 END_TEST
 
+START_TEST(c_and_syz_reproducers)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	free(kr_test_write(dir, "hello.c",
+			   "#include <pthread.h>\n#include <stdio.h>\n"
+			   "static void *t(void *a) { puts(\"hello from a C thread\"); return a; }\n"
+			   "int main(void) { pthread_t p; pthread_create(&p, 0, t, 0);\n"
+			   "  pthread_join(p, 0); return 0; }\n"));
+	free(kr_test_write(dir, "broken.c", "int main(void) { return missing; }\n"));
+	/* syz-execprog stand-in: a guest shell script that shows its flags */
+	_cleanup_free_ char *bin = kr_path_join(tmp, "syzbin");
+	_cleanup_free_ char *execprog = kr_test_write(bin, "syz-execprog",
+						      "#!/bin/sh\necho \"execprog $*\"\n");
+	_cleanup_free_ char *executor = kr_test_write(bin, "syz-executor", "#!/bin/sh\n");
+	ck_assert_int_eq(chmod(execprog, 0755), 0);
+	ck_assert_int_eq(chmod(executor, 0755), 0);
+	free(kr_test_write(dir, "repro.syz",
+			   "# {\"threaded\":true,\"repeat\":true,\"procs\":2,\"sandbox\":\"none\"}\n"
+			   "r0 = openat(0xffffffffffffff9c, &(0x7f0000000000)='./file0\\x00', 0x0, 0x0)\n"));
+	scenario(dir, "c", VM_TCG ",\"repro\":{\"c\":\"hello.c\"},%s,"
+			   "\"watch\":[\"^hello from a C thread\"],\"expect\":{\"title\":"
+			   "\"hello from a C thread\"}",
+		 TIMEOUTS(120, 120, 120));
+	scenario(dir, "c-broken", VM_TCG ",\"repro\":{\"c\":\"broken.c\"},%s", TIMEOUTS(120, 120, 120));
+	scenario(dir, "syz", VM_TCG ",\"repro\":{\"syz\":\"repro.syz\"},\"execprog\":{\"bin\":\"%s\"},"
+			     "%s,\"expect\":{\"verdict\":\"clean\"}",
+		 bin, TIMEOUTS(120, 120, 120));
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 3, "exit %d (c-broken is an infra error)\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	_cleanup_free_ char *c = kr_test_results_scenario(json, "c");
+	KR_ASSERT_HAS(c, "\"verdict\": \"reproduced\"");
+	_cleanup_free_ char *cb = kr_test_results_scenario(json, "c-broken");
+	KR_ASSERT_HAS(cb, "\"verdict\": \"infra-error\"");
+	KR_ASSERT_HAS(cb, "does not compile");
+	KR_ASSERT_HAS(cb, "missing");
+	_cleanup_free_ char *sz = kr_test_results_scenario(json, "syz");
+	KR_ASSERT_HAS(sz, "\"verdict\": \"clean\"");
+	KR_ASSERT_HAS(sz, "\"execprog_log\": \"execprog.log\"");
+	_cleanup_free_ char *lp = kr_asprintf("%s/syz/run-1/execprog.log", out);
+	_cleanup_free_ char *log = NULL;
+	ck_assert_int_eq(kr_read_file(lp, 1 << 20, &log, NULL), 0);
+	KR_ASSERT_HAS(log, "execprog -executor=/kradar/syz-executor");
+	KR_ASSERT_HAS(log, "-procs=2");
+	KR_ASSERT_HAS(log, "-threaded=true");
+	KR_ASSERT_HAS(log, "-slowdown=10"); /* TCG */
+	KR_ASSERT_HAS(log, "/kradar/repro.syz");
+	_cleanup_free_ char *rp = kr_asprintf("%s/c/run-1/repro.c", out);
+	ck_assert_int_eq(access(rp, R_OK), 0);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 /* Processes whose command line mentions needle. */
 static int processes_with(const char *needle)
 {
@@ -377,6 +433,7 @@ int main(void)
 	tcase_add_test(tc, every_verdict);
 	tcase_add_test(tc, infra_errors_and_stop_on_hit);
 	tcase_add_test(tc, run_and_silence_timeouts);
+	tcase_add_test(tc, c_and_syz_reproducers);
 	tcase_add_test(tc, sigint_leaves_nothing_behind);
 	tcase_add_test(tc, kvm_fallback);
 	suite_add_tcase(s, tc);
