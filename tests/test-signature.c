@@ -277,6 +277,232 @@ START_TEST(hard_lockup_is_a_stall)
 }
 END_TEST
 
+/* ---- how reports are titled (synthetic logs) ------------------------------ */
+
+/* The one crash of a log and its title. */
+static const struct kr_crash *only_crash(struct kr_scanner *s)
+{
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 1);
+	return kr_scanner_crash(s, 0);
+}
+
+static bool has_alt(const struct kr_crash *c, const char *alt)
+{
+	for (size_t i = 0; c->alt_titles[i]; i++)
+		if (strcmp(c->alt_titles[i], alt) == 0)
+			return true;
+	return false;
+}
+
+/* A stall is named by the entry point the stalled CPU was in (here the
+ * file operation __vfs_write called), found after the timer interrupt
+ * that caught it. */
+START_TEST(stall_named_by_its_entry_point)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[  70.1] rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+		"[  70.1] Call Trace:\n"
+		"[  70.1]  <IRQ>\n"
+		"[  70.1]  dump_stack+0x1/0x2\n"
+		"[  70.1]  rcu_sched_clock_irq+0x1/0x2\n"
+		"[  70.1]  update_process_times+0x1/0x2\n"
+		"[  70.1]  hrtimer_interrupt+0x1/0x2\n"
+		"[  70.1]  smp_apic_timer_interrupt+0x1/0x2\n"
+		"[  70.1]  apic_timer_interrupt+0x1/0x2\n"
+		"[  70.1]  </IRQ>\n"
+		"[  70.1] RIP: 0010:_raw_spin_unlock_irqrestore+0x1/0x2\n"
+		"[  70.1]  ring_fill_slot+0x1/0x2\n"
+		"[  70.1]  ring_dev_write+0x1/0x2\n"
+		"[  70.1]  __vfs_write+0x1/0x2\n"
+		"[  70.1]  vfs_write+0x1/0x2\n"
+		"[  70.1]  __x64_sys_write+0x1/0x2\n"
+		"[  70.1]  do_syscall_64+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "INFO: rcu detected stall in ring_dev_write");
+	ck_assert_str_eq(c->type, "HANG");
+	ck_assert(c->is_stall && !c->corrupted);
+	ck_assert(has_alt(c, "stall in ring_dev_write"));
+}
+END_TEST
+
+/* Without the interrupt the stalled CPU's stack is not known. */
+START_TEST(stall_without_interrupt_is_corrupted)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[  70.1] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+		"[  70.1] task:worker state:R running task\n"
+		"[  70.1] Call Trace:\n"
+		"[  70.1]  __schedule+0x1/0x2\n"
+		"[  70.1]  spin_forever+0x1/0x2\n"
+		"[  70.1]  kthread+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "INFO: rcu detected stall in corrupted");
+	ck_assert(c->corrupted);
+}
+END_TEST
+
+/* A hung task is named by what it waits in, not by the waiting. */
+START_TEST(hung_task_named_past_its_waits)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[ 200.0] INFO: task syz-executor.1:4242 blocked for more than 143 seconds.\n"
+		"[ 200.0]       Not tainted 6.1.0 #1\n"
+		"[ 200.0] Call Trace:\n"
+		"[ 200.0]  <TASK>\n"
+		"[ 200.0]  __schedule+0x1/0x2\n"
+		"[ 200.0]  schedule+0x1/0x2\n"
+		"[ 200.0]  schedule_timeout+0x1/0x2\n"
+		"[ 200.0]  wait_for_completion+0x1/0x2\n"
+		"[ 200.0]  __flush_work+0x1/0x2\n"
+		"[ 200.0]  widget_release+0x1/0x2\n"
+		"[ 200.0]  __fput+0x1/0x2\n"
+		"[ 200.0]  </TASK>\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "INFO: task hung in widget_release");
+	ck_assert_str_eq(c->frame, "widget_release");
+	ck_assert(has_alt(c, "hang in widget_release"));
+}
+END_TEST
+
+/* KASAN: the access from the line after the header, the culprit past the
+ * report machinery and the copy helper the header names. */
+START_TEST(kasan_access_and_culprit)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"==================================================================\n"
+		"BUG: KASAN: slab-use-after-free in memcpy+0x1/0x2\n"
+		"Write of size 8 at addr ffff888012345678 by task a.out/12\n"
+		"Call Trace:\n"
+		" dump_stack_lvl+0x1/0x2\n"
+		" print_report+0x1/0x2\n"
+		" kasan_report+0x1/0x2\n"
+		" memcpy+0x1/0x2\n"
+		" gadget_fill.isra.0+0x1/0x2\n"
+		" gadget_ioctl+0x1/0x2\n"
+		"Allocated by task 12:\n"
+		" kmalloc_trace+0x1/0x2\n"
+		" first_alloc_site+0x1/0x2\n"
+		"==================================================================\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "KASAN: slab-use-after-free Write in gadget_fill");
+	ck_assert_str_eq(c->type, "KASAN-USE-AFTER-FREE-WRITE");
+	ck_assert(has_alt(c, "bad-access in gadget_fill"));
+	ck_assert(!c->corrupted);
+}
+END_TEST
+
+/* Syscall wrappers get their plain name; the printed one is an
+ * alternative. */
+START_TEST(syscall_wrappers_are_renamed)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[   9.0] WARNING: CPU: 0 PID: 7 at lib/refcount.c:25 refcount_warn_saturate+0x1/0x2\n"
+		"[   9.0] RIP: 0010:refcount_warn_saturate+0x1/0x2\n"
+		"[   9.0] Call Trace:\n"
+		"[   9.0]  __x64_sys_frob+0x1/0x2\n"
+		"[   9.0]  do_syscall_64+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING: refcount bug in sys_frob");
+	ck_assert(has_alt(c, "WARNING: refcount bug in __x64_sys_frob"));
+	ck_assert_str_eq(c->type, "REFCOUNT_WARNING");
+}
+END_TEST
+
+/* A possible deadlock is named where the new lock is taken. */
+START_TEST(deadlock_named_by_acquire_site)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"======================================================\n"
+		"WARNING: possible circular locking dependency detected\n"
+		"------------------------------------------------------\n"
+		"a.out/99 is trying to acquire lock:\n"
+		"ffff8880 (&dev->lock){+.+.}-{3:3}, at: dev_reconfigure+0x1/0x2\n"
+		"\n"
+		"but task is already holding lock:\n"
+		"ffff8881 (&priv->mutex){+.+.}-{3:3}, at: priv_ioctl+0x1/0x2\n"
+		"stack backtrace:\n"
+		"Call Trace:\n"
+		" dump_stack+0x1/0x2\n"
+		" __lock_acquire+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "possible deadlock in dev_reconfigure");
+	ck_assert_str_eq(c->type, "LOCKDEP");
+	ck_assert(!c->corrupted);
+}
+END_TEST
+
+/* A report cut off before its stack names no frame it could trust. */
+START_TEST(truncated_report_is_corrupted)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[  50.5] WARNING: CPU: 2 PID: 26 at ipc/shm.c:162 shm_open+0x74/0x80\n"
+		"[  50.5] Modules linked in:\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING in corrupted");
+	ck_assert(c->corrupted);
+	ck_assert_ptr_null(c->frame);
+}
+END_TEST
+
+/* A header printed inside another report's stack makes it interleaved;
+ * one printed before the stack (a warning while reporting a stall) is
+ * part of it. */
+START_TEST(headers_inside_reports)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"WARNING: CPU: 1 PID: 1 at arch/x86/kernel/fpu.c:340 __switch_to+0x1/0x2\n"
+		"Call Trace:\n"
+		"general protection fault: 0000 [#1] SMP KASAN\n"
+		"RIP: 0010:native_write_cr4+0x4/0x10\n"
+		"Call Trace:\n"
+		" cr4_update+0x1/0x2\n");
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 2);
+	ck_assert_str_eq(kr_scanner_crash(s, 0)->title, "WARNING in corrupted");
+	ck_assert_str_eq(kr_scanner_crash(s, 1)->title, "general protection fault in native_write_cr4");
+
+	_cleanup_(kr_scanner_freep) struct kr_scanner *t = scan(
+		"[ 611.7][ C1] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+		"[ 611.7][ C1] WARNING: CPU: 1 PID: 4737 at kernel/sched/core.c:2698 try_invoke+0x1/0x2\n"
+		"[ 611.7][ C1] Kernel panic - not syncing: panic_on_warn set ...\n"
+		"[ 611.8][ C1] Call Trace:\n"
+		"[ 611.8][ C1]  <IRQ>\n"
+		"[ 611.8][ C1]  dump_stack+0x1/0x2\n"
+		"[ 611.8][ C1]  sysvec_apic_timer_interrupt+0x1/0x2\n"
+		"[ 611.8][ C1]  </IRQ>\n"
+		"[ 612.0][ C1] RIP: 0010:smp_call_function_single+0x311/0x450\n"
+		"[ 612.1][ C1]  on_each_cpu+0x4d/0x1f0\n");
+	const struct kr_crash *c = only_crash(t);
+	ck_assert_str_eq(c->title, "INFO: rcu detected stall in smp_call_function");
+	ck_assert(has_alt(c, "stall in smp_call_function_single"));
+}
+END_TEST
+
+/* Firmware banners mean a reboot only after the kernel has run. */
+START_TEST(reboot_only_after_output)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *boot =
+		scan("\x1b[2JSeaBIOS (version 1.16.2)\nBooting from ROM...\nDecompressing Linux... done.\n"
+		     "[    0.000000] Linux version 6.1.0\n");
+	ck_assert_uint_eq(kr_scanner_n_crashes(boot), 0);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *again =
+		scan("[    0.000000] Linux version 6.1.0\n[   12.0] still running\n"
+		     "SeaBIOS (version 1.16.2)\nDecompressing Linux... done.\n");
+	ck_assert_str_eq(only_crash(again)->title, "unexpected kernel reboot");
+}
+END_TEST
+
+/* "fatal error: " is a Go runtime crash only with the runtime's stack. */
+START_TEST(go_runtime_error_needs_its_stack)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *alsa =
+		scan("fatal error: cannot create timer (-22)\nnext line\n");
+	ck_assert_uint_eq(kr_scanner_n_crashes(alsa), 0);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *go =
+		scan("fatal error: runtime: out of memory\n\nruntime stack:\nruntime.throw()\n");
+	ck_assert_str_eq(only_crash(go)->title, "go runtime error");
+}
+END_TEST
+
 START_TEST(clean_log_has_no_crash)
 {
 	struct kr_buf b = KR_BUF_INIT(1 << 24);
@@ -481,6 +707,16 @@ int main(void)
 	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);
 	tcase_add_test(tc, several_reports_in_log_order);
 	tcase_add_test(tc, hard_lockup_is_a_stall);
+	tcase_add_test(tc, stall_named_by_its_entry_point);
+	tcase_add_test(tc, stall_without_interrupt_is_corrupted);
+	tcase_add_test(tc, hung_task_named_past_its_waits);
+	tcase_add_test(tc, kasan_access_and_culprit);
+	tcase_add_test(tc, syscall_wrappers_are_renamed);
+	tcase_add_test(tc, deadlock_named_by_acquire_site);
+	tcase_add_test(tc, truncated_report_is_corrupted);
+	tcase_add_test(tc, headers_inside_reports);
+	tcase_add_test(tc, reboot_only_after_output);
+	tcase_add_test(tc, go_runtime_error_needs_its_stack);
 	tcase_add_test(tc, clean_log_has_no_crash);
 	tcase_add_test(tc, starvation_evidence_with_values);
 	tcase_add_loop_test(tc, titles_are_normalised, 0, (int)KR_ARRAY_SIZE(titles));
