@@ -175,7 +175,9 @@ const struct kr_rule kr_rules[] = {
 	{ .lit = "nable to handle",
 	  .re = "(?:BUG: unable to handle kernel paging request at|BUG: unable to handle page "
 		"fault for address|BUG: Unable to handle kernel (?:data access|instruction fetch)|"
-		"Unable to handle kernel paging request at virtual address)",
+		"Unable to handle kernel paging request at virtual address|Unable to handle kernel "
+		"(?:execute from non-executable memory|read from unreadable memory|write to "
+		"read-only memory) at virtual address)",
 	  .title = "BUG: unable to handle kernel paging request in {F}",
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
@@ -400,8 +402,8 @@ const struct kr_rule kr_rules[] = {
 	  .frame = KR_FRAME_LOCK,
 	  .flags = STACK,
 	  .complete = LOCKDEP_STACK },
-	{ .lit = "BUG: ",
-	  .re = "BUG: held lock freed",
+	{ .lit = "BUG: |WARNING:",
+	  .re = "(?:BUG|WARNING): held lock freed",
 	  .title = "BUG: held lock freed in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_LOCK,
@@ -424,6 +426,21 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK,
 	  .skip = "register_lock_class|__lock_acquire\\w*|lock_acquire\\w*|lockdep_init_map\\w*|"
 		  "assign_lock_key|look_up_lock_class" },
+	{ .lit = "BUG: ",
+	  .re = "BUG: Invalid wait context",
+	  .title = "BUG: Invalid wait context in {F}",
+	  .type = "LOCKDEP",
+	  .frame = KR_FRAME_STACK,
+	  .flags = STACK,
+	  .skip = SKIP_LOCKDEP,
+	  .stack_from = STACK_BACKTRACE },
+	{ .lit = "BUG: ",
+	  .re = "BUG: looking up invalid subclass",
+	  .title = "BUG: looking up invalid subclass in {F}",
+	  .type = "LOCKDEP",
+	  .frame = KR_FRAME_STACK,
+	  .flags = STACK,
+	  .skip = SKIP_LOCKDEP },
 	{ .lit = "WARNING:",
 	  .re = "WARNING: lock held when returning to user space",
 	  .title = "WARNING: lock held when returning to user space in {F}",
@@ -641,6 +658,14 @@ const struct kr_rule kr_rules[] = {
 	  .type = "SYZ_FAILURE",
 	  /* the fuzzer's own line: it does not cut a kernel report short */
 	  .flags = KR_RULE_JOINS | KR_RULE_QUIET },
+	{ .lit = "Busy inodes after unmount",
+	  .re = "VFS: Busy inodes after unmount",
+	  .title = "VFS: Busy inodes after unmount (use-after-free)",
+	  .type = "DoS" },
+	{ .lit = "BUG: ",
+	  .re = "BUG: (Bad rss-counter state|non-zero pgtables_bytes on freeing mm)",
+	  .title = "BUG: {1}",
+	  .type = "DoS" },
 	{ .lit = "VFS: Close: file count is 0",
 	  .re = "VFS: Close: file count is 0",
 	  .title = "VFS: Close: file count is zero (use-after-free)",
@@ -834,7 +859,7 @@ const char *const kr_skip_frames[] = {
 	"flush_workqueue|__flush_workqueue|kthread_stop|kthread_stop_put|"
 	"sysfs_\\w+|kobject_\\w+|kernfs_remove\\w*|device_del|device_unregister|device_add|"
 	"device_register|dpm_sysfs_remove|bus_remove_device|device_release_driver\\w*|"
-	"add_uevent_var|i2c_del_adapter|generic_\\w+|__generic_\\w+|filemap_fault|"
+	"add_uevent_var|i2c_del_adapter|"
 	"__might_fault|__cond_resched\\w*|_cond_resched|cond_resched\\w*|"
 	"warn_alloc\\w*|warn_alloc_failed|"
 	"unregister_netdevice_many\\w*|rollback_registered\\w*|__local_bh_enable_ip|"
@@ -856,7 +881,7 @@ const char *const kr_skip_frames[] = {
 	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|insert_work|__queue_delayed_work|"
 	"queue_delayed_work\\w*|device_destroy|tty_unregister_device|hwrng_unregister|"
 	"__might_sleep|synchronize_net|__synchronize_\\w+|_synchronize_\\w+|"
-	"____fput|fput\\w*|task_work_run|get_signal|do_signal|do_group_exit|"
+	"____fput|fput\\w*|task_work_run|do_group_exit|"
 	"arch_do_signal_or_restart|mmput|__mmput|exit_mmap|exit_mm|"
 	"ksys_\\w+|do_vfs_ioctl|do_iter_\\w+|do_loop_readv_writev\\w*|"
 	"do_readv_writev|vfs_iter_\\w+|new_sync_\\w+|do_sync_\\w+|rw_verify_area|"

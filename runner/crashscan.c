@@ -33,7 +33,7 @@ struct open_report {
 	size_t start, end;
 	struct kr_buf text;
 	struct report_line *lines;
-	size_t n_lines;
+	size_t n_lines, cap_lines;
 	bool stack_begun; /* a call trace or a frame has been printed */
 	bool ended;       /* an end line was seen: no more lines are absorbed */
 	bool interleaved; /* another report's header came inside its stack */
@@ -297,8 +297,10 @@ static void append_line(struct open_report *r, const char *line, size_t len, lon
 		r->ended = true;
 		return;
 	}
-	if (!(r->n_lines & (r->n_lines - 1)) || !r->lines)
-		r->lines = kr_realloc(r->lines, (r->n_lines ? r->n_lines * 2 : 64) * sizeof(*r->lines));
+	if (r->n_lines == r->cap_lines) {
+		r->cap_lines = r->cap_lines ? r->cap_lines * 2 : 64;
+		r->lines = kr_realloc(r->lines, r->cap_lines * sizeof(*r->lines));
+	}
 	r->lines[r->n_lines++] = (struct report_line){ off, len, ctx, dropped };
 }
 
