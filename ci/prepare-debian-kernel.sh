@@ -14,7 +14,8 @@
 #    rewritten to point into the cache, so nothing is written to /usr.
 # 3. Builds tests/module (kradar_test.ko) against the unpacked headers, in a
 #    directory keyed by the sha256 of the module's sources, and checks that
-#    its vermagic equals that of the kernel's own modules.
+#    its vermagic equals that of the kernel's own modules; and a second
+#    build with the deadlock fixed (KRADAR_TEST_MODULE_FIXED).
 # 4. Writes CACHE_DIR/env (KEY=value lines, no quotes, shell-sourceable,
 #    '#' comments) and prints its path as the last line on stdout.
 #
@@ -208,12 +209,29 @@ if [ ! -f "$mdir/.complete" ]; then
 	: >"$mdir/.complete"
 fi
 
+# The same module with the deadlock fixed (KRADAR_TEST_FIXED_DEADLOCK): the
+# "fixed" build for kradar verify-fix's tests and examples.
+fdir="$kdir/module-fixed-$srchash"
+fko="$fdir/kradar_test.ko"
+if [ ! -f "$fdir/.complete" ]; then
+	rm -rf "$fdir"
+	mkdir -p "$fdir"
+	cp "$src/kradar_test.c" "$src/Kbuild" "$fdir/"
+	say "building kradar_test.ko with the deadlock fixed against $release"
+	make -s -C "$headers" M="$fdir" KCFLAGS=-DKRADAR_TEST_FIXED_DEADLOCK modules >&2 ||
+		die "building the fixed test module failed (see above)"
+	[ -f "$fko" ] || die "the build made no $fko"
+	: >"$fdir/.complete"
+fi
+
 # vermagic must equal that of the kernel's own modules.
 refko=$(find "$modules/kernel" -name '*.ko*' | head -n 1)
 [ -n "$refko" ] || die "no module in $modules to compare vermagic with"
 want=$(modinfo -F vermagic "$refko")
 got=$(modinfo -F vermagic "$ko")
 [ "$want" = "$got" ] || die "kradar_test.ko has vermagic '$got', the kernel's modules '$want'"
+fgot=$(modinfo -F vermagic "$fko")
+[ "$want" = "$fgot" ] || die "the fixed kradar_test.ko has vermagic '$fgot', the kernel's modules '$want'"
 
 # --- 4. the env file --------------------------------------------------------
 
@@ -238,6 +256,7 @@ envtmp="$cache/env.tmp"
 	echo "KRADAR_DEBIAN_MODULES_DIR=$modules"
 	echo "KRADAR_DEBIAN_HEADERS=$headers"
 	echo "KRADAR_TEST_MODULE=$ko"
+	echo "KRADAR_TEST_MODULE_FIXED=$fko"
 	echo "# bzImage version: $bzversion"
 	echo "# vermagic (kernel modules and kradar_test.ko): $got"
 	echo "# Kernel config facts, read from $config:"

@@ -414,19 +414,24 @@ void kr_progress_scenario_finished(struct kr_progress *p)
 	pthread_mutex_unlock(&p->lock);
 }
 
-void kr_progress_replay(struct kr_progress *p, const struct kr_results *r)
+void kr_progress_scenario_replay(struct kr_progress *p, const struct kr_results *r,
+				 size_t index, size_t total)
 {
-	if (!p)
+	if (!p || index >= r->n_scenarios)
 		return;
 	p->replaying = true;
-	for (size_t i = 0; i < r->n_scenarios; i++) {
-		kr_progress_scenario_started(p, r, i, r->n_scenarios);
-		const struct kr_scenario_result *sr = r->scenarios[i];
-		for (size_t k = 0; k < sr->n_runs; k++) {
-			kr_progress_run_started(p, sr->runs[k]);
-			kr_progress_run_finished(p, sr->runs[k]);
-		}
-		kr_progress_scenario_finished(p);
+	kr_progress_scenario_started(p, r, index, total);
+	const struct kr_scenario_result *sr = r->scenarios[index];
+	for (size_t k = 0; k < sr->n_runs; k++) {
+		kr_progress_run_started(p, sr->runs[k]);
+		kr_progress_run_finished(p, sr->runs[k]);
 	}
+	kr_progress_scenario_finished(p);
 	p->replaying = false;
+}
+
+void kr_progress_replay(struct kr_progress *p, const struct kr_results *r)
+{
+	for (size_t i = 0; i < r->n_scenarios; i++)
+		kr_progress_scenario_replay(p, r, i, r->n_scenarios);
 }

@@ -81,3 +81,7 @@ void kr_progress_scenario_finished(struct kr_progress *p);
 
 /* Shows finished results as if they were happening (kradar report). */
 void kr_progress_replay(struct kr_progress *p, const struct kr_results *r);
+/* The same for the finished scenario index of r (kradar run with several
+ * guests at once shows each scenario whole when it is done). */
+void kr_progress_scenario_replay(struct kr_progress *p, const struct kr_results *r,
+				 size_t index, size_t total);

@@ -48,3 +48,5 @@ int kr_cmd_fetch(int argc, char **argv);
 int kr_cmd_run(int argc, char **argv);
 int kr_cmd_report(int argc, char **argv);
 int kr_cmd_merge(int argc, char **argv);
+int kr_cmd_matrix(int argc, char **argv);
+int kr_cmd_verify_fix(int argc, char **argv);

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: MIT */
-/* kradar run [--out DIR] SCENARIO|DIR...: every scenario, each run in a
- * fresh QEMU guest, with a verdict per run and per scenario. */
+/* kradar run [--out DIR] SCENARIO|DIR|MATRIX...: every scenario (or matrix
+ * cell), each run in a fresh QEMU guest, with a verdict per run and per
+ * scenario; several guests at once within the host's budget. */
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 
+#include "baseline.h"
 #include "cli.h"
+#include "cmd-run.h"
 #include "fetch.h"
 #include "guest.h"
 #include "initramfs.h"
@@ -23,6 +27,7 @@
 #include "reports.h"
 #include "results.h"
 #include "scenario.h"
+#include "schedule.h"
 #include "sha256.h"
 #include "signature.h"
 #include "ssh.h"
@@ -63,6 +68,10 @@ struct ctx {
 	struct kr_progress *progress; /* the terminal or CI log (reporters/progress.h) */
 	size_t total;      /* scenarios to run */
 	struct kr_fetcher *fetcher; /* kernel and disk URLs; made when first needed */
+	bool serial;       /* one guest at a time: progress is shown as it happens */
+	struct kr_budget budget;
+	int guest_jobs;    /* guests at once at most */
+	int done_fd[2];    /* a guest's thread writes its finished job here */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -697,8 +706,11 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 	return r;
 }
 
+/* One run. Called from a guest's own thread: touches nothing shared but
+ * what it reads (c, s, p stay unchanged while guests run) and run. */
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
-		   struct kr_run_result *run, uint64_t *stop_from, int *sig)
+		   struct kr_run_result *run, int interrupt_fd, struct kr_progress *progress,
+		   uint64_t *stop_from, int *sig)
 {
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);
 	_cleanup_free_ char *dir = kr_path_join(c->out, run->dir);
@@ -738,7 +750,8 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.run_timeout = s->timeouts.run * factor,
 		.no_output_timeout = s->timeouts.no_output * factor, .grace = s->timeouts.grace,
 		.watch = s->watch, .feed = scanner_feed, .hit = scanner_hit, .userdata = sc,
-		.interrupt_fd = c->sfd, .phase = guest_phase, .phase_userdata = c->progress,
+		.interrupt_fd = interrupt_fd, .phase = progress ? guest_phase : NULL,
+		.phase_userdata = progress,
 	};
 	struct kr_guest_result g;
 	int r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) :
@@ -803,47 +816,280 @@ static int write_reports(struct ctx *c, const char *junit, const char *markdown)
 	return r;
 }
 
-static void run_scenario(struct ctx *c, const struct kr_scenario *s, int *sig)
+/* ----- cells and their runs, several guests at once ----- */
+
+struct cell {
+	const struct kr_cell *kc;
+	struct kr_scenario_result *sr;
+	size_t index;        /* in the results */
+	char *scen_dir;
+	struct prepared p;
+	bool here;           /* run here (not by another shard) */
+	bool prepared;
+	bool queued;         /* a run waits in the scheduler */
+	bool stopped;        /* no more runs: series done, preparation failed, interrupted */
+	bool finished;       /* verdict given and shown */
+	bool warned;         /* said that it is larger than the budget */
+	int launched;        /* runs started */
+	int in_flight;
+	double t0;
+};
+
+struct job {
+	struct ctx *c;
+	struct cell *cell;
+	struct kr_run_result *run;
+	int irq[2];          /* the guest's interrupt pipe: a signalfd_siginfo */
+	uint64_t stop_from;
+	int sig;
+	bool threaded;
+	pthread_t thread;
+};
+
+struct exec {
+	struct ctx *c;
+	struct kr_sched *sched;
+	struct job **running;
+	size_t n_running;
+	int sig;
+};
+
+#define INTERRUPTED "not run: kradar was interrupted"
+
+/* The runs of a stop_on_hit series that expects `reproduced` go one after
+ * the other: the next only when the last did not reproduce. Others may
+ * overlap. */
+static bool one_at_a_time(const struct kr_scenario *s)
 {
-	double t0 = kr_wall_s();
-	struct kr_scenario_result *sr = kr_results_add_scenario(c->results, s);
-	kernel_identity(s, sr);
-	sr->qemu_version = kr_qemu_version(s->vm.qemu);
-	kr_progress_scenario_started(c->progress, c->results, c->results->n_scenarios - 1,
-				     c->total);
-	_cleanup_free_ char *scen_dir = kr_path_join(c->out, s->name);
-	kr_mkdir_p(scen_dir, 0755);
-	struct prepared p = { 0 };
-	prepare(c, s, scen_dir, sr, &p, sig);
-	for (int i = 0; i < s->runs && !*sig && !p.skip; i++) {
-		struct kr_run_result *run = kr_scenario_result_add_run(sr);
-		kr_progress_run_started(c->progress, run);
-		uint64_t stop_from = 0;
-		do_run(c, s, &p, run, &stop_from, sig);
-		if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
-			run->reason = kr_strdup("unknown error");
-		_cleanup_free_ char *rj = kr_asprintf("%s/%s/result.json", c->out, run->dir);
-		kr_run_result_write(sr, run, rj);
-		if (stop_from && run->title)
-			kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
-				 "guest gone and result.json written",
-				 s->name, run->index, (double)(kr_now_ns() - stop_from) / 1e6);
+	return s->stop_on_hit && s->expect.verdict == KR_EXPECT_REPRODUCED;
+}
+
+/* Queues the cell's next run, ordered by cell, then run: one guest at a
+ * time runs the cells in order, and a cell's runs before the next cell's. */
+static void queue_run(struct exec *x, struct cell *cell)
+{
+	const struct kr_scenario *s = cell->kc->s;
+	if (cell->queued || cell->stopped || cell->launched >= s->runs)
+		return;
+	kr_sched_submit(x->sched, ((long long)cell->index << 20) + cell->launched, s->vm.smp,
+			s->vm.mem_mb + KR_SCHED_QEMU_MB, cell);
+	cell->queued = true;
+}
+
+/* The cell's verdict (or, with skip, why it was not run), shown. */
+static void cell_done(struct exec *x, struct cell *cell, const char *skip)
+{
+	struct ctx *c = x->c;
+	if (cell->finished)
+		return;
+	cell->finished = true;
+	if (!skip)
+		skip = cell->p.skip;
+	if (skip)
+		kr_scenario_result_skip(cell->sr, skip);
+	else
+		kr_verdict_scenario(cell->sr);
+	if (c->serial)
+		kr_progress_scenario_finished(c->progress);
+	else
+		kr_progress_scenario_replay(c->progress, c->results, cell->index, c->total);
+	prepared_clear(&cell->p);
+}
+
+/* Every guest is told, nothing more starts. */
+static void stop_everything(struct exec *x, int sig)
+{
+	if (!x->sig)
+		x->sig = sig;
+	interrupted(x->c, sig);
+	struct signalfd_siginfo si = { .ssi_signo = (uint32_t)sig };
+	for (size_t i = 0; i < x->n_running; i++)
+		if (x->running[i]->irq[1] >= 0 && write(x->running[i]->irq[1], &si, sizeof(si)) < 0)
+			kr_debug("cannot tell a guest to stop: %s", strerror(errno));
+	kr_sched_drop_queue(x->sched);
+}
+
+static void *guest_thread(void *arg)
+{
+	struct job *job = arg;
+	struct ctx *c = job->c;
+	do_run(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0],
+	       c->serial ? c->progress : NULL, &job->stop_from, &job->sig);
+	/* The main loop takes it from here; a pointer's write is atomic. */
+	ssize_t w;
+	do
+		w = write(c->done_fd[1], &job, sizeof(job));
+	while (w < 0 && errno == EINTR);
+	return NULL;
+}
+
+/* A run has ended (main thread): into the results, verdict, next run. */
+static void job_finished(struct exec *x, struct job *job)
+{
+	struct ctx *c = x->c;
+	struct cell *cell = job->cell;
+	const struct kr_scenario *s = cell->kc->s;
+	struct kr_run_result *run = job->run;
+	if (job->threaded)
+		pthread_join(job->thread, NULL);
+	for (int i = 0; i < 2; i++)
+		if (job->irq[i] >= 0)
+			close(job->irq[i]);
+	kr_sched_done(x->sched, cell);
+	cell->in_flight--;
+	if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
+		run->reason = kr_strdup("unknown error");
+	kr_scenario_result_insert_run(cell->sr, run);
+	_cleanup_free_ char *rj = kr_asprintf("%s/%s/result.json", c->out, run->dir);
+	kr_run_result_write(cell->sr, run, rj);
+	if (job->stop_from && run->title)
+		kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
+			 "guest gone and result.json written",
+			 s->name, run->index, (double)(kr_now_ns() - job->stop_from) / 1e6);
+	if (c->serial)
 		kr_progress_run_finished(c->progress, run);
-		sr->duration_s = kr_wall_s() - t0;
-		kr_verdict_scenario(sr);
-		if (!*sig)
-			*sig = pending_signal(c);
-		if (*sig)
-			interrupted(c, *sig);
-		write_results(c);
-		/* A preparation failure would only repeat: one run records it. */
-		if (p.infra || kr_verdict_series_done(s, sr))
-			break;
+	cell->sr->duration_s = kr_wall_s() - cell->t0;
+	kr_verdict_scenario(cell->sr);
+	if (job->sig && !x->sig)
+		stop_everything(x, job->sig);
+	write_results(c);
+	/* A preparation failure would only repeat: one run records it. */
+	if (cell->p.infra || x->sig || kr_verdict_series_done(s, cell->sr))
+		cell->stopped = true;
+	else if (one_at_a_time(s))
+		queue_run(x, cell);
+	if (cell->stopped && cell->queued) {
+		kr_sched_cancel(x->sched, cell);
+		cell->queued = false;
 	}
-	if (p.skip)
-		kr_scenario_result_skip(sr, p.skip);
-	kr_progress_scenario_finished(c->progress);
-	prepared_clear(&p);
+	if (!cell->in_flight && !cell->queued)
+		cell_done(x, cell, NULL);
+	free(job);
+}
+
+static void launch(struct exec *x, struct cell *cell)
+{
+	struct ctx *c = x->c;
+	const struct kr_scenario *s = cell->kc->s;
+	struct job *job = kr_calloc(1, sizeof(*job));
+	*job = (struct job){ .c = c, .cell = cell, .irq = { -1, -1 } };
+	job->run = kr_run_result_new(++cell->launched);
+	cell->in_flight++;
+	if (!one_at_a_time(s) && !cell->p.infra)
+		queue_run(x, cell);
+	if (c->serial)
+		kr_progress_run_started(c->progress, job->run);
+	else if (!c->quiet)
+		kr_notice("%s: run %d/%d started", s->name, job->run->index, s->runs);
+	if (!cell->p.infra && pipe2(job->irq, O_CLOEXEC | O_NONBLOCK) == 0 &&
+	    pthread_create(&job->thread, NULL, guest_thread, job) == 0) {
+		job->threaded = true;
+		x->running = kr_realloc(x->running, (x->n_running + 1) * sizeof(*x->running));
+		x->running[x->n_running++] = job;
+		return;
+	}
+	/* No guest (the preparation failed: the run records why), or no
+	 * thread for one: the run is made here. */
+	do_run(c, s, &cell->p, job->run, c->sfd, c->serial ? c->progress : NULL,
+	       &job->stop_from, &job->sig);
+	job_finished(x, job);
+}
+
+static void prepare_cell(struct exec *x, struct cell *cell)
+{
+	struct ctx *c = x->c;
+	const struct kr_scenario *s = cell->kc->s;
+	cell->prepared = true;
+	cell->t0 = kr_wall_s();
+	cell->sr->qemu_version = kr_qemu_version(s->vm.qemu);
+	if (c->serial)
+		kr_progress_scenario_started(c->progress, c->results, cell->index, c->total);
+	kr_mkdir_p(cell->scen_dir, 0755);
+	int sig = 0;
+	prepare(c, s, cell->scen_dir, cell->sr, &cell->p, &sig);
+	if (sig)
+		stop_everything(x, sig);
+	if (cell->p.skip || x->sig) {
+		kr_sched_cancel(x->sched, cell);
+		cell->queued = false;
+		cell->stopped = true;
+		cell_done(x, cell, cell->launched ? NULL : x->sig ? INTERRUPTED : NULL);
+	}
+}
+
+/* Starts the runs that may start: in order, while they fit. */
+static void start_ready(struct exec *x)
+{
+	struct cell *cell;
+	while (!x->sig && (cell = kr_sched_peek(x->sched))) {
+		if (!cell->prepared) {
+			/* A kernel build takes every CPU: never beside guests. */
+			if (cell->kc->s->kernel.kind == KR_KERNEL_SOURCE &&
+			    kr_sched_running(x->sched))
+				return;
+			prepare_cell(x, cell);
+			continue;
+		}
+		bool oversize;
+		if (!kr_sched_next(x->sched, &oversize))
+			return;
+		cell->queued = false;
+		if (oversize && !cell->warned) {
+			kr_warning("%s: a guest of %d vCPUs and %d MiB is larger than the budget "
+				   "(%d CPUs, %ld MiB): it runs alone", cell->kc->s->name,
+				   cell->kc->s->vm.smp, cell->kc->s->vm.mem_mb, x->c->budget.cpus,
+				   x->c->budget.mem_mb);
+			cell->warned = true;
+		}
+		launch(x, cell);
+	}
+}
+
+static void take_finished(struct exec *x)
+{
+	struct job *job;
+	while (read(x->c->done_fd[0], &job, sizeof(job)) == (ssize_t)sizeof(job)) {
+		for (size_t i = 0; i < x->n_running; i++) {
+			if (x->running[i] == job) {
+				x->running[i] = x->running[--x->n_running];
+				break;
+			}
+		}
+		job_finished(x, job);
+	}
+}
+
+static void run_cells(struct ctx *c, struct cell *cells, size_t n, int *sig)
+{
+	struct exec x = { .c = c, .sched = kr_sched_new(&c->budget, c->guest_jobs) };
+	for (size_t i = 0; i < n; i++)
+		if (cells[i].here)
+			queue_run(&x, &cells[i]);
+	for (;;) {
+		start_ready(&x);
+		if (!x.n_running)
+			break;
+		struct pollfd pfd[2] = { { c->done_fd[0], POLLIN, 0 }, { c->sfd, POLLIN, 0 } };
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR) {
+			kr_error("poll: %s", strerror(errno));
+			stop_everything(&x, SIGTERM);
+		}
+		int s = pending_signal(c);
+		if (s)
+			stop_everything(&x, s);
+		take_finished(&x);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!cells[i].here || cells[i].finished)
+			continue;
+		if (!cells[i].prepared)
+			kr_scenario_result_skip(cells[i].sr, INTERRUPTED);
+		else
+			cell_done(&x, &cells[i], cells[i].launched ? NULL : INTERRUPTED);
+	}
+	free(x.running);
+	kr_sched_free(x.sched);
+	*sig = x.sig;
 }
 
 static void print_table(const struct kr_results *r)
@@ -875,52 +1121,69 @@ static const char *find_busybox(void)
 	return access("/bin/busybox", X_OK) == 0 ? "/bin/busybox" : NULL;
 }
 
-int kr_cmd_run(int argc, char **argv)
+/* The shard's cells run here; the others are recorded as skipped. */
+static void split_shards(const struct kr_run_options *o, struct kr_cell *cells, size_t n,
+			 int *shard_of)
 {
-	const struct kr_command *self = kr_cli_find("run");
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "cache", required_argument, NULL, 'C' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "junit", required_argument, NULL, 'J' },
-		{ "markdown", required_argument, NULL, 'M' },
-		{ 0 },
-	};
-	const char *junit = NULL, *markdown = NULL;
-	const char *out = "kradar-results";
-	bool quiet = false;
-	const char *cache = NULL;
-	long jobs = 0;
-	int o;
-	while ((o = kr_cli_getopt(self, argc, argv, "o:qC:j:", opts)) != -1) {
-		if (o == 'o')
-			out = optarg;
-		else if (o == 'q')
-			quiet = true;
-		else if (o == 'C' && !*optarg)
-			return kr_cli_usage_error(self, "--cache: an empty directory name");
-		else if (o == 'C')
-			cache = optarg;
-		else if (o == 'j' && (kr_parse_long(optarg, &jobs) < 0 || jobs < 1 || jobs > 4096))
-			return kr_cli_usage_error(self, "--jobs: expected 1..4096, got '%s'", optarg);
-		else if (o == 'J')
-			junit = optarg;
-		else if (o == 'M')
-			markdown = optarg;
-	}
-	if (optind >= argc)
-		return kr_cli_usage_error(self, "no scenario file or directory given");
+	for (size_t i = 0; i < n; i++)
+		shard_of[i] = 1;
+	if (!o->shard.total)
+		return;
+	struct kr_shard_item *items = kr_calloc(n + 1, sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct kr_shard_item){ cells[i].s->name, kr_shard_cost(cells[i].s) };
+	kr_shard_split(items, n, o->shard.total, shard_of);
+	free(items);
+}
 
-	struct kr_diags diags = { 0 };
-	struct kr_scenario **scenarios = NULL;
-	int r = kr_scenario_load_all(argv + optind, &scenarios, &diags);
-	kr_diags_print(&diags, stderr);
-	kr_diags_clear(&diags);
-	if (r < 0) {
-		kr_scenarios_free(scenarios);
-		return KR_EXIT_USAGE;
+/* The baseline's results; NULL when there is none (or it cannot be read:
+ * *bad is set then). */
+static struct kr_results *load_baseline(const struct kr_run_options *o, bool *bad)
+{
+	*bad = false;
+	if (!o->baseline)
+		return NULL;
+	if (o->baseline_optional && access(o->baseline, F_OK) < 0) {
+		kr_notice("baseline %s does not exist (yet): every cell is new", o->baseline);
+		return kr_results_new("/");
 	}
+	struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	if (kr_results_load(o->baseline, &r, &err) < 0) {
+		kr_error("baseline: %s", err);
+		*bad = true;
+	}
+	return r;
+}
+
+/* The baseline compared, results.json and the reports written, the table
+ * and the baseline's line shown; the exit status. */
+static int finish(struct ctx *c, const struct kr_run_options *o, const struct kr_results *before)
+{
+	if (before)
+		kr_baseline_compare(c->results, before, o->baseline);
+	if (write_results(c) < 0 || write_reports(c, o->junit, o->markdown) < 0)
+		return KR_EXIT_ENVIRONMENT;
+	if (!o->no_table)
+		print_table(c->results);
+	_cleanup_free_ char *base = kr_baseline_describe(c->results);
+	if (base)
+		printf("%s\n", base);
+	if (!o->quiet)
+		printf("\nresults: %s/results.json\n", c->out);
+	fflush(stdout);
+	return kr_results_exit_code(c->results);
+}
+
+int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t n,
+		 struct kr_results **out)
+{
+	if (out)
+		*out = NULL;
+	bool bad_baseline;
+	_cleanup_results_free_ struct kr_results *before = load_baseline(o, &bad_baseline);
+	if (bad_baseline)
+		return KR_EXIT_USAGE;
 
 	/* SIGINT and SIGTERM arrive through a signalfd in the event loops, so
 	 * that every QEMU is stopped and reaped and the results are written. */
@@ -929,17 +1192,26 @@ int kr_cmd_run(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	struct ctx c = { .quiet = quiet, .cache = cache, .jobs = (int)jobs,
-			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK) };
-	int ret = KR_EXIT_ENVIRONMENT;
+	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs,
+			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
+			 .done_fd = { -1, -1 } };
+	int ret = KR_EXIT_ENVIRONMENT, r;
 	char cwd[4096];
-	_cleanup_free_ char *abs_out = kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/", out);
+	_cleanup_free_ char *abs_out = kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/",
+							o->out);
 	c.out = abs_out;
 	const char *tmpbase = getenv("TMPDIR");
 	c.tmp = kr_asprintf("%s/kradar-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+	struct cell *cells = kr_calloc(n + 1, sizeof(*cells));
+	int *shard_of = kr_calloc(n + 1, sizeof(int));
 	uint8_t rnd[16];
+	kr_budget_detect(&c.budget);
 	if (c.sfd < 0) {
 		kr_error("signalfd: %s", strerror(errno));
+		goto out;
+	}
+	if (pipe2(c.done_fd, O_CLOEXEC) < 0 || fcntl(c.done_fd[0], F_SETFL, O_NONBLOCK) < 0) {
+		kr_error("pipe: %s", strerror(errno));
 		goto out;
 	}
 	if ((r = kr_mkdir_p(c.out, 0755)) < 0) {
@@ -960,36 +1232,205 @@ int kr_cmd_run(int argc, char **argv)
 		snprintf(c.token + 2 * i, 3, "%02x", rnd[i]);
 	c.busybox = find_busybox();
 	c.results = kr_results_new(c.out);
-	while (scenarios[c.total])
-		c.total++;
+	c.guest_jobs = o->jobs ? o->jobs : c.budget.cpus;
+	c.serial = c.guest_jobs == 1;
+	c.results->jobs = c.guest_jobs;
+	c.results->budget_cpus = c.budget.cpus;
+	c.results->budget_mem_mb = c.budget.mem_mb;
+	c.results->shard_index = o->shard.index;
+	c.results->shard_total = o->shard.total;
+
+	split_shards(o, kcells, n, shard_of);
+	size_t here = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct cell *cell = &cells[i];
+		const struct kr_scenario *s = kcells[i].s;
+		cell->kc = &kcells[i];
+		cell->index = i;
+		cell->sr = kr_results_add_scenario(c.results, s);
+		cell->sr->cell.scenario = kr_strdup(kcells[i].scenario);
+		cell->sr->cell.kernel = kr_strdup(kcells[i].kernel);
+		cell->sr->cell.vm = kr_strdup(kcells[i].vm);
+		kernel_identity(s, cell->sr);
+		cell->scen_dir = kr_path_join(c.out, s->name);
+		cell->here = !o->shard.total || shard_of[i] == o->shard.index;
+		if (cell->here) {
+			here++;
+		} else {
+			_cleanup_free_ char *why = kr_asprintf("not run here: shard %d/%d runs it",
+							       shard_of[i], o->shard.total);
+			kr_scenario_result_skip(cell->sr, why);
+		}
+	}
+	c.total = n;
+	if (!o->quiet && o->shard.total)
+		kr_notice("shard %d/%d: %zu of %zu cells", o->shard.index, o->shard.total, here, n);
+	if (c.guest_jobs > 1)
+		kr_info("up to %d guests at once, within %d CPUs (%s) and %ld MiB (%s)",
+			  c.guest_jobs, c.budget.cpus, c.budget.cpus_from, c.budget.mem_mb,
+			  c.budget.mem_from);
 	struct kr_progress_config pc;
 	kr_progress_config_from_env(&pc, stderr);
-	if (quiet)
+	if (o->quiet)
 		pc.style = KR_PROGRESS_QUIET;
 	c.progress = kr_progress_new(&pc);
 
 	int sig = 0;
-	for (size_t i = 0; scenarios[i] && !sig; i++)
-		run_scenario(&c, scenarios[i], &sig);
+	run_cells(&c, cells, n, &sig);
 	kr_progress_free(KR_TAKE_PTR(c.progress));
-	if (write_results(&c) < 0)
-		goto out;
-	if (write_reports(&c, junit, markdown) < 0)
-		goto out;
-	print_table(c.results);
-	if (!quiet)
-		printf("\nresults: %s/results.json\n", c.out);
-	ret = kr_results_exit_code(c.results);
+	ret = finish(&c, o, before);
+	if (out && ret != KR_EXIT_ENVIRONMENT)
+		*out = KR_TAKE_PTR(c.results);
 out:
 	kr_progress_free(c.progress);
+	for (size_t i = 0; i < n; i++) {
+		prepared_clear(&cells[i].p);
+		free(cells[i].scen_dir);
+	}
+	free(cells);
+	free(shard_of);
 	if (c.tmp)
 		kr_rm_rf(c.tmp);
 	free(c.tmp);
 	kr_results_free(c.results);
 	kr_fetcher_free(c.fetcher);
-	kr_scenarios_free(scenarios);
+	kr_budget_clear(&c.budget);
+	for (int i = 0; i < 2; i++)
+		if (c.done_fd[i] >= 0)
+			close(c.done_fd[i]);
 	if (c.sfd >= 0)
 		close(c.sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
+/* kradar run --bisect: the verdict as git bisect run's exit status. */
+#define BISECT_GOOD 0
+#define BISECT_BAD 1
+#define BISECT_SKIP 125
+#define BISECT_ABORT 128
+
+static int bisect_status(const struct kr_results *r, int ret)
+{
+	if (!r || r->interrupted || r->n_scenarios != 1)
+		return ret >= 128 ? ret : BISECT_ABORT;
+	const struct kr_scenario_result *sr = r->scenarios[0];
+	const char *what;
+	int status;
+	if (sr->counts[KR_VERDICT_REPRODUCED]) {
+		status = BISECT_BAD;
+		what = "bad: the bug reproduced";
+	} else if (sr->counts[KR_VERDICT_OTHER_CRASH]) {
+		status = BISECT_SKIP;
+		what = "skip: another crash, which may hide the bug";
+	} else if (sr->counts[KR_VERDICT_CLEAN]) {
+		status = BISECT_GOOD;
+		what = "good: every run clean";
+	} else {
+		status = BISECT_SKIP;
+		what = "skip: no conclusive run (infra errors, artifact stalls)";
+	}
+	printf("bisect: %s (%s) -> exit %d\n", what, sr->reason ? sr->reason : "", status);
+	fflush(stdout);
+	return status;
+}
+
+int kr_cmd_run(int argc, char **argv)
+{
+	const struct kr_command *self = kr_cli_find("run");
+	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT };
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "cache", required_argument, NULL, 'C' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
+		{ "markdown", required_argument, NULL, 'M' },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "shard-total", required_argument, NULL, OPT_SHARD_TOTAL },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "bisect", no_argument, NULL, OPT_BISECT },
+		{ 0 },
+	};
+	struct kr_run_options ro = { .out = "kradar-results" };
+	const char *shard = NULL;
+	long jobs = 0, shard_total = 0;
+	bool bisect = false;
+	int o;
+	while ((o = kr_cli_getopt(self, argc, argv, "o:qC:j:", opts)) != -1) {
+		if (o == 'o')
+			ro.out = optarg;
+		else if (o == 'q')
+			ro.quiet = true;
+		else if (o == 'C' && !*optarg)
+			return kr_cli_usage_error(self, "--cache: an empty directory name");
+		else if (o == 'C')
+			ro.cache = optarg;
+		else if (o == 'j' && (kr_parse_long(optarg, &jobs) < 0 || jobs < 1 || jobs > 4096))
+			return kr_cli_usage_error(self, "--jobs: expected 1..4096, got '%s'", optarg);
+		else if (o == 'J')
+			ro.junit = optarg;
+		else if (o == 'M')
+			ro.markdown = optarg;
+		else if (o == OPT_SHARD)
+			shard = optarg;
+		else if (o == OPT_SHARD_TOTAL &&
+			 (kr_parse_long(optarg, &shard_total) < 0 || shard_total < 1 ||
+			  shard_total > KR_SHARD_MAX))
+			return kr_cli_usage_error(self, "--shard-total: expected 1..%d, got '%s'",
+						  KR_SHARD_MAX, optarg);
+		else if (o == OPT_BASELINE)
+			ro.baseline = optarg;
+		else if (o == OPT_BISECT)
+			bisect = true;
+	}
+	ro.jobs = (int)jobs;
+	/* In bisect mode bad input must stop git bisect run (exit >= 128),
+	 * not mark the commit bad. */
+	int usage = bisect ? BISECT_ABORT : KR_EXIT_USAGE;
+	if (optind >= argc)
+		return kr_cli_usage_error(self, "no scenario file or directory given"), usage;
+	if (shard) {
+		_cleanup_free_ char *err = NULL;
+		const char *source = NULL;
+		int r = !strcmp(shard, "auto") ?
+				kr_shard_from_env((int)shard_total, &ro.shard, &source, &err) :
+				kr_shard_parse(shard, &ro.shard, &err);
+		if (r < 0)
+			return kr_cli_usage_error(self, "--shard: %s", err), usage;
+		if (source && !ro.quiet)
+			kr_notice("shard %d/%d from %s", ro.shard.index, ro.shard.total, source);
+	}
+
+	struct kr_diags diags = { 0 };
+	struct kr_cell *cells = NULL;
+	size_t n = 0;
+	_cleanup_(kr_matrix_freep) struct kr_matrix *m = NULL;
+	int r = kr_cells_load(argv + optind, &cells, &n, &m, &diags);
+	if (r == 0 && m && !ro.baseline && m->baseline) {
+		ro.baseline = m->baseline;
+		ro.baseline_optional = true;
+	}
+	kr_diags_print(&diags, stderr);
+	kr_diags_clear(&diags);
+	if (r == 0 && bisect && n != 1) {
+		kr_error("--bisect runs one scenario, not %zu", n);
+		r = -EINVAL;
+	}
+	if (r < 0) {
+		kr_cells_free(cells, n);
+		return usage;
+	}
+	if (bisect) {
+		/* The question is only whether the bug shows. */
+		cells[0].s->expect.verdict = KR_EXPECT_REPRODUCED;
+		cells[0].s->stop_on_hit = true;
+	}
+	struct kr_results *results = NULL;
+	int ret = kr_run_cells(&ro, cells, n, bisect ? &results : NULL);
+	if (bisect)
+		ret = bisect_status(results, ret);
+	kr_results_free(results);
+	kr_cells_free(cells, n);
 	return ret;
 }

@@ -109,7 +109,7 @@ void kr_json_append(struct kr_json *array, struct kr_json *value)
 
 char *kr_json_dump(const struct kr_json *v, bool pretty)
 {
-	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(10);
+	size_t flags = JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15); /* epoch seconds to the ms */
 	flags |= pretty ? JSON_INDENT(2) : JSON_COMPACT;
 	char *s = json_dumps(J(v), flags);
 	if (!s)

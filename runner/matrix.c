@@ -647,3 +647,26 @@ next_file:;
 	*n_out = n;
 	return 0;
 }
+
+int kr_cells_load(char *const *args, struct kr_cell **cells, size_t *n,
+		  struct kr_matrix **matrix, struct kr_diags *diags)
+{
+	*cells = NULL;
+	*n = 0;
+	*matrix = NULL;
+	if (args[0] && !args[1] && kr_matrix_file_is_matrix(args[0])) {
+		int r = kr_matrix_load(args[0], matrix, diags);
+		return r < 0 ? r : kr_matrix_cells(*matrix, cells, n, diags);
+	}
+	for (size_t i = 0; args[i]; i++) {
+		if (!kr_matrix_file_is_matrix(args[i]))
+			continue;
+		kr_diags_add(diags, args[i], 1, 1, "", "a matrix file runs alone, without other "
+			     "scenarios or matrices on the command line");
+		return -EINVAL;
+	}
+	struct kr_scenario **scenarios = NULL;
+	int r = kr_scenario_load_all(args, &scenarios, diags);
+	kr_cells_from_scenarios(scenarios, cells, n);
+	return r;
+}

@@ -83,6 +83,12 @@ KR_DEFINE_CLEANUP(struct kr_matrix, kr_matrix_free)
 int kr_matrix_cells(const struct kr_matrix *m, struct kr_cell **cells, size_t *n,
 		    struct kr_diags *diags);
 
+/* The cells of a command line: a single matrix file's (*matrix gets it),
+ * or those of scenario files and directories (*matrix NULL). Problems go
+ * to diags: -EINVAL. */
+int kr_cells_load(char *const *args, struct kr_cell **cells, size_t *n,
+		  struct kr_matrix **matrix, struct kr_diags *diags);
+
 /* Cells for plain scenarios (each its own cell, not a matrix cell). Takes
  * the scenarios (the NULL-terminated vector is freed). */
 void kr_cells_from_scenarios(struct kr_scenario **v, struct kr_cell **cells, size_t *n);

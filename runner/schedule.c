@@ -170,6 +170,7 @@ void kr_budget_clear(struct kr_budget *b)
 /* ----- the scheduler ----- */
 
 struct guest {
+	long long order;
 	int cpus;
 	long mem_mb;
 	void *data;
@@ -179,8 +180,8 @@ struct kr_sched {
 	int budget_cpus;
 	long budget_mem_mb;
 	int max_jobs;
-	struct guest *queue; /* FIFO: [head, n_queue) */
-	size_t head, n_queue, alloc_queue;
+	struct guest *queue; /* sorted by order */
+	size_t n_queue, alloc_queue;
 	struct guest *running;
 	size_t n_running, alloc_running;
 	int used_cpus;
@@ -205,23 +206,32 @@ void kr_sched_free(struct kr_sched *s)
 	free(s);
 }
 
-void kr_sched_submit(struct kr_sched *s, int cpus, long mem_mb, void *data)
+void kr_sched_submit(struct kr_sched *s, long long order, int cpus, long mem_mb, void *data)
 {
 	if (s->n_queue == s->alloc_queue) {
-		/* Reclaim the consumed front before growing. */
-		if (s->head) {
-			memmove(s->queue, s->queue + s->head,
-				(s->n_queue - s->head) * sizeof(*s->queue));
-			s->n_queue -= s->head;
-			s->head = 0;
-		}
-		if (s->n_queue == s->alloc_queue) {
-			s->alloc_queue = s->alloc_queue ? s->alloc_queue * 2 : 16;
-			s->queue = kr_realloc(s->queue, s->alloc_queue * sizeof(*s->queue));
-		}
+		s->alloc_queue = s->alloc_queue ? s->alloc_queue * 2 : 16;
+		s->queue = kr_realloc(s->queue, s->alloc_queue * sizeof(*s->queue));
 	}
-	s->queue[s->n_queue++] = (struct guest){ .cpus = cpus > 0 ? cpus : 1,
-						 .mem_mb = mem_mb > 0 ? mem_mb : 0, .data = data };
+	size_t i = s->n_queue;
+	for (; i > 0 && s->queue[i - 1].order > order; i--)
+		s->queue[i] = s->queue[i - 1];
+	s->queue[i] = (struct guest){ .order = order, .cpus = cpus > 0 ? cpus : 1,
+				      .mem_mb = mem_mb > 0 ? mem_mb : 0, .data = data };
+	s->n_queue++;
+}
+
+void *kr_sched_peek(const struct kr_sched *s)
+{
+	return s->n_queue ? s->queue[0].data : NULL;
+}
+
+void kr_sched_cancel(struct kr_sched *s, void *data)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n_queue; i++)
+		if (s->queue[i].data != data)
+			s->queue[k++] = s->queue[i];
+	s->n_queue = k;
 }
 
 static bool exceeds_budget(const struct kr_sched *s, const struct guest *g)
@@ -233,15 +243,15 @@ void *kr_sched_next(struct kr_sched *s, bool *oversize)
 {
 	if (oversize)
 		*oversize = false;
-	if (s->head == s->n_queue || s->n_running >= (size_t)s->max_jobs)
+	if (!s->n_queue || s->n_running >= (size_t)s->max_jobs)
 		return NULL;
-	struct guest g = s->queue[s->head];
+	struct guest g = s->queue[0];
 	bool big = exceeds_budget(s, &g);
 	if (big ? s->n_running > 0 :
 		  s->used_cpus + g.cpus > s->budget_cpus ||
 			  s->used_mem_mb + g.mem_mb > s->budget_mem_mb)
 		return NULL;
-	s->head++;
+	memmove(s->queue, s->queue + 1, --s->n_queue * sizeof(*s->queue));
 	if (s->n_running == s->alloc_running) {
 		s->alloc_running = s->alloc_running ? s->alloc_running * 2 : 8;
 		s->running = kr_realloc(s->running, s->alloc_running * sizeof(*s->running));
@@ -268,7 +278,7 @@ void kr_sched_done(struct kr_sched *s, void *data)
 
 void kr_sched_drop_queue(struct kr_sched *s)
 {
-	s->head = s->n_queue = 0;
+	s->n_queue = 0;
 }
 
 size_t kr_sched_running(const struct kr_sched *s)
@@ -278,7 +288,7 @@ size_t kr_sched_running(const struct kr_sched *s)
 
 size_t kr_sched_queued(const struct kr_sched *s)
 {
-	return s->n_queue - s->head;
+	return s->n_queue;
 }
 
 void kr_sched_in_use(const struct kr_sched *s, int *cpus, long *mem_mb)

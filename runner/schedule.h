@@ -55,8 +55,12 @@ void kr_sched_free(struct kr_sched *s);
 KR_DEFINE_CLEANUP(struct kr_sched, kr_sched_free)
 
 /* Queues a guest that needs cpus vCPUs and mem_mb MiB (QEMU's share
- * included); data identifies it (not NULL). */
-void kr_sched_submit(struct kr_sched *s, int cpus, long mem_mb, void *data);
+ * included); data identifies it (not NULL). The queue is kept by order,
+ * ascending; guests of equal order in submission order. */
+void kr_sched_submit(struct kr_sched *s, long long order, int cpus, long mem_mb, void *data);
+
+/* The queue's first guest (data), without starting it; NULL: none. */
+void *kr_sched_peek(const struct kr_sched *s);
 
 /* The queue's first guest when it may start now, accounted as running;
  * NULL otherwise (nothing queued, or the first waits for room: no guest
@@ -64,6 +68,9 @@ void kr_sched_submit(struct kr_sched *s, int cpus, long mem_mb, void *data);
  * (may be NULL) is set when the guest exceeds the whole budget and was
  * started because nothing else runs. */
 void *kr_sched_next(struct kr_sched *s, bool *oversize);
+
+/* Takes the queued guests with this data out of the queue. */
+void kr_sched_cancel(struct kr_sched *s, void *data);
 
 /* A guest from kr_sched_next() has ended; its room is free again. */
 void kr_sched_done(struct kr_sched *s, void *data);

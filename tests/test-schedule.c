@@ -90,7 +90,7 @@ static void simulate(struct sim *m, struct fake *v, int n)
 {
 	_cleanup_(kr_sched_freep) struct kr_sched *s = kr_sched_new(&m->budget, m->jobs);
 	for (int i = 0; i < n; i++)
-		kr_sched_submit(s, v[i].cpus, v[i].mem, &v[i]);
+		kr_sched_submit(s, i, v[i].cpus, v[i].mem, &v[i]);
 	ck_assert_uint_eq(kr_sched_queued(s), (size_t)n);
 	double now = 0;
 	struct fake *running[512];
@@ -224,21 +224,33 @@ START_TEST(in_order)
 {
 	struct kr_budget b = { .cpus = 4, .mem_mb = 100000 };
 	_cleanup_(kr_sched_freep) struct kr_sched *s = kr_sched_new(&b, 8);
-	int a, big, small;
-	kr_sched_submit(s, 3, 100, &a);
-	kr_sched_submit(s, 2, 100, &big);
-	kr_sched_submit(s, 1, 100, &small);
+	int a, big, small, early;
+	kr_sched_submit(s, 10, 3, 100, &a);
+	kr_sched_submit(s, 20, 2, 100, &big);
+	kr_sched_submit(s, 30, 1, 100, &small);
+	ck_assert_ptr_eq(kr_sched_peek(s), &a);
 	ck_assert_ptr_eq(kr_sched_next(s, NULL), &a);
+	ck_assert_ptr_eq(kr_sched_peek(s), &big);
 	ck_assert_ptr_null(kr_sched_next(s, NULL)); /* big needs 2, 1 free */
 	ck_assert_uint_eq(kr_sched_queued(s), 2);
+	/* A lower order goes first, even submitted later. */
+	kr_sched_submit(s, 15, 1, 100, &early);
+	ck_assert_ptr_eq(kr_sched_next(s, NULL), &early);
+	ck_assert_ptr_null(kr_sched_next(s, NULL));
 	kr_sched_done(s, &a);
+	kr_sched_done(s, &early);
 	ck_assert_ptr_eq(kr_sched_next(s, NULL), &big);
 	ck_assert_ptr_eq(kr_sched_next(s, NULL), &small);
 	ck_assert_ptr_null(kr_sched_next(s, NULL));
-	kr_sched_drop_queue(s);
-	kr_sched_submit(s, 1, 100, &a);
+	kr_sched_submit(s, 1, 1, 100, &a);
+	kr_sched_submit(s, 1, 1, 100, &early);
+	kr_sched_submit(s, 1, 1, 100, &a);
+	kr_sched_cancel(s, &a);
+	ck_assert_uint_eq(kr_sched_queued(s), 1);
+	ck_assert_ptr_eq(kr_sched_peek(s), &early);
 	kr_sched_drop_queue(s);
 	ck_assert_uint_eq(kr_sched_queued(s), 0);
+	ck_assert_ptr_null(kr_sched_peek(s));
 	ck_assert_ptr_null(kr_sched_next(s, NULL));
 	ck_assert_uint_eq(kr_sched_running(s), 2);
 }

@@ -168,9 +168,22 @@ static noinline int kradar_test_deadlock_run(bool fixed)
 	return ret;
 }
 
+/*
+ * Built with KRADAR_TEST_FIXED_DEADLOCK defined (KCFLAGS=-DKRADAR_TEST_FIXED_DEADLOCK;
+ * ci/prepare-debian-kernel.sh builds this kradar_test_fixed variant), the
+ * module carries the fix: `deadlock` takes the locks in order, as
+ * `deadlock-fixed` always does. The same reproducer then runs on a bad and
+ * a fixed build of the code, which is what `kradar verify-fix` tells apart.
+ */
+#ifdef KRADAR_TEST_FIXED_DEADLOCK
+#define KRADAR_TEST_DEADLOCK_FIXED true
+#else
+#define KRADAR_TEST_DEADLOCK_FIXED false
+#endif
+
 static noinline int kradar_test_deadlock(void)
 {
-	return kradar_test_deadlock_run(false);
+	return kradar_test_deadlock_run(KRADAR_TEST_DEADLOCK_FIXED);
 }
 
 static noinline int kradar_test_deadlock_fixed(void)
@@ -388,7 +401,8 @@ static int __init kradar_test_init(void)
 {
 	if (!proc_create("kradar_test", 0600, NULL, &kradar_test_proc_ops))
 		return -ENOMEM;
-	pr_info("kradar_test: loaded, write an action to /proc/kradar_test\n");
+	pr_info("kradar_test: loaded, write an action to /proc/kradar_test%s\n",
+		KRADAR_TEST_DEADLOCK_FIXED ? " (deadlock fixed)" : "");
 	return 0;
 }
 
