@@ -86,6 +86,14 @@ static void properties_of(xmlNodePtr props, const char *test, const struct kr_sc
 	property(props, test, "disk_image", sr->disk);
 	property(props, test, "disk_sha256", sr->disk_sha256);
 	property(props, test, "scenario_file", sr->file);
+	property(props, test, "cell_scenario", sr->cell.scenario);
+	property(props, test, "cell_vm", sr->cell.vm);
+	if (sr->baseline.change != KR_CHANGE_NONE) {
+		property(props, test, "baseline_change", kr_change_to_string(sr->baseline.change));
+		if (sr->baseline.change != KR_CHANGE_NEW)
+			property(props, test, "baseline_verdict",
+				 kr_verdict_to_string(sr->baseline.verdict));
+	}
 }
 
 /* The body of a failure or error: the verdict, each run, evidence, and

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "describe.h"
 #include "text.h"
 
@@ -188,6 +189,49 @@ static void add_details(struct kr_buf *b, const struct ctx *c, size_t i)
 	kr_buf_addc(b, '\n');
 }
 
+/* Regressions and new fixes against the baseline, each in a line of its
+ * own above the table (at most BASELINE_NAMES names each). */
+#define BASELINE_NAMES 50
+static void add_baseline(struct kr_buf *b, const struct ctx *c)
+{
+	const struct kr_results *r = c->r;
+	int n[KR_CHANGE_NOT_COMPARABLE + 1];
+	kr_baseline_count(r, n);
+	kr_buf_adds(b, "Compared with the baseline ");
+	add_inline(b, r->baseline_file, 256);
+	kr_buf_printf(b, ": %d regression%s, %d new fix%s, %d unchanged, %d changed, %d new, %d "
+			 "not comparable\n\n",
+		      n[KR_CHANGE_REGRESSION], n[KR_CHANGE_REGRESSION] == 1 ? "" : "s",
+		      n[KR_CHANGE_NEW_FIX], n[KR_CHANGE_NEW_FIX] == 1 ? "" : "es",
+		      n[KR_CHANGE_UNCHANGED], n[KR_CHANGE_CHANGED], n[KR_CHANGE_NEW],
+		      n[KR_CHANGE_NOT_COMPARABLE]);
+	static const struct {
+		enum kr_change change;
+		const char *head;
+	} lists[] = {
+		{ KR_CHANGE_REGRESSION, "**Regressions** (clean or fixed before, reproduced now)" },
+		{ KR_CHANGE_NEW_FIX, "**New fixes** (reproduced before, clean or fixed now)" },
+	};
+	for (size_t l = 0; l < KR_ARRAY_SIZE(lists); l++) {
+		if (!n[lists[l].change])
+			continue;
+		kr_buf_printf(b, "%s: ", lists[l].head);
+		int shown = 0;
+		for (size_t i = 0; i < r->n_scenarios && shown < BASELINE_NAMES; i++) {
+			const struct kr_scenario_result *sr = r->scenarios[i];
+			if (sr->baseline.change != lists[l].change)
+				continue;
+			_cleanup_free_ char *name = kr_describe_name(r, i);
+			kr_buf_adds(b, shown++ ? ", " : "");
+			add_inline(b, name, 256);
+			kr_buf_printf(b, " (was %s)", kr_verdict_to_string(sr->baseline.verdict));
+		}
+		if (n[lists[l].change] > shown)
+			kr_buf_printf(b, " and %d more", n[lists[l].change] - shown);
+		kr_buf_adds(b, "\n\n");
+	}
+}
+
 /* Appends piece when it fits with room left for the closing note. */
 static bool add_if_fits(struct kr_buf *b, struct kr_buf *piece, size_t max)
 {
@@ -244,6 +288,8 @@ char *kr_markdown_render(const struct kr_results *r, const struct kr_markdown_op
 		kr_buf_adds(&b, ">)");
 	}
 	kr_buf_adds(&b, "\n\n");
+	if (r->baseline_file)
+		add_baseline(&b, &c);
 
 	struct kr_buf piece = KR_BUF_INIT(SIZE_MAX / 2);
 	size_t shown = 0;

@@ -301,6 +301,56 @@ START_TEST(is_matrix)
 }
 END_TEST
 
+/* kradar matrix: for many K/N, the cells listed for the N shards are every
+ * cell, each exactly once; the GitHub strategy.matrix has one job per shard. */
+START_TEST(command_shards)
+{
+	free(kr_test_write(dir, "s/third.json",
+			   "{\"kradar\": 1, \"name\": \"third\", \"kernel\": {\"image\": "
+			   "\"../k/bzImage-a\"}, \"repro\": {\"sh\": \"true\"}, \"runs\": 5}"));
+	free(kr_test_write(dir, "m.json",
+			   "{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n"
+			   " \"kernels\": [{\"label\": \"a\", \"image\": \"k/bzImage-a\"}, "
+			   "{\"label\": \"b\", \"image\": \"k/bzImage-b\"}],\n"
+			   " \"vm\": [{\"label\": \"one\", \"smp\": 1}, {\"label\": \"tcg\", "
+			   "\"kvm\": \"off\", \"smp\": 2}]}"));
+	const size_t n_cells = 12;
+	for (int n = 1; n <= 7; n++) {
+		_cleanup_strv_free_ char **seen = kr_calloc(1, sizeof(char *));
+		for (int k = 1; k <= n; k++) {
+			char shard[32];
+			snprintf(shard, sizeof(shard), "%d/%d", k, n);
+			char *argv[] = { (char *)kr_test_kradar(), "matrix", "--shard", shard, mfile, NULL };
+			_cleanup_free_ char *o = NULL, *e = NULL;
+			int rc = kr_test_spawn(argv, NULL, 0, &o, &e, 60);
+			ck_assert_msg(rc == 0, "%s: rc %d: %s", shard, rc, e);
+			for (char *line = strtok(o, "\n"); line; line = strtok(NULL, "\n")) {
+				if (kr_str_startswith(line, "CELL ") || kr_str_startswith(line, "shard "))
+					continue;
+				_cleanup_free_ char *name = kr_strndup(line, strcspn(line, " "));
+				ck_assert_msg(strstr(line, shard), "%s listed for %s", line, shard);
+				for (size_t i = 0; seen[i]; i++)
+					ck_assert_msg(strcmp(seen[i], name), "%s twice (N=%d)", name, n);
+				kr_strv_push(&seen, KR_TAKE_PTR(name));
+			}
+		}
+		ck_assert_msg(kr_strv_len(seen) == n_cells, "N=%d: %zu cells", n, kr_strv_len(seen));
+	}
+	char *argv[] = { (char *)kr_test_kradar(), "matrix", "--emit", "github", "--shards", "3",
+			 mfile, NULL };
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	ck_assert_int_eq(kr_test_spawn(argv, NULL, 0, &o, &e, 60), 0);
+	/* By cost (third: 5 runs, src: 3, img: 1), each shard gets 4 cells. */
+	ck_assert_str_eq(o, "{\"include\":[{\"shard\":\"1/3\",\"cells\":4},"
+			    "{\"shard\":\"2/3\",\"cells\":4},{\"shard\":\"3/3\",\"cells\":4}]}\n");
+	char *argv2[] = { (char *)kr_test_kradar(), "matrix", "--emit", "github", mfile, NULL };
+	free(o);
+	free(e);
+	ck_assert_int_eq(kr_test_spawn(argv2, NULL, 0, &o, &e, 60), 2);
+	ck_assert_msg(strstr(e, "--emit github needs --shards N"), "%s", e);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("matrix");
@@ -312,6 +362,7 @@ int main(void)
 	tcase_add_test(tc, same_tree_other_commit);
 	tcase_add_test(tc, plain_and_duplicates);
 	tcase_add_test(tc, is_matrix);
+	tcase_add_test(tc, command_shards);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -268,9 +268,16 @@ START_TEST(command)
 	_cleanup_free_ char *d1 = shard_dir(tmp, 1), *d2 = shard_dir(tmp, 2);
 	_cleanup_free_ char *out = kr_path_join(tmp, "merged");
 	_cleanup_free_ char *r2 = kr_path_join(d2, "results.json");
-	/* The baseline: shard 1's results, where b@k1 ran... as other-crash;
-	 * a@k2 was skipped there (not comparable). */
-	_cleanup_free_ char *base = kr_path_join(d1, "results.json");
+	/* The baseline: a@k1 was clean (reproduces now: a regression), a@k2
+	 * reproduced (clean now: a new fix), b@k1 as now, b@k2 is new. */
+	_cleanup_free_ char *bdir = kr_path_join(tmp, "last");
+	ck_assert_int_eq(kr_mkdir_p(bdir, 0755), 0);
+	_cleanup_results_free_ struct kr_results *last = kr_results_new(bdir);
+	add(last, "a@k1", KR_EXPECT_REPRODUCED, KR_VERDICT_CLEAN);
+	add(last, "a@k2", KR_EXPECT_REPRODUCED, KR_VERDICT_REPRODUCED);
+	add(last, "b@k1", KR_EXPECT_REPRODUCED, KR_VERDICT_OTHER_CRASH);
+	ck_assert_int_eq(kr_results_write(last), 0);
+	_cleanup_free_ char *base = kr_path_join(bdir, "results.json");
 	char *argv[] = { (char *)kr_test_kradar(), "merge", "--out", out, "--baseline", base, d1,
 			 r2, NULL };
 	_cleanup_free_ char *o = NULL, *e = NULL;
@@ -278,8 +285,8 @@ START_TEST(command)
 	ck_assert_msg(rc == 1, "rc %d: %s%s", rc, o, e);
 	ck_assert_msg(strstr(o, "merged 2 results: 4 scenarios, 1 met, 2 failed, 1 inconclusive, "
 				"0 skipped"), "%s", o);
-	ck_assert_msg(strstr(o, "0 regressions, 0 new fixes, 2 unchanged, 0 changed, 0 new, "
-				"2 not comparable"), "%s", o);
+	ck_assert_msg(strstr(o, "1 regression (a@k1), 1 new fix (a@k2), 1 unchanged, 0 changed, "
+				"1 new, 0 not comparable"), "%s", o);
 	static const char *const files[] = { "results.json", "junit.xml", "summary.md",
 					     "b@k2/run-1/console.log", NULL };
 	for (size_t i = 0; files[i]; i++) {
@@ -290,6 +297,19 @@ START_TEST(command)
 	_cleanup_free_ char *junit = NULL;
 	ck_assert_int_eq(kr_read_file(junit_path, 1 << 20, &junit, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(junit, "tests=\"4\" failures=\"2\" errors=\"1\""));
+	ck_assert_ptr_nonnull(strstr(junit, "<property name=\"a@k1.baseline_change\" "
+					    "value=\"regression\"/>"));
+	ck_assert_ptr_nonnull(strstr(junit, "<property name=\"a@k1.baseline_verdict\" "
+					    "value=\"clean\"/>"));
+	ck_assert_ptr_nonnull(strstr(junit, "<property name=\"b@k2.baseline_change\" "
+					    "value=\"new\"/>"));
+	_cleanup_free_ char *md_path = kr_path_join(out, "summary.md");
+	_cleanup_free_ char *md = NULL;
+	ck_assert_int_eq(kr_read_file(md_path, 1 << 20, &md, NULL), 0);
+	ck_assert_msg(strstr(md, ": 1 regression, 1 new fix, 1 unchanged, 0 changed, 1 new, 0 not "
+				 "comparable\n\n**Regressions** (clean or fixed before, reproduced "
+				 "now): a\\@k1 (was clean)\n\n**New fixes** (reproduced before, clean "
+				 "or fixed now): a\\@k2 (was reproduced)\n"), "%s", md);
 
 	/* One shard alone: the other's cells stay skipped, with a warning. */
 	_cleanup_free_ char *out1 = kr_path_join(tmp, "one");
