@@ -224,3 +224,32 @@ struct kr_scenario *kr_test_scenario(const char *json)
 	kr_diags_clear(&d);
 	return s;
 }
+
+void kr_test_prepare_debian_kernel(void)
+{
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	ck_assert_ptr_nonnull(root);
+	_cleanup_free_ char *script = kr_path_join(root, "ci/prepare-debian-kernel.sh");
+	char *argv[] = { script, NULL };
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &out, &err, 1800);
+	ck_assert_msg(rc == 0, "prepare-debian-kernel.sh failed (%d): %s", rc, err);
+	/* The env file's path is the last line. */
+	size_t len = strlen(out);
+	while (len && out[len - 1] == '\n')
+		out[--len] = '\0';
+	const char *last = strrchr(out, '\n');
+	const char *env_path = last ? last + 1 : out;
+	_cleanup_free_ char *env = NULL;
+	ck_assert_int_eq(kr_read_file(env_path, 1 << 20, &env, NULL), 0);
+	char *save = NULL;
+	for (char *line = strtok_r(env, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq = '\0';
+		setenv(line, eq + 1, 1);
+	}
+	ck_assert_ptr_nonnull(getenv("KRADAR_DEBIAN_KERNEL"));
+	ck_assert_ptr_nonnull(getenv("KRADAR_TEST_MODULE"));
+}

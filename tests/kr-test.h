@@ -31,6 +31,14 @@ int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, 
 struct kr_scenario;
 struct kr_scenario *kr_test_scenario(const char *json);
 
+/* For the qemu suite: runs ci/prepare-debian-kernel.sh (Debian's kernel
+ * and the kradar_test modules, cached after the first time) and puts the
+ * KEY=value lines of the env file it writes into this process's
+ * environment (KRADAR_DEBIAN_KERNEL, KRADAR_TEST_MODULE,
+ * KRADAR_TEST_MODULE_FIXED, ...). Call it from an unchecked fixture, so
+ * that every forked test and every kradar it spawns inherits them. */
+void kr_test_prepare_debian_kernel(void);
+
 /* Path of the built kradar binary (from the KRADAR_BIN environment
  * variable that meson sets). */
 const char *kr_test_kradar(void);

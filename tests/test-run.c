@@ -20,29 +20,9 @@ static char *module;
  * tests fork) and takes the kernel and module paths from its env file. */
 static void prepare(void)
 {
-	const char *root = getenv("KRADAR_SOURCE_ROOT");
-	ck_assert_ptr_nonnull(root);
-	_cleanup_free_ char *script = kr_path_join(root, "ci/prepare-debian-kernel.sh");
-	char *argv[] = { script, NULL };
-	_cleanup_free_ char *out = NULL, *err = NULL;
-	int rc = kr_test_spawn(argv, NULL, 0, &out, &err, 1800);
-	ck_assert_msg(rc == 0, "prepare-debian-kernel.sh failed (%d): %s", rc, err);
-	char *last = strrchr(out, '\n');
-	while (last && last > out && last[1] == '\0') {
-		*last = '\0';
-		last = strrchr(out, '\n');
-	}
-	const char *env_path = last ? last + 1 : out;
-	_cleanup_free_ char *env = NULL;
-	ck_assert_int_eq(kr_read_file(env_path, 1 << 20, &env, NULL), 0);
-	for (char *line = strtok(env, "\n"); line; line = strtok(NULL, "\n")) {
-		if (kr_str_startswith(line, "KRADAR_DEBIAN_KERNEL="))
-			kernel = kr_strdup(line + strlen("KRADAR_DEBIAN_KERNEL="));
-		else if (kr_str_startswith(line, "KRADAR_TEST_MODULE="))
-			module = kr_strdup(line + strlen("KRADAR_TEST_MODULE="));
-	}
-	ck_assert_ptr_nonnull(kernel);
-	ck_assert_ptr_nonnull(module);
+	kr_test_prepare_debian_kernel();
+	kernel = kr_strdup(getenv("KRADAR_DEBIAN_KERNEL"));
+	module = kr_strdup(getenv("KRADAR_TEST_MODULE"));
 }
 
 /* A scenario on the Debian kernel: body holds the fields after "kernel" (a
