@@ -973,6 +973,8 @@ static void launch(struct exec *x, struct cell *cell)
 	const struct kr_scenario *s = cell->kc->s;
 	struct job *job = kr_calloc(1, sizeof(*job));
 	*job = (struct job){ .c = c, .cell = cell, .irq = { -1, -1 } };
+	if (!cell->launched)
+		cell->t0 = kr_wall_s(); /* the cell's time: its runs', not its wait */
 	job->run = kr_run_result_new(++cell->launched);
 	cell->in_flight++;
 	if (!one_at_a_time(s) && !cell->p.infra)
@@ -995,12 +997,13 @@ static void launch(struct exec *x, struct cell *cell)
 	job_finished(x, job);
 }
 
-static void prepare_cell(struct exec *x, struct cell *cell)
+/* Prepares a cell about to run its first guest; false when it will not
+ * run (skipped on this host, or interrupted). */
+static bool prepare_cell(struct exec *x, struct cell *cell)
 {
 	struct ctx *c = x->c;
 	const struct kr_scenario *s = cell->kc->s;
 	cell->prepared = true;
-	cell->t0 = kr_wall_s();
 	cell->sr->qemu_version = kr_qemu_version(s->vm.qemu);
 	if (c->serial)
 		kr_progress_scenario_started(c->progress, c->results, cell->index, c->total);
@@ -1009,31 +1012,36 @@ static void prepare_cell(struct exec *x, struct cell *cell)
 	prepare(c, s, cell->scen_dir, cell->sr, &cell->p, &sig);
 	if (sig)
 		stop_everything(x, sig);
-	if (cell->p.skip || x->sig) {
-		kr_sched_cancel(x->sched, cell);
-		cell->queued = false;
-		cell->stopped = true;
-		cell_done(x, cell, cell->launched ? NULL : x->sig ? INTERRUPTED : NULL);
-	}
+	if (!cell->p.skip && !x->sig)
+		return true;
+	kr_sched_cancel(x->sched, cell);
+	cell->queued = false;
+	cell->stopped = true;
+	cell_done(x, cell, cell->p.skip ? NULL : INTERRUPTED);
+	return false;
 }
 
-/* Starts the runs that may start: in order, while they fit. */
+/* Starts the runs that may start: in order, as they fit (schedule.h). */
 static void start_ready(struct exec *x)
 {
+	bool oversize;
 	struct cell *cell;
-	while (!x->sig && (cell = kr_sched_peek(x->sched))) {
-		if (!cell->prepared) {
-			/* A kernel build takes every CPU: never beside guests. */
-			if (cell->kc->s->kernel.kind == KR_KERNEL_SOURCE &&
-			    kr_sched_running(x->sched))
-				return;
-			prepare_cell(x, cell);
-			continue;
-		}
-		bool oversize;
-		if (!kr_sched_next(x->sched, &oversize))
-			return;
+	while (!x->sig && (cell = kr_sched_next(x->sched, &oversize))) {
 		cell->queued = false;
+		if (!cell->prepared) {
+			/* A kernel build takes every CPU: never beside guests.
+			 * Back in the queue, in its place, until they are done. */
+			if (cell->kc->s->kernel.kind == KR_KERNEL_SOURCE &&
+			    kr_sched_running(x->sched) > 1) {
+				kr_sched_done(x->sched, cell);
+				queue_run(x, cell);
+				return;
+			}
+			if (!prepare_cell(x, cell)) {
+				kr_sched_done(x->sched, cell);
+				continue;
+			}
+		}
 		if (oversize && !cell->warned) {
 			kr_warning("%s: a guest of %d vCPUs and %d MiB is larger than the budget "
 				   "(%d CPUs, %ld MiB): it runs alone", cell->kc->s->name,

@@ -171,6 +171,7 @@ void kr_budget_clear(struct kr_budget *b)
 
 struct guest {
 	long long order;
+	int overtaken; /* guests started before it while it waited */
 	int cpus;
 	long mem_mb;
 	void *data;
@@ -220,11 +221,6 @@ void kr_sched_submit(struct kr_sched *s, long long order, int cpus, long mem_mb,
 	s->n_queue++;
 }
 
-void *kr_sched_peek(const struct kr_sched *s)
-{
-	return s->n_queue ? s->queue[0].data : NULL;
-}
-
 void kr_sched_cancel(struct kr_sched *s, void *data)
 {
 	size_t k = 0;
@@ -239,19 +235,32 @@ static bool exceeds_budget(const struct kr_sched *s, const struct guest *g)
 	return g->cpus > s->budget_cpus || g->mem_mb > s->budget_mem_mb;
 }
 
+static bool fits(const struct kr_sched *s, const struct guest *g)
+{
+	if (exceeds_budget(s, g))
+		return s->n_running == 0; /* alone */
+	return s->used_cpus + g->cpus <= s->budget_cpus &&
+	       s->used_mem_mb + g->mem_mb <= s->budget_mem_mb;
+}
+
 void *kr_sched_next(struct kr_sched *s, bool *oversize)
 {
 	if (oversize)
 		*oversize = false;
-	if (!s->n_queue || s->n_running >= (size_t)s->max_jobs)
+	if (s->n_running >= (size_t)s->max_jobs)
 		return NULL;
-	struct guest g = s->queue[0];
-	bool big = exceeds_budget(s, &g);
-	if (big ? s->n_running > 0 :
-		  s->used_cpus + g.cpus > s->budget_cpus ||
-			  s->used_mem_mb + g.mem_mb > s->budget_mem_mb)
+	/* The first guest in order that fits; one that waited while
+	 * KR_SCHED_OVERTAKES others went first lets no more pass. */
+	size_t i = 0;
+	for (; i < s->n_queue && !fits(s, &s->queue[i]); i++)
+		if (s->queue[i].overtaken >= KR_SCHED_OVERTAKES)
+			return NULL;
+	if (i == s->n_queue)
 		return NULL;
-	memmove(s->queue, s->queue + 1, --s->n_queue * sizeof(*s->queue));
+	for (size_t k = 0; k < i; k++)
+		s->queue[k].overtaken++;
+	struct guest g = s->queue[i];
+	memmove(s->queue + i, s->queue + i + 1, (--s->n_queue - i) * sizeof(*s->queue));
 	if (s->n_running == s->alloc_running) {
 		s->alloc_running = s->alloc_running ? s->alloc_running * 2 : 8;
 		s->running = kr_realloc(s->running, s->alloc_running * sizeof(*s->running));
@@ -260,7 +269,7 @@ void *kr_sched_next(struct kr_sched *s, bool *oversize)
 	s->used_cpus += g.cpus;
 	s->used_mem_mb += g.mem_mb;
 	if (oversize)
-		*oversize = big;
+		*oversize = exceeds_budget(s, &g);
 	return g.data;
 }
 

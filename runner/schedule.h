@@ -8,17 +8,23 @@
  * cgroup v2 cpu.max quota, when one is set), memory from MemAvailable (and
  * a cgroup v2 memory.max, less what the cgroup uses), less a margin. A
  * guest needs its vCPUs (vm.smp) and its memory (vm.mem_mb) plus QEMU's own
- * (KR_SCHED_QEMU_MB). Guests wait in a queue, in order, and start while
- * they fit and fewer than `jobs` run: the sum of the running guests' vCPUs
- * and memory never exceeds the budget. A guest larger than the whole
- * budget runs alone (the caller warns). Pure bookkeeping: no threads, no
- * clock, so a test can drive it with fake guests. */
+ * (KR_SCHED_QEMU_MB). Guests wait in a queue, in order, and the first
+ * that fits starts while fewer than `jobs` run: the sum of the running
+ * guests' vCPUs and memory never exceeds the budget. A guest that does not
+ * fit yet may be passed by smaller ones behind it, but only
+ * KR_SCHED_OVERTAKES times: then nothing passes it until it starts, so a
+ * large guest is not starved. A guest larger than the whole budget runs
+ * alone (the caller warns). Pure bookkeeping: no threads, no clock, so a
+ * test can drive it with fake guests. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
+
+/* How many guests may start before a waiting one. */
+#define KR_SCHED_OVERTAKES 8
 
 /* QEMU's memory beyond the guest's (TCG's translation cache, devices). */
 #define KR_SCHED_QEMU_MB 256
@@ -59,14 +65,11 @@ KR_DEFINE_CLEANUP(struct kr_sched, kr_sched_free)
  * ascending; guests of equal order in submission order. */
 void kr_sched_submit(struct kr_sched *s, long long order, int cpus, long mem_mb, void *data);
 
-/* The queue's first guest (data), without starting it; NULL: none. */
-void *kr_sched_peek(const struct kr_sched *s);
-
-/* The queue's first guest when it may start now, accounted as running;
- * NULL otherwise (nothing queued, or the first waits for room: no guest
- * overtakes it, so a large one is not starved by small ones). *oversize
- * (may be NULL) is set when the guest exceeds the whole budget and was
- * started because nothing else runs. */
+/* The first queued guest (in order) that may start now, accounted as
+ * running; NULL when none may (nothing queued, no room, or a guest that
+ * has been passed KR_SCHED_OVERTAKES times waits for room). *oversize (may
+ * be NULL) is set when the guest exceeds the whole budget and was started
+ * because nothing else runs. */
 void *kr_sched_next(struct kr_sched *s, bool *oversize);
 
 /* Takes the queued guests with this data out of the queue. */
