@@ -16,7 +16,6 @@ static void prepare(void)
 	kr_test_prepare_debian_kernel();
 }
 
-#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
 
 /* A scenario running kradar_test's action from the file `action` (copied
  * in from repo), expecting the WARNING. */
@@ -54,7 +53,7 @@ START_TEST(exit_statuses)
 	_cleanup_free_ char *o = NULL, *e = NULL;
 	int rc = bisect_run(other, out, &o, &e);
 	ck_assert_msg(rc == 125, "exit %d (other crash: 125)\n%s\n%s", rc, o, e);
-	ASSERT_HAS(o, "bisect: skip: another crash, which may hide the bug");
+	KR_ASSERT_HAS(o, "bisect: skip: another crash, which may hide the bug");
 
 	/* No guest at all (QEMU refuses the kernel): skip. */
 	_cleanup_free_ char *junk = kr_test_write(tmp, "not-a-kernel", "no bzImage\n");
@@ -66,7 +65,7 @@ START_TEST(exit_statuses)
 	free(e);
 	rc = bisect_run(infra, out, &o, &e);
 	ck_assert_msg(rc == 125, "exit %d (infra error: 125)\n%s\n%s", rc, o, e);
-	ASSERT_HAS(o, "bisect: skip: no conclusive run");
+	KR_ASSERT_HAS(o, "bisect: skip: no conclusive run");
 
 	/* Bad input stops the bisection instead of marking a commit bad. */
 	_cleanup_free_ char *broken = kr_test_write(tmp, "broken.json", "{\"kradar\": 1");
@@ -78,7 +77,7 @@ START_TEST(exit_statuses)
 	free(o);
 	free(e);
 	ck_assert_int_eq(kr_test_spawn(argv, NULL, 0, &o, &e, 60), 128);
-	ASSERT_HAS(e, "--bisect runs one scenario, not 2");
+	KR_ASSERT_HAS(e, "--bisect runs one scenario, not 2");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -124,10 +123,10 @@ START_TEST(git_bisect_run)
 			      "--out", out, scen, NULL },
 	    &bisect_log);
 	_cleanup_free_ char *want = kr_asprintf("%s is the first bad commit", commits[3]);
-	ASSERT_HAS(bisect_log, want);
+	KR_ASSERT_HAS(bisect_log, want);
 	/* Both answers were given by guests. */
-	ASSERT_HAS(bisect_log, "bisect: good: every run clean");
-	ASSERT_HAS(bisect_log, "bisect: bad: the bug reproduced");
+	KR_ASSERT_HAS(bisect_log, "bisect: good: every run clean");
+	KR_ASSERT_HAS(bisect_log, "bisect: bad: the bug reproduced");
 	git(repo, (char *[]){ "bisect", "reset", NULL }, NULL);
 	for (int i = 1; i <= 5; i++)
 		free(commits[i]);

@@ -13,7 +13,6 @@ static void prepare(void)
 	kr_test_prepare_debian_kernel();
 }
 
-#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
 
 static struct kr_results *load(const char *dir)
 {
@@ -73,7 +72,7 @@ START_TEST(two_shards_merged)
 	unsetenv("CI_NODE_INDEX");
 	unsetenv("CI_NODE_TOTAL");
 	ck_assert_msg(rc == 0, "shard 2: exit %d\n%s\n%s", rc, o, e);
-	ASSERT_HAS(e, "shard 2/2 from GitLab CI");
+	KR_ASSERT_HAS(e, "shard 2/2 from GitLab CI");
 
 	/* Each cell ran in exactly one shard, and is skipped in the other. */
 	_cleanup_results_free_ struct kr_results *r1 = load(out1), *r2 = load(out2);
@@ -97,8 +96,8 @@ START_TEST(two_shards_merged)
 	free(e);
 	rc = kr_test_spawn(argv3, NULL, 0, &o, &e, 300);
 	ck_assert_msg(rc == 0, "merge: exit %d\n%s\n%s", rc, o, e);
-	ASSERT_HAS(o, "merged 2 results: 2 scenarios, 2 met, 0 failed, 0 inconclusive, 0 skipped");
-	ASSERT_HAS(o, "1 regression (warn@debian@tcg1)");
+	KR_ASSERT_HAS(o, "merged 2 results: 2 scenarios, 2 met, 0 failed, 0 inconclusive, 0 skipped");
+	KR_ASSERT_HAS(o, "1 regression (warn@debian@tcg1)");
 	_cleanup_results_free_ struct kr_results *m = load(merged);
 	ck_assert_str_eq(m->scenarios[0]->name, "quiet@debian@tcg1");
 	ck_assert_int_eq(m->scenarios[0]->verdict, KR_VERDICT_CLEAN);
@@ -112,11 +111,11 @@ START_TEST(two_shards_merged)
 	_cleanup_free_ char *report = kr_asprintf("%s/warn@debian@tcg1/run-1/report.txt", merged);
 	_cleanup_free_ char *text = NULL;
 	ck_assert_int_eq(kr_read_file(report, 1 << 20, &text, NULL), 0);
-	ASSERT_HAS(text, "WARNING");
+	KR_ASSERT_HAS(text, "WARNING");
 	_cleanup_free_ char *md = kr_path_join(merged, "summary.md");
 	_cleanup_free_ char *summary = NULL;
 	ck_assert_int_eq(kr_read_file(md, 1 << 20, &summary, NULL), 0);
-	ASSERT_HAS(summary, "**Regressions** (clean or fixed before, reproduced now): "
+	KR_ASSERT_HAS(summary, "**Regressions** (clean or fixed before, reproduced now): "
 			    "warn\\@debian\\@tcg1 (was fixed)");
 	kr_test_tmpdir_cleanup();
 }

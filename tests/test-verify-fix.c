@@ -27,7 +27,6 @@ static char *copy_kernel(const char *dir, const char *name)
 	return path;
 }
 
-#define ASSERT_HAS(hay, needle) ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
 
 /* The most vCPUs that the runs of r had at once: at each run's start, the
  * runs that had started and not ended. Started and ended come from the
@@ -84,18 +83,18 @@ START_TEST(deadlock_fixed_by_lock_order)
 	_cleanup_free_ char *o = NULL, *e = NULL;
 	int rc = kr_test_spawn(argv, NULL, 0, &o, &e, 1500);
 	ck_assert_msg(rc == 0, "exit %d (fixed: 0)\n%s\n%s", rc, o, e);
-	ASSERT_HAS(o, "verify-fix: fixed: the bad kernel reproduced the bug in 2 of 2 runs, "
+	KR_ASSERT_HAS(o, "verify-fix: fixed: the bad kernel reproduced the bug in 2 of 2 runs, "
 		      "the fixed kernel was clean in 2");
-	ASSERT_HAS(o, "P(the fix is not real, yet 2 clean runs) <= (1 - 0.342)^2 = 0.432");
-	ASSERT_HAS(o, "clean runs on the fixed kernel for 0.95 confidence: 8");
+	KR_ASSERT_HAS(o, "P(the fix is not real, yet 2 clean runs) <= (1 - 0.342)^2 = 0.432");
+	KR_ASSERT_HAS(o, "clean runs on the fixed kernel for 0.95 confidence: 8");
 
 	_cleanup_free_ char *vpath = kr_path_join(out, "verify-fix.json");
 	_cleanup_free_ char *v = NULL;
 	ck_assert_int_eq(kr_read_file(vpath, 1 << 20, &v, NULL), 0);
-	ASSERT_HAS(v, "\"verdict\": \"fixed\"");
-	ASSERT_HAS(v, "\"kernel\": \"bad-bzImage\"");
-	ASSERT_HAS(v, "\"kernel\": \"fixed-bzImage\"");
-	ASSERT_HAS(v, "\"runs_needed\": 8");
+	KR_ASSERT_HAS(v, "\"verdict\": \"fixed\"");
+	KR_ASSERT_HAS(v, "\"kernel\": \"bad-bzImage\"");
+	KR_ASSERT_HAS(v, "\"kernel\": \"fixed-bzImage\"");
+	KR_ASSERT_HAS(v, "\"runs_needed\": 8");
 
 	_cleanup_free_ char *rpath = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *r = NULL;
@@ -121,7 +120,7 @@ START_TEST(deadlock_fixed_by_lock_order)
 	_cleanup_free_ char *guest_module = kr_asprintf("%s/deadlock@fixed/run-1/console.log", out);
 	_cleanup_free_ char *console = NULL;
 	ck_assert_int_eq(kr_read_file(guest_module, 16 << 20, &console, NULL), 0);
-	ASSERT_HAS(console, "kradar_test: loaded, write an action to /proc/kradar_test (deadlock fixed)");
+	KR_ASSERT_HAS(console, "kradar_test: loaded, write an action to /proc/kradar_test (deadlock fixed)");
 
 	/* The scheduler: never more vCPUs than its budget; with two CPUs, the
 	 * 1-vCPU guests ran side by side. */
