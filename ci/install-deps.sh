@@ -1,42 +1,61 @@
 #!/bin/sh
 # Install every Debian (bookworm) package that kradar's build, tests and demo
-# need. Idempotent: packages already present are not fetched again, and the
+# need, or with --run only those that building and running kradar need.
+# Idempotent: packages already present are not fetched again, and the
 # package index is refreshed at most once per invocation.
 set -eu
 
-PACKAGES="
+# What building and running kradar needs (a user's CI job: `--run`). The
+# names are the same on Debian bookworm and Ubuntu 22.04/24.04.
+RUN_PACKAGES="
 build-essential
-gcc-12
-libelf1
 pkg-config
 meson
 ninja-build
 libcurl4-openssl-dev
 libjansson-dev
 libxml2-dev
-libxml2-utils
 libpcre2-dev
 liblzma-dev
+qemu-system-x86
+busybox-static
+openssh-client
+xz-utils
+ca-certificates
 git
-linux-source-6.1
 flex
 bison
 bc
 libelf-dev
 libssl-dev
+"
+
+# What kradar's own tests and demo need on top (Debian bookworm): the check
+# framework, xmllint, Debian's kernel sources and the compiler its kernel
+# was built with (for the test module), debootstrap for the test disk.
+TEST_PACKAGES="
 check
-qemu-system-x86
-busybox-static
+libxml2-utils
+gcc-12
+libelf1
+linux-source-6.1
 cpio
-xz-utils
 kmod
 python3-yaml
-ca-certificates
-openssh-client
 debootstrap
 e2fsprogs
 fdisk
 "
+
+case "${1:-}" in
+--run) PACKAGES=$RUN_PACKAGES ;;
+"") PACKAGES="$RUN_PACKAGES $TEST_PACKAGES" ;;
+*)
+	echo "usage: $0 [--run]" >&2
+	echo "  --run  only what building and running kradar needs (no tests, no demo)" >&2
+	exit 2
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do
