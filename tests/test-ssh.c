@@ -12,9 +12,11 @@
 
 #include "guest.h"
 #include "initramfs.h"
+#include "kr-http.h"
 #include "kr-test.h"
 #include "qemu.h"
 #include "scenario.h"
+#include "sha256.h"
 #include "ssh.h"
 
 #define TOKEN "feedc0de"
@@ -501,18 +503,18 @@ static const char fake_qemu[] =
 	"echo '[    0.000000] Linux version 6.1'\n"
 	"exec sleep 1000\n";
 
-START_TEST(run_image_mode)
+/* kradar run in image mode with the stand-ins: kernel and disk as given
+ * (JSON strings), the user "tester"; *out_dir gets the results. Returns
+ * kradar's stderr. */
+static char *run_fake_image(struct fake *f, const char *kernel, const char *disk,
+			    const char *cache, char **out_dir)
 {
-	struct fake f;
-	fake_setup(&f);
 	const char *tmp = kr_test_tmpdir();
 	_cleanup_free_ char *qemu = kr_test_write(tmp, "qemu", fake_qemu);
 	chmod(qemu, 0755);
-	free(kr_test_write(tmp, "bzImage", "x"));
-	free(kr_test_write(tmp, "disk.raw", "x"));
-	fake_file(&f, "fail", "1\n");
+	fake_file(f, "fail", "1\n");
 	/* the run: the script kradar copied would do this in a guest */
-	fake_file(&f, "run",
+	fake_file(f, "run",
 		  "echo \"KRADAR-START $(cat \"$FAKE_SSH_DIR/token\")\"\n"
 		  "echo 'hello from the guest'\n"
 		  "echo \"KRADAR-END $(cat \"$FAKE_SSH_DIR/token\") rc=0\"\n");
@@ -526,20 +528,34 @@ START_TEST(run_image_mode)
 	_cleanup_free_ char *bin = kr_path_join(tmp, "bin");
 	free(kr_test_write(bin, "scp", scp));
 	_cleanup_free_ char *json = kr_asprintf(
-		"{\"kradar\":1,\"name\":\"img\",\"kernel\":{\"image\":\"bzImage\"},"
-		"\"disk\":{\"image\":\"disk.raw\",\"ssh_user\":\"tester\"},"
+		"{\"kradar\":1,\"name\":\"img\",\"kernel\":{\"image\":\"%s\"},"
+		"\"disk\":{\"image\":\"%s\",\"ssh_user\":\"tester\"},"
 		"\"repro\":{\"sh\":\"echo hello\"},\"vm\":{\"kvm\":\"off\",\"qemu\":\"%s\"},"
 		"\"timeouts\":{\"boot\":30,\"run\":30,\"tcg_factor\":1},"
 		"\"expect\":{\"verdict\":\"clean\"}}",
-		qemu);
+		kernel, disk, qemu);
 	_cleanup_free_ char *scenario = kr_test_write(tmp, "img.json", json);
-	_cleanup_free_ char *out_dir = kr_path_join(tmp, "out");
-	char *argv[] = { (char *)kr_test_kradar(), "run", "-o", out_dir, scenario, NULL };
-	_cleanup_free_ char *out = NULL, *err = NULL;
+	*out_dir = kr_path_join(tmp, "out");
+	char *argv[] = { (char *)kr_test_kradar(), "run", "-o", *out_dir, "--cache",
+			 (char *)cache, scenario, NULL };
+	char *out = NULL, *err = NULL;
 	int st = kr_test_spawn(argv, NULL, 0, &out, &err, 120);
 	ck_assert_msg(st == 0, "kradar run: %d\n%s\n%s", st, out, err);
-	ck_assert_msg(strstr(err, "was taken before QEMU could forward it"), "%s", err);
+	free(out);
+	return err;
+}
 
+START_TEST(run_image_mode)
+{
+	struct fake f;
+	fake_setup(&f);
+	const char *tmp = kr_test_tmpdir();
+	free(kr_test_write(tmp, "bzImage", "x"));
+	free(kr_test_write(tmp, "disk.raw", "x"));
+	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
+	_cleanup_free_ char *out_dir = NULL;
+	_cleanup_free_ char *err = run_fake_image(&f, "bzImage", "disk.raw", cache, &out_dir);
+	ck_assert_msg(strstr(err, "was taken before QEMU could forward it"), "%s", err);
 	/* two QEMUs, each with its own port */
 	_cleanup_free_ char *nd_path = kr_path_join(f.dir, "netdevs");
 	_cleanup_free_ char *netdevs = NULL;
@@ -574,6 +590,66 @@ START_TEST(run_image_mode)
 }
 END_TEST
 
+/* kernel.image and disk as URLs: downloaded once into the cache (.xz by
+ * content decompressed), QEMU gets the cache's files, and the results name
+ * the URL with the sha256 of what was booted. */
+START_TEST(run_image_mode_urls)
+{
+	struct fake f;
+	fake_setup(&f);
+	const char *tmp = kr_test_tmpdir();
+	fake_file(&f, "qemu.once", ""); /* no port trouble this time */
+	const char plain_disk[] = "a disk image, compressed by xz\n";
+	_cleanup_free_ char *disk_file = kr_test_write(tmp, "disk.raw", plain_disk);
+	char *xz[] = { "xz", "-0", "-f", disk_file, NULL };
+	ck_assert_int_eq(kr_test_spawn(xz, NULL, 0, NULL, NULL, 60), 0);
+	_cleanup_free_ char *xz_path = kr_asprintf("%s.xz", disk_file);
+	_cleanup_free_ char *disk_xz = NULL;
+	size_t disk_xz_len = 0;
+	ck_assert_int_eq(kr_read_file(xz_path, 1 << 20, &disk_xz, &disk_xz_len), 0);
+	struct kr_http_route routes[] = {
+		{ .target = "/assets/bzImage-1", .body = "kernel bytes\n" },
+		{ .target = "/assets/disk-1.raw.xz", .body = disk_xz, .body_len = disk_xz_len },
+		{ 0 },
+	};
+	struct kr_http *h = kr_http_start(routes);
+	_cleanup_free_ char *kernel = kr_asprintf("%s/assets/bzImage-1", kr_http_url(h));
+	_cleanup_free_ char *disk = kr_asprintf("%s/assets/disk-1.raw.xz", kr_http_url(h));
+	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
+	_cleanup_free_ char *out_dir = NULL;
+	_cleanup_free_ char *err = run_fake_image(&f, kernel, disk, cache, &out_dir);
+	kr_http_stop(h);
+	ck_assert_uint_eq(routes[0].hits, 1);
+	ck_assert_uint_eq(routes[1].hits, 1);
+
+	_cleanup_free_ char *cmdline_path = kr_path_join(out_dir, "img/run-1/qemu.cmdline");
+	_cleanup_free_ char *cmdline = NULL;
+	ck_assert_int_eq(kr_read_file(cmdline_path, 1 << 20, &cmdline, NULL), 0);
+	_cleanup_free_ char *downloads = kr_asprintf(" -kernel %s/downloads/", cache);
+	ck_assert_msg(strstr(cmdline, downloads), "%s", cmdline);
+	const char *file = strstr(cmdline, "-drive file=");
+	ck_assert_ptr_nonnull(file);
+	file += strlen("-drive file=");
+	_cleanup_free_ char *booted = kr_strndup(file, strcspn(file, ","));
+	ck_assert(kr_str_startswith(booted, cache));
+	ck_assert(kr_str_endswith(booted, ".unxz"));
+	_cleanup_free_ char *content = NULL;
+	ck_assert_int_eq(kr_read_file(booted, 1 << 20, &content, NULL), 0);
+	ck_assert_str_eq(content, plain_disk);
+
+	char hex[KR_SHA256_HEX_SIZE];
+	ck_assert_int_eq(kr_sha256_file(booted, hex), 0);
+	_cleanup_free_ char *results_path = kr_path_join(out_dir, "results.json");
+	_cleanup_free_ char *results = NULL;
+	ck_assert_int_eq(kr_read_file(results_path, 1 << 20, &results, NULL), 0);
+	_cleanup_free_ char *want_disk = kr_asprintf(
+		"\"disk\": {\n        \"image\": \"%s\",\n        \"sha256\": \"%s\"", disk, hex);
+	ck_assert_msg(strstr(results, want_disk), "%s", results);
+	ck_assert_ptr_nonnull(strstr(results, "\"verdict\": \"clean\""));
+	fake_clear(&f);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ssh");
@@ -594,6 +670,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, session_never_connects);
 	tcase_add_test(tc, session_stops_its_ssh);
 	tcase_add_test(tc, run_image_mode);
+	tcase_add_test(tc, run_image_mode_urls);
 	suite_add_tcase(s, tc);
 	return s;
 }
