@@ -960,3 +960,9 @@ const char kr_report_end_lines[] =
 	"={20,}\\s*$)";
 
 const char kr_boot_marker[] = "Linux version ";
+
+const char kr_foreign_dump_lines[] =
+	"FAULT_INJECTION: forcing a failure|page allocation failure: order|"
+	"vmalloc: allocation failure";
+
+const char kr_foreign_dump_frames[] = "should_fail\\w*|__should_fail\\w*";

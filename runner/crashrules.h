@@ -125,3 +125,9 @@ extern const char kr_report_end_lines[];
 
 /* The kernel's first line: the boot banners before it are not a reboot. */
 extern const char kr_boot_marker[];
+
+/* Lines that start another task's dump (fault injection, allocation
+ * failures), which printk interleaves with reports. */
+extern const char kr_foreign_dump_lines[];
+/* The fault injection's frames. */
+extern const char kr_foreign_dump_frames[];

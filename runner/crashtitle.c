@@ -97,6 +97,8 @@ enum {
 	P_STOP_OTHER_CPU,
 	P_END,
 	P_AT,
+	P_FOREIGN,
+	P_FOREIGN_FRAME,
 	P_COUNT
 };
 
@@ -164,6 +166,12 @@ static struct kr_regex *pattern(struct kr_crashtitle *t, int which)
 		break;
 	case P_END:
 		t->pat[which] = compile(kr_report_end_lines, KR_REGEX_NO_JIT);
+		break;
+	case P_FOREIGN_FRAME:
+		t->pat[which] = whole_name(kr_foreign_dump_frames);
+		break;
+	case P_FOREIGN:
+		t->pat[which] = compile(kr_foreign_dump_lines, KR_REGEX_NO_JIT);
 		break;
 	case P_AT:
 		/* lockdep's "(lock){....}, at: FUNC+0x12/0x34" (the function may
@@ -281,6 +289,7 @@ enum frame_kind {
 
 struct frame {
 	enum frame_kind kind;
+	size_t line; /* index of its line in the report */
 	char name[MAX_NAME];
 };
 
@@ -472,6 +481,7 @@ static void collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr
 			break;
 		struct frame *f = &out->f[out->n];
 		if (parse_frame(l->s, l->n, f)) {
+			f->line = i;
 			out->n++;
 			if (f->kind == FK_FRAME)
 				out->call_trace = true;
@@ -493,7 +503,8 @@ static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
 
 /* The frame a stall names: after the interrupt that found it (when the
  * rule says so), the first entry point, else the first frame. */
-static const char *stall_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr)
+static const struct frame *stall_frame(struct kr_crashtitle *t, size_t rule,
+				       const struct frames *fr)
 {
 	size_t start = 0;
 	if (!fr->call_trace)
@@ -504,29 +515,50 @@ static const char *stall_frame(struct kr_crashtitle *t, size_t rule, const struc
 		if (start == fr->n)
 			return NULL;
 	}
-	const char *first = NULL;
+	const struct frame *first = NULL;
 	for (size_t i = start; i < fr->n; i++) {
 		const char *name = fr->f[i].name;
 		if (skipped(t, rule, name))
 			continue;
 		if (!first)
-			first = name;
+			first = &fr->f[i];
 		if (name_matches(pattern(t, P_NOT_ANCHOR), name))
 			continue;
 		if (name_matches(pattern(t, P_ANCHOR), name))
-			return name;
+			return &fr->f[i];
 		if (i + 1 < fr->n && name_matches(pattern(t, P_DISPATCH), fr->f[i + 1].name))
-			return name;
+			return &fr->f[i];
 	}
 	return first;
 }
 
-static const char *stack_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr)
+static const struct frame *stack_frame(struct kr_crashtitle *t, size_t rule,
+				       const struct frames *fr)
 {
 	for (size_t i = 0; i < fr->n; i++)
 		if (!skipped(t, rule, fr->f[i].name))
-			return fr->f[i].name;
+			return &fr->f[i];
 	return NULL;
+}
+
+/* Whether another task's dump (fault injection, an allocation failure)
+ * was printed into the report before line `upto`: the frames around it
+ * cannot be told apart. */
+static bool foreign_dump_before(struct kr_crashtitle *t, const struct kr_rline *lines,
+				const struct frames *fr, const struct frame *picked)
+{
+	for (size_t i = 1; i < picked->line; i++)
+		if (same_context(&lines[0], &lines[i]) &&
+		    kr_regex_matches(pattern(t, P_FOREIGN), lines[i].s, lines[i].n))
+			return true;
+	/* the fault injection's own frames: a call trace frame after them may
+	 * be the injected task's (a register dump's PC is the report's own) */
+	if (picked->kind == FK_PC)
+		return false;
+	for (const struct frame *f = fr->f; f < picked; f++)
+		if (name_matches(pattern(t, P_FOREIGN_FRAME), f->name))
+			return true;
+	return false;
 }
 
 /* The function of lockdep's first "at:" line. */
@@ -743,21 +775,30 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 				cand = hdr;
 		}
 		_cleanup_free_ char *locked = NULL;
+		const struct frame *picked = NULL;
 		if (!cand) {
 			switch (r->frame) {
 			case KR_FRAME_STACK:
-				cand = stack_frame(t, rule, &fr);
+				picked = stack_frame(t, rule, &fr);
 				break;
 			case KR_FRAME_STALL:
-				cand = stall_frame(t, rule, &fr);
+				picked = stall_frame(t, rule, &fr);
 				break;
 			case KR_FRAME_LOCK:
 				locked = lock_frame(t, rule, lines, n);
-				cand = locked ? locked : stack_frame(t, rule, &fr);
+				cand = locked;
+				if (!cand)
+					picked = stack_frame(t, rule, &fr);
 				break;
 			case KR_FRAME_NONE:
 				break;
 			}
+			if (picked && foreign_dump_before(t, lines, &fr, picked)) {
+				picked = NULL;
+				corrupted = true;
+			}
+			if (picked)
+				cand = picked->name;
 		}
 		if (cand)
 			frame = kr_strdup(cand);
