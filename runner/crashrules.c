@@ -966,3 +966,11 @@ const char kr_foreign_dump_lines[] =
 	"vmalloc: allocation failure";
 
 const char kr_foreign_dump_frames[] = "should_fail\\w*|__should_fail\\w*";
+
+const struct kr_suppression kr_suppressions[] = {
+	/* init itself crashed (sysvinit's message) and the kernel panicked
+	 * because init died */
+	{ "INIT: PANIC: ", "^INIT: PANIC: " },
+};
+
+const size_t kr_n_suppressions = KR_ARRAY_SIZE(kr_suppressions);

@@ -37,8 +37,6 @@ enum {
 				       * when the kernel had been running */
 	KR_RULE_NEEDS_AUX = 1 << 6,   /* without the aux line, use title_noaux
 				       * and call the report corrupted */
-	KR_RULE_HDR_RAW = 1 << 7,     /* a frame named by the header is used as
-				       * printed (no skip list) */
 	KR_RULE_AUX_FRAME = 1 << 8,   /* the aux group names a frame, tried before
 				       * the method */
 	KR_RULE_CORRUPTED = 1 << 10,  /* always corrupted: a follow-up message
@@ -131,3 +129,13 @@ extern const char kr_boot_marker[];
 extern const char kr_foreign_dump_lines[];
 /* The fault injection's frames. */
 extern const char kr_foreign_dump_frames[];
+
+/* Lines that make a report near them (within 4 KiB before its header, or
+ * inside it) one of a suppressed kind: the crash is the test environment's
+ * doing (e.g. init killed by the reproducer). */
+struct kr_suppression {
+	const char *lit;
+	const char *re;
+};
+extern const struct kr_suppression kr_suppressions[];
+extern const size_t kr_n_suppressions;

@@ -20,6 +20,7 @@
 #define REPORT_TAIL 64                /* lines after its end before a report is final */
 #define MAX_CRASHES 1000
 #define MAX_STARVATION 1000
+#define SUPPRESS_REACH 4096           /* bytes before a header a suppression line counts */
 
 struct report_line {
 	size_t off, len; /* in the report text */
@@ -37,6 +38,7 @@ struct open_report {
 	bool stack_begun; /* a call trace or a frame has been printed */
 	bool ended;       /* an end line was seen: no more lines are absorbed */
 	bool interleaved; /* another report's header came inside its stack */
+	bool suppressed;  /* a suppression line came inside it */
 	size_t after;     /* lines seen since it ended */
 };
 
@@ -52,6 +54,9 @@ struct kr_scanner {
 	struct kr_starvation *starv;
 	size_t n_starv;
 	struct kr_regex *starve_re[32];
+	struct kr_regex *suppress_re[8];
+	bool suppress_seen;   /* a suppression line was fed */
+	size_t suppress_end;  /* the offset just past the last one */
 	bool hit, finished, seen_output, in_banner;
 };
 
@@ -88,6 +93,8 @@ void kr_scanner_free(struct kr_scanner *s)
 	free(s->starv);
 	for (size_t i = 0; i < KR_ARRAY_SIZE(s->starve_re); i++)
 		kr_regex_free(s->starve_re[i]);
+	for (size_t i = 0; i < KR_ARRAY_SIZE(s->suppress_re); i++)
+		kr_regex_free(s->suppress_re[i]);
 	kr_header_clear(&s->rep.hdr);
 	kr_buf_free(&s->rep.text);
 	free(s->rep.lines);
@@ -233,7 +240,7 @@ static void report_reset(struct open_report *r)
 	kr_header_clear(&r->hdr);
 	kr_buf_reset(&r->text);
 	r->n_lines = 0;
-	r->active = r->stack_begun = r->ended = r->interleaved = false;
+	r->active = r->stack_begun = r->ended = r->interleaved = r->suppressed = false;
 	r->after = 0;
 }
 
@@ -272,7 +279,7 @@ static void finalize(struct kr_scanner *s)
 		.type = t.type,
 		.frame = t.frame,
 		.corrupted = t.corrupted,
-		.suppressed = (rule->flags & KR_RULE_SUPPRESSED) != 0,
+		.suppressed = (rule->flags & KR_RULE_SUPPRESSED) || r->suppressed,
 		.is_stall = (rule->flags & KR_RULE_STALL) != 0,
 		.start = r->start,
 		.end = r->end,
@@ -372,6 +379,20 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 				add_starvation(s, i, raw, len, p, n, off);
 		if (mask & (UINT64_C(1) << kr_crashtitle_boot_literal()))
 			s->in_banner = false;
+		for (size_t i = 0; i < kr_n_suppressions; i++) {
+			if (!(mask & (UINT64_C(1) << kr_crashtitle_suppress_literal(i))))
+				continue;
+			if (!s->suppress_re[i] &&
+			    kr_regex_new(kr_suppressions[i].re, KR_REGEX_NO_JIT, &s->suppress_re[i],
+					 NULL) < 0)
+				abort();
+			if (kr_regex_matches(s->suppress_re[i], p, n)) {
+				s->suppress_seen = true;
+				s->suppress_end = end_off;
+				if (r->active && !r->ended)
+					r->suppressed = true;
+			}
+		}
 		struct kr_header h = { .rule = -1 };
 		int rule = kr_crashtitle_header(s->titles, p, n, mask, &h);
 		if (rule >= 0) {
@@ -393,6 +414,7 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 				r->active = true;
 				r->hdr = h;
 				r->start = off;
+				r->suppressed = s->suppress_seen && off <= s->suppress_end + SUPPRESS_REACH;
 				s->hit = true;
 				append_line(r, p, n, ctx, dropped, end_off);
 				return;

@@ -23,7 +23,7 @@ static struct {
 	const char *lit[KR_LITSCAN_MAX];
 	size_t n;
 	uint64_t *rule_mask;
-	int *starve_lit, boot_lit;
+	int *starve_lit, *suppress_lit, boot_lit;
 } lits = { .once = PTHREAD_ONCE_INIT };
 
 static int literal_index(const char *l)
@@ -58,6 +58,9 @@ static void init_literals(void)
 	for (size_t i = 0; i < kr_n_starve_rules; i++)
 		lits.starve_lit[i] = literal_index(kr_starve_rules[i].lit);
 	lits.boot_lit = literal_index(kr_boot_marker);
+	lits.suppress_lit = kr_calloc(kr_n_suppressions, sizeof(int));
+	for (size_t i = 0; i < kr_n_suppressions; i++)
+		lits.suppress_lit[i] = literal_index(kr_suppressions[i].lit);
 }
 
 size_t kr_crashtitle_literals(const char *const **out)
@@ -77,6 +80,12 @@ int kr_crashtitle_starve_literal(size_t rule)
 {
 	pthread_once(&lits.once, init_literals);
 	return lits.starve_lit[rule];
+}
+
+int kr_crashtitle_suppress_literal(size_t i)
+{
+	pthread_once(&lits.once, init_literals);
+	return lits.suppress_lit[i];
 }
 
 int kr_crashtitle_boot_literal(void)
@@ -765,7 +774,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		if (r->hdr_frame && valid_name(h->group[r->hdr_frame])) {
 			hdr = kr_crash_frame_name(h->group[r->hdr_frame],
 						  strlen(h->group[r->hdr_frame]));
-			if ((r->flags & KR_RULE_HDR_RAW) || !skipped(t, rule, hdr))
+			if (!skipped(t, rule, hdr))
 				cand = hdr;
 		}
 		if (!cand && (r->flags & KR_RULE_AUX_FRAME) && valid_name(aux)) {

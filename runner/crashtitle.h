@@ -72,6 +72,7 @@ size_t kr_crashtitle_literals(const char *const **lits);
 uint64_t kr_crashtitle_rule_literals(size_t rule); /* a mask: rules may have several */
 int kr_crashtitle_starve_literal(size_t rule);
 int kr_crashtitle_boot_literal(void);
+int kr_crashtitle_suppress_literal(size_t i);
 
 /* Normalises a title as syzbot does: no offsets, addresses, numbers, IP
  * addresses, source line numbers or control bytes; single spaces; at

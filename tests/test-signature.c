@@ -477,6 +477,24 @@ START_TEST(headers_inside_reports)
 }
 END_TEST
 
+/* A panic because init crashed on its own is of a suppressed kind. */
+START_TEST(init_crash_is_suppressed)
+{
+	const char *panic = "[ 30.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x0000000b\n"
+			    "[ 30.1] Call Trace:\n"
+			    "[ 30.1]  dump_stack+0x1/0x2\n"
+			    "[ 30.1]  panic+0x1/0x2\n"
+			    "[ 30.1]  do_exit+0x1/0x2\n";
+	_cleanup_(kr_scanner_freep) struct kr_scanner *plain = scan(panic);
+	ck_assert_str_eq(only_crash(plain)->title, "kernel panic: Attempted to kill init!");
+	ck_assert(!only_crash(plain)->suppressed);
+	_cleanup_free_ char *log =
+		kr_asprintf("INIT: PANIC: segmentation violation! sleeping for 30 seconds.\n%s", panic);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *init = scan(log);
+	ck_assert(only_crash(init)->suppressed);
+}
+END_TEST
+
 /* Firmware banners mean a reboot only after the kernel has run. */
 START_TEST(reboot_only_after_output)
 {
@@ -715,6 +733,7 @@ int main(void)
 	tcase_add_test(tc, deadlock_named_by_acquire_site);
 	tcase_add_test(tc, truncated_report_is_corrupted);
 	tcase_add_test(tc, headers_inside_reports);
+	tcase_add_test(tc, init_crash_is_suppressed);
 	tcase_add_test(tc, reboot_only_after_output);
 	tcase_add_test(tc, go_runtime_error_needs_its_stack);
 	tcase_add_test(tc, clean_log_has_no_crash);
