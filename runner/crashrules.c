@@ -645,7 +645,10 @@ const struct kr_rule kr_rules[] = {
 	{ .lit = "unregister_netdevice: waiting",
 	  .re = "unregister_netdevice: waiting for \\S+ to become free",
 	  .title = "unregister_netdevice: waiting for DEV to become free",
-	  .type = "DoS" },
+	  .type = "DoS",
+	  /* repeated every few seconds by another task: it does not cut a
+	   * report it lands in */
+	  .flags = KR_RULE_JOINS | KR_RULE_QUIET },
 	{ .lit = "SYZFAIL:",
 	  .re = "SYZFAIL: (.*?)\\s*$",
 	  .title = "SYZFAIL: {1}",
@@ -773,7 +776,7 @@ const char *const kr_skip_frames[] = {
 	"do_tag_check_fault|do_sea|do_kernel_fault|exc_page_fault|page_fault|async_page_fault|"
 	"do_user_addr_fault|handle_page_fault|"
 	"no_context|page_fault_oops|kernelmode_fixup_or_oops|spurious_kernel_fault|"
-	"do_kern_addr_fault|__dabt_svc|__pabt_svc|do_DataAbort|do_PrefetchAbort|"
+	"do_kern_addr_fault|do_DataAbort|do_PrefetchAbort|"
 	"do_alignment|__do_user_fault|__do_kernel_fault\\w*|asm_exc_\\w+|do_general_protection|"
 	"exc_general_protection|general_protection|do_divide_error|exc_divide_error|"
 	"divide_error|do_stack_segment|stack_segment|do_double_fault|exc_double_fault|"
@@ -820,7 +823,8 @@ const char *const kr_skip_frames[] = {
 	"syscall_exit_to_user_mode\\w*|exit_to_user_mode\\w*|exit_to_usermode_loop|"
 	"prepare_exit_to_usermode|syscall_return_slowpath|syscall_trace_enter|"
 	"resume_user_mode_work|do_notify_resume|ret_from_except_lite|invoke_syscall|"
-	"el0_svc\\w*|do_el0_svc\\w*|el0t_\\w+|el0_sync\\w*|el0_da|el0_ia|vector_swi|"
+	"el0_svc|el0_svc_common\\w*|el0_svc_handler|do_el0_svc\\w*|el0t_\\w+|el0_sync\\w*|el0_da|"
+	"el0_ia|vector_swi|"
 	"__sys_trace\\w*|clear_bhb_loop",
 	/* interrupts */
 	"irq_exit\\w*|__irq_exit\\w*|do_IRQ|common_interrupt|\\w*apic_timer_interrupt\\w*|"

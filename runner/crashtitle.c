@@ -300,6 +300,9 @@ struct frame {
 	enum frame_kind kind;
 	size_t line; /* index of its line in the report */
 	char name[MAX_NAME];
+	bool arm;              /* arm's "(func) from [<addr>] (caller+0x..)" */
+	char caller[MAX_NAME]; /* its caller, which the next line repeats unless
+				* the trace ends here; "" otherwise */
 };
 
 static bool is_name_start(char c)
@@ -418,12 +421,28 @@ static bool parse_frame(const char *s, size_t n, struct frame *f)
 	while (p < end && is_name_char(*p))
 		p++;
 	size_t len = (size_t)(p - name);
+	f->caller[0] = '\0';
+	f->arm = false;
 	if (paren) {
 		/* arm: "(func) from [<addr>] (caller+0x..)", or "(func+0x1/0x2)" */
 		if (!(p < end && (*p == ')' || *p == '+')))
 			return false;
-		if (!starts(p, end, ") from") && !at_offset(p, end))
+		if (starts(p, end, ") from")) {
+			f->arm = true;
+			const char *q = skip_addresses(p + 6, end);
+			if (q < end && *q == '(' && q + 1 < end && is_name_start(q[1])) {
+				const char *c = ++q;
+				while (q < end && is_name_char(*q))
+					q++;
+				if (at_offset(q, end) && (size_t)(q - c) < MAX_NAME) {
+					_cleanup_free_ char *cn = kr_crash_frame_name(c, (size_t)(q - c));
+					if (strlen(cn) < MAX_NAME)
+						strcpy(f->caller, cn);
+				}
+			}
+		} else if (!at_offset(p, end)) {
 			return false;
+		}
 	} else if (!at_offset(p, end)) {
 		/* a symbolized frame without an offset: "func file.c:12", but
 		 * not an inlined one ("func file.h:34 [inline]"), whose
@@ -489,12 +508,29 @@ static void collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr
 		if (!other_cpus && kr_regex_matches(pattern(t, P_STOP_OTHER_CPU), l->s, l->n))
 			break;
 		struct frame *f = &out->f[out->n];
-		if (parse_frame(l->s, l->n, f)) {
-			f->line = i;
+		if (!parse_frame(l->s, l->n, f))
+			continue;
+		f->line = i;
+		/* an arm trace's last caller only shows as the "from" part */
+		if (out->n && out->f[out->n - 1].caller[0] && !f->arm && out->n + 1 < MAX_FRAMES) {
+			struct frame next = *f;
+			struct frame *prev = &out->f[out->n - 1];
+			*f = (struct frame){ .kind = FK_FRAME, .line = prev->line };
+			strcpy(f->name, prev->caller);
 			out->n++;
-			if (f->kind == FK_FRAME)
-				out->call_trace = true;
+			f = &out->f[out->n];
+			*f = next;
 		}
+		out->n++;
+		if (f->kind == FK_FRAME)
+			out->call_trace = true;
+	}
+	if (out->n && out->f[out->n - 1].arm && out->f[out->n - 1].caller[0] &&
+	    out->n < MAX_FRAMES) {
+		struct frame *last = &out->f[out->n - 1];
+		struct frame *f = &out->f[out->n++];
+		*f = (struct frame){ .kind = FK_FRAME, .line = last->line };
+		strcpy(f->name, last->caller);
 	}
 }
 
