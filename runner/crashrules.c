@@ -493,7 +493,9 @@ const struct kr_rule kr_rules[] = {
 	  .type = "ATOMIC_SLEEP",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "__schedule_bug|schedule_debug\\w*" },
+	  .skip = "__schedule_bug|schedule_debug\\w*",
+	  /* not the "Preemption disabled at:" frame */
+	  .stack_from = CALL_TRACE },
 
 	/* --- WARNING and its kinds, told apart by the file that warned --- */
 	{ .lit = "WARNING:",
@@ -883,6 +885,8 @@ const char *const kr_skip_frames[] = {
 	"list_\\w+|__list_\\w+|hlist_\\w+|__hlist_\\w+|__read_once_\\w+|__hwasan_\\w+|"
 	"__kobject_\\w+|try_to_grab_pending|destroy_workqueue|program_check_\\w+|"
 	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|insert_work|__queue_delayed_work|"
+	/* I/O accessors */
+	"logic_(?:in|out)[bwl]|ioread\\d+\\w*|iowrite\\d+\\w*|read[bwlq]|write[bwlq]|"
 	"queue_delayed_work\\w*|device_destroy|tty_unregister_device|hwrng_unregister|"
 	"__might_sleep|synchronize_net|__synchronize_\\w+|_synchronize_\\w+|"
 	"____fput|fput\\w*|task_work_run|do_group_exit|"
@@ -951,6 +955,7 @@ const struct kr_starve_rule kr_starve_rules[] = {
 	{ "Marking TSC unstable", "Marking TSC unstable due to clocksource watchdog", "clocksource-unstable",
 	  "" },
 	{ "RT throttling activated", "sched: RT throttling activated", "rt-throttling", "" },
+	{ "DL replenish lagged", "sched: DL replenish lagged too much", "dl-replenish-lagged", "" },
 	{ "took too long to run", "INFO: NMI handler \\(\\S+\\) took too long to run: ([0-9.]+) msecs",
 	  "nmi-handler-slow", "ms" },
 	{ "interrupt took too long", "perf: interrupt took too long \\((\\d+) > \\d+\\)",

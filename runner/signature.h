@@ -29,7 +29,8 @@ struct kr_crash {
 			     * "UNKNOWN", ... (static string) */
 	char *frame;        /* the stack frame the title names, NULL if none */
 	bool corrupted;     /* truncated/interleaved: the title is unreliable */
-	bool suppressed;    /* a kind that is ignored (e.g. the fuzzer's OOM) */
+	bool suppressed;    /* a kind that is ignored: the environment's doing,
+			     * e.g. a panic because init itself crashed */
 	bool is_stall;      /* a hang or stall report (hung task, RCU stall,
 			     * soft/hard lockup): a candidate artifact */
 	size_t start;       /* offset of the report's first line */
