@@ -814,6 +814,7 @@ const char *const kr_skip_frames[] = {
 	"finish_task_switch\\w*|preempt_schedule\\w*|wait_for_completion\\w*|"
 	"__wait_for_common|wait_for_common\\w*|do_wait_for_common|__wait_rcu_gp|finish_wait|"
 	"prepare_to_wait\\w*|__wait_event\\w*|wait_event\\w*|bit_wait\\w*|__wait_on_bit\\w*|"
+	"__wait_var_event\\w*|wait_var_event\\w*|"
 	"out_of_line_wait_on_bit\\w*|wait_on_bit\\w*|usleep_range\\w*|msleep\\w*|"
 	"schedule_hrtimeout\\w*|do_nanosleep|hrtimer_nanosleep",
 	/* kernel threads, work, entry and exit */
@@ -885,6 +886,8 @@ const char *const kr_skip_frames[] = {
 	"list_\\w+|__list_\\w+|hlist_\\w+|__hlist_\\w+|__read_once_\\w+|__hwasan_\\w+|"
 	"__kobject_\\w+|try_to_grab_pending|destroy_workqueue|program_check_\\w+|"
 	"hwasan_\\w+|__mod_timer|mod_timer|add_timer\\w*|insert_work|__queue_delayed_work|"
+	"csum_partial\\w*|crc32\\w*|crc16\\w*|crc_ccitt\\w*|memscan|strnchr|kstrto\\w+|"
+	"v?sscanf|simple_strto\\w+|"
 	/* I/O accessors */
 	"logic_(?:in|out)[bwl]|ioread\\d+\\w*|iowrite\\d+\\w*|read[bwlq]|write[bwlq]|"
 	"queue_delayed_work\\w*|device_destroy|tty_unregister_device|hwrng_unregister|"
