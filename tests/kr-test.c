@@ -253,3 +253,52 @@ void kr_test_prepare_debian_kernel(void)
 	ck_assert_ptr_nonnull(getenv("KRADAR_DEBIAN_KERNEL"));
 	ck_assert_ptr_nonnull(getenv("KRADAR_TEST_MODULE"));
 }
+
+/* ----- a fake kernel tree ----- */
+
+static const char fake_makefile[] =
+	"O ?= .\n"
+	"tinyconfig:\n"
+	"\tprintf 'CONFIG_BASE=y\\nCONFIG_GATED=y\\n# CONFIG_FOO is not set\\n' > $(O)/.config\n"
+	"olddefconfig:\n"
+	"\tgrep -v -e '^CONFIG_GATED=' -e '^CONFIG_NOSUCH' $(O)/.config > $(O)/.config.new || true\n"
+	"\tmv $(O)/.config.new $(O)/.config\n"
+	"bzImage:\n"
+	"\t@if [ -n \"$$KR_FAKE_FIFO\" ]; then echo $$$$ > \"$$KR_FAKE_FIFO\"; sleep 20; fi\n"
+	"\t@if grep -q '^CONFIG_BREAK=y' $(O)/.config; then \\\n"
+	"\t  echo 'init/main.c:3:1: error: expected declaration before end of line'; exit 1; fi\n"
+	"\t@if grep -q '^CONFIG_SLOW=y' $(O)/.config; then sleep 1; fi\n"
+	"\tmkdir -p $(O)/arch/x86/boot\n"
+	"\tcat VERSION > $(O)/arch/x86/boot/bzImage\n"
+	"\tcat $(O)/.config > $(O)/vmlinux\n"
+	"\techo built >> \"$$KR_FAKE_COUNT\"\n";
+
+static const char fake_kconfig[] =
+	"mainmenu \"fake\"\n"
+	"source \"arch/$(SRCARCH)/Kconfig\"\n"
+	"config BASE\n"
+	"\tbool \"base\"\n"
+	"\thelp\n"
+	"\t  config NOT_A_SYMBOL is help text\n"
+	"if MISSING_DEP\n"
+	"config GATED\n"
+	"\tbool \"gated\"\n"
+	"endif\n"
+	"config FOO\n"
+	"\tbool \"foo\"\n"
+	"config BREAK\n"
+	"\tbool \"break\"\n"
+	"config SLOW\n"
+	"\tbool \"slow\"\n";
+
+static const char fake_arch_kconfig[] =
+	"config MISSING_DEP\n"
+	"\tbool\n";
+
+void kr_test_fake_kernel_tree(const char *dir, const char *version)
+{
+	free(kr_test_write(dir, "Makefile", fake_makefile));
+	free(kr_test_write(dir, "Kconfig", fake_kconfig));
+	free(kr_test_write(dir, "arch/x86/Kconfig", fake_arch_kconfig));
+	free(kr_test_write(dir, "VERSION", version));
+}

@@ -39,6 +39,16 @@ struct kr_scenario *kr_test_scenario(const char *json);
  * that every forked test and every kradar it spawns inherits them. */
 void kr_test_prepare_debian_kernel(void);
 
+/* A fake kernel tree in dir for the kernel builder: its Makefile answers
+ * tinyconfig, olddefconfig (dropping what its Kconfig does not allow:
+ * CONFIG_GATED, CONFIG_NOSUCH*) and bzImage in O= the way the kernel's
+ * does, in milliseconds; the "bzImage" is the file VERSION (version), the
+ * "vmlinux" the .config. Each build appends a line to $KR_FAKE_COUNT
+ * (which must be set); with $KR_FAKE_FIFO set it writes its pid there and
+ * sleeps 20 s; CONFIG_BREAK=y fails it with a compiler error, CONFIG_SLOW=y
+ * makes it take a second. */
+void kr_test_fake_kernel_tree(const char *dir, const char *version);
+
 /* Path of the built kradar binary (from the KRADAR_BIN environment
  * variable that meson sets). */
 const char *kr_test_kradar(void);

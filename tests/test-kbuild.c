@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* The kernel builder against a fake kernel tree: a Makefile that answers
- * tinyconfig, olddefconfig (dropping what its Kconfig does not allow) and
- * bzImage in O= the way the kernel's does, in milliseconds. The real
- * kernel build is the `build` suite (test-kbuild-real.c). */
+/* The kernel builder against a fake kernel tree (kr_test_fake_kernel_tree:
+ * a Makefile that answers tinyconfig, olddefconfig and bzImage in O= the
+ * way the kernel's does, in milliseconds). The real kernel build is the
+ * `build` suite (test-kbuild-real.c). */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -17,60 +17,13 @@
 #include "kr-test.h"
 #include "scenario.h"
 
-static const char fake_makefile[] =
-	"O ?= .\n"
-	"tinyconfig:\n"
-	"\tprintf 'CONFIG_BASE=y\\nCONFIG_GATED=y\\n# CONFIG_FOO is not set\\n' > $(O)/.config\n"
-	"olddefconfig:\n"
-	"\tgrep -v -e '^CONFIG_GATED=' -e '^CONFIG_NOSUCH' $(O)/.config > $(O)/.config.new || true\n"
-	"\tmv $(O)/.config.new $(O)/.config\n"
-	"bzImage:\n"
-	"\t@if [ -n \"$$KR_FAKE_FIFO\" ]; then echo $$$$ > \"$$KR_FAKE_FIFO\"; sleep 20; fi\n"
-	"\t@if grep -q '^CONFIG_BREAK=y' $(O)/.config; then \\\n"
-	"\t  echo 'init/main.c:3:1: error: expected declaration before end of line'; exit 1; fi\n"
-	"\t@if grep -q '^CONFIG_SLOW=y' $(O)/.config; then sleep 1; fi\n"
-	"\tmkdir -p $(O)/arch/x86/boot\n"
-	"\tcat VERSION > $(O)/arch/x86/boot/bzImage\n"
-	"\tcat $(O)/.config > $(O)/vmlinux\n"
-	"\techo built >> \"$$KR_FAKE_COUNT\"\n";
-
-static const char fake_kconfig[] =
-	"mainmenu \"fake\"\n"
-	"source \"arch/$(SRCARCH)/Kconfig\"\n"
-	"config BASE\n"
-	"\tbool \"base\"\n"
-	"\thelp\n"
-	"\t  config NOT_A_SYMBOL is help text\n"
-	"if MISSING_DEP\n"
-	"config GATED\n"
-	"\tbool \"gated\"\n"
-	"endif\n"
-	"config FOO\n"
-	"\tbool \"foo\"\n"
-	"config BREAK\n"
-	"\tbool \"break\"\n"
-	"config SLOW\n"
-	"\tbool \"slow\"\n";
-
-static const char fake_arch_kconfig[] =
-	"config MISSING_DEP\n"
-	"\tbool\n";
-
 static char *tree, *cache, *count_file;
-
-static void make_fake_tree(const char *dir, const char *version)
-{
-	free(kr_test_write(dir, "Makefile", fake_makefile));
-	free(kr_test_write(dir, "Kconfig", fake_kconfig));
-	free(kr_test_write(dir, "arch/x86/Kconfig", fake_arch_kconfig));
-	free(kr_test_write(dir, "VERSION", version));
-}
 
 static void setup(void)
 {
 	const char *tmp = kr_test_tmpdir();
 	tree = kr_path_join(tmp, "linux");
-	make_fake_tree(tree, "one\n");
+	kr_test_fake_kernel_tree(tree, "one\n");
 	cache = kr_path_join(tmp, "cache");
 	count_file = kr_path_join(tmp, "count");
 	setenv("KR_FAKE_COUNT", count_file, 1);

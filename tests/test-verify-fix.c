@@ -68,7 +68,7 @@ START_TEST(deadlock_fixed_by_lock_order)
 		" \"repro\": {\"sh\": [\"insmod /kradar_test.ko\", \"echo deadlock > /proc/kradar_test\","
 		" \"sleep 14\"],\n"
 		"   \"files\": {\"${KRADAR_TEST_MODULE}\": \"/kradar_test.ko\"}},\n"
-		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512},\n"
+		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512, \"cmdline\": \"no_timer_check\"},\n"
 		" \"sysctl\": {\"kernel.hung_task_timeout_secs\": 10,"
 		" \"kernel.hung_task_check_interval_secs\": 2},\n"
 		" \"timeouts\": {\"boot\": 300, \"run\": 300, \"no_output\": 300, \"grace\": 2,"
@@ -147,7 +147,7 @@ START_TEST(budget_holds_guests_back)
 			"{\"kradar\": 1, \"name\": \"two-cpus-%d\", \"kernel\": {\"image\": "
 			"\"${KRADAR_DEBIAN_KERNEL}\"},\n"
 			" \"repro\": {\"sh\": \"sleep 2\"}, \"vm\": {\"kvm\": \"off\", \"smp\": 2, "
-			"\"mem_mb\": 512},\n"
+			"\"mem_mb\": 512, \"cmdline\": \"no_timer_check\"},\n"
 			" \"timeouts\": {\"boot\": 300, \"tcg_factor\": 1},"
 			" \"expect\": {\"verdict\": \"clean\"}}", i);
 		free(kr_test_write(tmp, name, text));
@@ -173,6 +173,74 @@ START_TEST(budget_holds_guests_back)
 }
 END_TEST
 
+static void git(const char *dir, char *const *args, char **out)
+{
+	char *argv[16] = { "git", "-C", (char *)dir, "-c", "user.name=t", "-c",
+			   "user.email=t@example.org" };
+	size_t n = 7;
+	for (size_t i = 0; args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &o, &e, 120);
+	ck_assert_msg(rc == 0, "git %s: %d %s", args[0], rc, e);
+	if (out) {
+		o[strcspn(o, "\n")] = '\0';
+		*out = KR_TAKE_PTR(o);
+	}
+}
+
+/* --bad/--fixed as commits of kernel.source: each side builds its own
+ * commit (a fake tree whose "bzImage" QEMU refuses, so the runs are infra
+ * errors and the verdict inconclusive, but each side names its kernel). */
+START_TEST(commits_of_the_source_tree)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *tree = kr_path_join(tmp, "linux");
+	_cleanup_free_ char *count = kr_path_join(tmp, "builds");
+	setenv("KR_FAKE_COUNT", count, 1);
+	kr_test_fake_kernel_tree(tree, "the bad kernel\n");
+	git(tree, (char *[]){ "init", "-q", NULL }, NULL);
+	git(tree, (char *[]){ "add", ".", NULL }, NULL);
+	git(tree, (char *[]){ "commit", "-q", "-m", "bad", NULL }, NULL);
+	_cleanup_free_ char *bad = NULL, *fixed = NULL;
+	git(tree, (char *[]){ "rev-parse", "HEAD", NULL }, &bad);
+	free(kr_test_write(tree, "VERSION", "the fixed kernel\n"));
+	git(tree, (char *[]){ "commit", "-q", "-a", "-m", "fix", NULL }, NULL);
+	git(tree, (char *[]){ "rev-parse", "HEAD", NULL }, &fixed);
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\": 1, \"name\": \"built\", \"kernel\": {\"source\": \"%s\", "
+		"\"config\": \"tinyconfig\"},\n \"repro\": {\"sh\": \"true\"}, \"vm\": "
+		"{\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 256}, \"timeouts\": {\"boot\": 60}}",
+		tree);
+	_cleanup_free_ char *scen = kr_test_write(tmp, "built.json", text);
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
+	_cleanup_free_ char *short_bad = kr_strndup(bad, 12);
+	char *argv[] = { (char *)kr_test_kradar(), "verify-fix", scen, "--bad", short_bad, "--fixed",
+			 "commit:HEAD", "--cache", cache, "--out", out, NULL };
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &o, &e, 600);
+	ck_assert_msg(rc == 3, "exit %d (inconclusive: 3)\n%s\n%s", rc, o, e);
+	KR_ASSERT_HAS(o, "verify-fix: inconclusive: no conclusive run on the bad kernel");
+	_cleanup_free_ char *rpath = kr_path_join(out, "results.json");
+	_cleanup_results_free_ struct kr_results *r = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", err);
+	ck_assert_str_eq(r->scenarios[0]->kernel.commit, bad);
+	ck_assert_str_eq(r->scenarios[1]->kernel.commit, fixed);
+	for (int i = 0; i < 2; i++) {
+		const struct kr_scenario_result *sr = r->scenarios[i];
+		ck_assert_ptr_nonnull(sr->kernel.cache_key);
+		_cleanup_free_ char *image = NULL;
+		ck_assert_int_eq(kr_read_file(sr->kernel.image, 4096, &image, NULL), 0);
+		ck_assert_str_eq(image, i ? "the fixed kernel\n" : "the bad kernel\n");
+		ck_assert_uint_eq(sr->n_runs, 1);
+		ck_assert_int_eq(sr->runs[0]->verdict, KR_VERDICT_INFRA_ERROR);
+	}
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("verify-fix");
@@ -181,6 +249,7 @@ int main(void)
 	tcase_set_timeout(tc, 1500);
 	tcase_add_test(tc, deadlock_fixed_by_lock_order);
 	tcase_add_test(tc, budget_holds_guests_back);
+	tcase_add_test(tc, commits_of_the_source_tree);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }
