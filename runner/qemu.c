@@ -16,10 +16,13 @@ char *kr_qemu_kernel_cmdline(const struct kr_scenario *s)
 {
 	/* Crash settings as syzbot uses them: every oops and WARNING panics,
 	 * and a panic reboots at once, which ends QEMU (-no-reboot), so the
-	 * report is the last thing on the console. */
+	 * report is the last thing on the console. no_timer_check: on a busy
+	 * host an emulated vCPU can miss the IO-APIC timer check at boot and
+	 * the kernel panics ("IO-APIC + timer doesn't work!"), a host
+	 * artifact that would read as an infra error. */
 	_cleanup_free_ char *root = s->disk.image ? kr_asprintf(" root=%s rw", s->disk.root) : NULL;
 	return kr_asprintf("console=ttyS0 earlyprintk=serial printk.time=1 oops=panic "
-			   "panic_on_warn=1 panic=-1 net.ifnames=0%s%s%s",
+			   "panic_on_warn=1 panic=-1 net.ifnames=0 no_timer_check%s%s%s",
 			   root ? root : "", s->vm.cmdline && *s->vm.cmdline ? " " : "",
 			   s->vm.cmdline ? s->vm.cmdline : "");
 }

@@ -27,7 +27,7 @@ static char *action_scenario(const char *dir, const char *name, const char *repo
 		"{\"kradar\": 1, \"name\": \"%s\", \"kernel\": {\"image\": \"${KRADAR_DEBIAN_KERNEL}\"},\n"
 		" \"repro\": {\"sh\": [\"insmod /kradar_test.ko\", \"echo $(cat /action) > /proc/kradar_test\"],\n"
 		"   \"files\": {\"${KRADAR_TEST_MODULE}\": \"/kradar_test.ko\", \"%s/action\": \"/action\"}},\n"
-		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512, \"cmdline\": \"no_timer_check\"},\n"
+		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512},\n"
 		" \"timeouts\": {\"boot\": 300, \"run\": 300, \"no_output\": 300, \"grace\": 2, \"tcg_factor\": 1},\n"
 		" \"expect\": {\"verdict\": \"fixed\", \"title\": \"%s\"}}",
 		name, repo, expect_title);

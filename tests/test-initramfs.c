@@ -91,7 +91,7 @@ START_TEST(qemu_command_line)
 	const char *want[] = {
 		" -no-reboot ", " -display none ", " -accel tcg ", " -smp 3 ", " -m 777 ",
 		" -kernel /k/bzImage ", " -initrd /t/i.cpio ", " -serial file:/r/execprog.log ",
-		" -serial chardev:console ", "console=ttyS0 ", " panic=-1 ", " a=1 b'",
+		" -serial chardev:console ", "console=ttyS0 ", " panic=-1 ", " no_timer_check ", " a=1 b'",
 		" -cpu max\n",
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(want); i++)

@@ -30,11 +30,11 @@ START_TEST(two_shards_merged)
 			   "{\"kradar\": 1, \"name\": \"warn\", \"kernel\": {\"image\": \"${KRADAR_DEBIAN_KERNEL}\"},\n"
 			   " \"repro\": {\"sh\": [\"insmod /kradar_test.ko\", \"echo warn > /proc/kradar_test\"],\n"
 			   "   \"files\": {\"${KRADAR_TEST_MODULE}\": \"/kradar_test.ko\"}},\n"
-			   " \"vm\": {\"cmdline\": \"no_timer_check\"}, \"timeouts\": {\"boot\": 300, \"tcg_factor\": 1},\n"
+			   " \"timeouts\": {\"boot\": 300, \"tcg_factor\": 1},\n"
 			   " \"expect\": {\"title\": \"WARNING in kradar_test_warn\"}}"));
 	free(kr_test_write(tmp, "s/quiet.json",
 			   "{\"kradar\": 1, \"name\": \"quiet\", \"kernel\": {\"image\": \"${KRADAR_DEBIAN_KERNEL}\"},\n"
-			   " \"repro\": {\"sh\": \"true\"}, \"vm\": {\"cmdline\": \"no_timer_check\"},\n"
+			   " \"repro\": {\"sh\": \"true\"},\n"
 			   " \"timeouts\": {\"boot\": 300, \"tcg_factor\": 1},\n"
 			   " \"expect\": {\"verdict\": \"clean\"}}"));
 	/* Last night quiet was clean and warn was fixed: warn regressed. */

@@ -146,7 +146,7 @@ START_TEST(image_qemu_command_line)
 		drive, " -device e1000,netdev=net0 ",
 		" -netdev user,id=net0,restrict=on,hostfwd=tcp:127.0.0.1:40123-:22",
 		/* root= before the scenario's own arguments, which may override it */
-		" net.ifnames=0 root=/dev/sda2 rw quiet'",
+		" no_timer_check root=/dev/sda2 rw quiet'",
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(want); i++)
 		ck_assert_msg(strstr(line, want[i]), "no '%s' in %s", want[i], line);

@@ -68,7 +68,7 @@ START_TEST(deadlock_fixed_by_lock_order)
 		" \"repro\": {\"sh\": [\"insmod /kradar_test.ko\", \"echo deadlock > /proc/kradar_test\","
 		" \"sleep 14\"],\n"
 		"   \"files\": {\"${KRADAR_TEST_MODULE}\": \"/kradar_test.ko\"}},\n"
-		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512, \"cmdline\": \"no_timer_check\"},\n"
+		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 512},\n"
 		" \"sysctl\": {\"kernel.hung_task_timeout_secs\": 10,"
 		" \"kernel.hung_task_check_interval_secs\": 2},\n"
 		" \"timeouts\": {\"boot\": 300, \"run\": 300, \"no_output\": 300, \"grace\": 2,"
@@ -147,7 +147,7 @@ START_TEST(budget_holds_guests_back)
 			"{\"kradar\": 1, \"name\": \"two-cpus-%d\", \"kernel\": {\"image\": "
 			"\"${KRADAR_DEBIAN_KERNEL}\"},\n"
 			" \"repro\": {\"sh\": \"sleep 2\"}, \"vm\": {\"kvm\": \"off\", \"smp\": 2, "
-			"\"mem_mb\": 512, \"cmdline\": \"no_timer_check\"},\n"
+			"\"mem_mb\": 512},\n"
 			" \"timeouts\": {\"boot\": 300, \"tcg_factor\": 1},"
 			" \"expect\": {\"verdict\": \"clean\"}}", i);
 		free(kr_test_write(tmp, name, text));
