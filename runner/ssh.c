@@ -225,8 +225,16 @@ static void failing(struct kr_ssh_session *s, bool lost, char *message)
 static int spawn(struct kr_ssh_session *s, char **argv, bool stream)
 {
 	int pipefd[2] = { -1, -1 };
-	if (stream && pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
-		return -errno;
+	/* Only kradar's end is non-blocking: the flag belongs to the open
+	 * file, and ssh's stdout should block as any program's does. */
+	if (stream && (pipe2(pipefd, O_CLOEXEC) < 0 || fcntl(pipefd[0], F_SETFL, O_NONBLOCK) < 0)) {
+		int r = -errno;
+		if (pipefd[0] >= 0) {
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		return r;
+	}
 	s->child = kr_process_new(argv);
 	kr_process_set_stderr(s->child, s->log_fd);
 	kr_process_set_stdout(s->child, stream ? pipefd[1] : s->log_fd);
