@@ -89,6 +89,7 @@ struct prepared {
 	char *stage; /* the files for the guest's /kradar: run.sh, the
 		      * reproducer, syz-execprog and syz-executor */
 	char **staged; /* their paths */
+	char *ssh_key; /* a private copy of disk.ssh_key, mode 0600 */
 };
 
 static void prepared_clear(struct prepared *p)
@@ -103,6 +104,7 @@ static void prepared_clear(struct prepared *p)
 	free(p->disk);
 	free(p->stage);
 	kr_strv_free(p->staged);
+	free(p->ssh_key);
 	*p = (struct prepared){ 0 };
 }
 
@@ -270,6 +272,21 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 	return NULL;
 }
 
+/* ssh refuses a private key that others may read, and keys often come
+ * that way (a checkout, a download): kradar uses a copy only it can read. */
+static char *copy_key(struct ctx *c, const struct kr_scenario *s, struct prepared *p)
+{
+	_cleanup_free_ char *key = NULL;
+	size_t len = 0;
+	int r = kr_read_file(s->disk.ssh_key, 1 << 20, &key, &len);
+	if (r < 0)
+		return kr_asprintf("disk.ssh_key %s: %s", s->disk.ssh_key, strerror(-r));
+	p->ssh_key = kr_asprintf("%s/%s.ssh-key", c->tmp, s->name);
+	if ((r = kr_write_file_atomic(p->ssh_key, key, len, 0600)) < 0)
+		return kr_asprintf("cannot write %s: %s", p->ssh_key, strerror(-r));
+	return NULL;
+}
+
 struct staged {
 	const char *guest; /* the guest path; its name is the staged file's */
 	const char *text;  /* written, or ... */
@@ -360,6 +377,8 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 		} else {
 			p->disk = kr_strdup(s->disk.image);
 		}
+		if (s->disk.ssh_key && (p->infra = copy_key(c, s, p)))
+			return;
 	} else if (!c->busybox) {
 		p->infra = kr_strdup("no static busybox for the guest (install busybox-static, or "
 				     "set KRADAR_BUSYBOX)");
@@ -642,7 +661,7 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 	_cleanup_free_ char *command = kr_asprintf("sh %s", KR_GUEST_SSH_SCRIPT);
 	struct kr_ssh_session_config sc = {
 		.target = {
-			.user = s->disk.ssh_user, .key = s->disk.ssh_key,
+			.user = s->disk.ssh_user, .key = p->ssh_key,
 			.connect_timeout = SSH_CONNECT_TIMEOUT_S * factor,
 			.keepalive_s = SSH_KEEPALIVE_S,
 			/* ssh gives up on a silent guest no sooner than no_output */

@@ -264,11 +264,19 @@ START_TEST(crash_while_connected)
 }
 END_TEST
 
-/* The user "kradar" logs in with its key only; the stand-in stops making
- * progress: the run is reported silent with how far it got. */
+/* The user "kradar" logs in with its key only (a copy that others may
+ * read, as a checkout leaves it: ssh would refuse it, kradar copies it);
+ * the stand-in stops making progress: the run is reported silent with how
+ * far it got. */
 START_TEST(no_progress_with_key)
 {
-	_cleanup_free_ char *user = kr_asprintf(",\"ssh_user\":\"kradar\",\"ssh_key\":\"%s\"", key);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(kr_read_file(key, 1 << 20, &text, &len), 0);
+	_cleanup_free_ char *open_key = kr_path_join(kr_test_tmpdir(), "id_ed25519");
+	ck_assert_int_eq(kr_write_file_atomic(open_key, text, len, 0644), 0);
+	_cleanup_free_ char *user =
+		kr_asprintf(",\"ssh_user\":\"kradar\",\"ssh_key\":\"%s\"", open_key);
 	struct run r;
 	run_stand_in("image-stall",
 		     "# kradar-stand-in: stall after=1\n"
