@@ -302,3 +302,22 @@ void kr_test_fake_kernel_tree(const char *dir, const char *version)
 	free(kr_test_write(dir, "arch/x86/Kconfig", fake_arch_kconfig));
 	free(kr_test_write(dir, "VERSION", version));
 }
+
+char **kr_test_bootable_fragment(void)
+{
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	ck_assert_msg(root != NULL, "KRADAR_SOURCE_ROOT is not set (run the tests with meson test)");
+	static const char *const files[] = { "scenarios/fragments/bootable-tiny.config",
+					      "scenarios/fragments/bootable-disk.config" };
+	char **lines = kr_calloc(1, sizeof(char *));
+	for (size_t i = 0; i < KR_ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *path = kr_path_join(root, files[i]);
+		_cleanup_free_ char *text = NULL;
+		ck_assert_int_eq(kr_read_file(path, 1 << 20, &text, NULL), 0);
+		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+			if (kr_str_startswith(line, "CONFIG_") ||
+			    (kr_str_startswith(line, "# CONFIG_") && kr_str_endswith(line, " is not set")))
+				kr_strv_push(&lines, kr_strdup(line));
+	}
+	return lines;
+}

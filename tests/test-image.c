@@ -55,21 +55,13 @@ static char *last_line(const char *text)
 	return kr_strndup(bol, (size_t)(text + len - bol));
 }
 
-/* The fragment lines of bootable-tiny.config and bootable-disk.config as a
- * JSON array's elements. */
+/* The suites' bootable fragment as a JSON array's elements. */
 static char *fragment_json(void)
 {
 	struct kr_buf b = KR_BUF_INIT(1 << 20);
-	const char *files[] = { "scenarios/fragments/bootable-tiny.config",
-				"scenarios/fragments/bootable-disk.config" };
-	for (size_t i = 0; i < KR_ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *path = source_path(files[i]);
-		_cleanup_free_ char *text = NULL;
-		ck_assert_int_eq(kr_read_file(path, 1 << 20, &text, NULL), 0);
-		for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
-			if (kr_str_startswith(line, "CONFIG_"))
-				kr_buf_printf(&b, "%s\"%s\"", b.len ? "," : "", line);
-	}
+	_cleanup_strv_free_ char **lines = kr_test_bootable_fragment();
+	for (size_t i = 0; lines[i]; i++)
+		kr_buf_printf(&b, "%s\"%s\"", i ? "," : "", lines[i]);
 	return kr_buf_steal(&b);
 }
 

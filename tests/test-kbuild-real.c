@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The `build` suite: real kernels from Debian's linux-source-6.1 tarball.
- * One tinyconfig build with scenarios/fragments/bootable-tiny.config (kept
- * in the user's kradar cache, so later runs and suites reuse it) that must
- * boot through kradar run to a verdict; a fragment line that cannot be set (config only, no build); and a
- * tree that does not compile. */
+ * One tinyconfig build with scenarios/fragments/bootable-tiny.config and
+ * bootable-disk.config (kept in the user's kradar cache, where the image
+ * suite finds the same kernel) that must boot through kradar run to a
+ * verdict; a fragment line that cannot be set (config only, no build); and
+ * a tree that does not compile. */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,13 +22,6 @@ static char *cache_dir(void)
 {
 	const char *c = getenv("KRADAR_TEST_CACHE");
 	return c && *c ? kr_strdup(c) : kr_kbuild_default_cache_dir();
-}
-
-static char *fragment_path(const char *name)
-{
-	const char *root = getenv("KRADAR_SOURCE_ROOT");
-	ck_assert_ptr_nonnull(root);
-	return kr_asprintf("%s/scenarios/fragments/%s", root, name);
 }
 
 static char *write_scenario(const char *name, const char *kernel_fields)
@@ -89,7 +83,14 @@ static char *run_scenario(const char *cache, const char *scenario, char **consol
 START_TEST(tinyconfig_builds_boots_and_hits_the_cache)
 {
 	_cleanup_free_ char *cache = cache_dir();
-	_cleanup_free_ char *frag = fragment_path("bootable-tiny.config");
+	/* The image suite's kernel (same final .config, same cache entry),
+	 * given here as a fragment file. */
+	_cleanup_strv_free_ char **lines = kr_test_bootable_fragment();
+	struct kr_buf text = KR_BUF_INIT(1 << 20);
+	for (size_t i = 0; lines[i]; i++)
+		kr_buf_printf(&text, "%s\n", lines[i]);
+	_cleanup_free_ char *frag = kr_test_write(kr_test_tmpdir(), "bootable.config", text.data);
+	kr_buf_free(&text);
 	_cleanup_free_ char *fields = kr_asprintf(
 		"\"source\": \"%s\", \"config\": \"tinyconfig\", \"fragment\": \"%s\"", TARBALL, frag);
 	_cleanup_free_ char *scenario = write_scenario("tiny-bootable", fields);
