@@ -113,20 +113,6 @@ char *kr_url_basename(const char *url)
 
 /* ----- the fetcher ----- */
 
-static int default_cache_dir(char **out)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	if (xdg && *xdg) {
-		*out = kr_asprintf("%s/kradar/downloads", xdg);
-		return 0;
-	}
-	const char *home = getenv("HOME");
-	if (!home || !*home)
-		return -ENOENT;
-	*out = kr_asprintf("%s/.cache/kradar/downloads", home);
-	return 0;
-}
-
 int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, char **err)
 {
 	static bool curl_ready;
@@ -140,11 +126,11 @@ int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, c
 		curl_ready = true;
 	}
 	_cleanup_free_ char *dir = NULL;
-	if (cfg->cache_dir)
+	if (cfg->cache_dir) {
 		dir = kr_strdup(cfg->cache_dir);
-	else if (default_cache_dir(&dir) < 0) {
-		*err = kr_strdup("no cache directory: neither XDG_CACHE_HOME nor HOME is set");
-		return -ENOENT;
+	} else {
+		_cleanup_free_ char *root = kr_cache_dir();
+		dir = kr_path_join(root, "downloads");
 	}
 	int r = kr_mkdir_p(dir, 0755);
 	if (r < 0) {

@@ -97,21 +97,11 @@ static int fail(struct kb *b, int r, const char *fmt, ...)
 	return r;
 }
 
-char *kr_kbuild_default_cache_dir(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	if (xdg && *xdg == '/')
-		return kr_path_join(xdg, "kradar");
-	const char *home = getenv("HOME");
-	_cleanup_free_ char *base = kr_path_join(home && *home ? home : "/tmp", ".cache");
-	return kr_path_join(base, "kradar");
-}
-
 /* Absolute, since make runs in the tree (make -C) with O= in the cache. */
 static char *cache_root(const char *dir)
 {
 	if (!dir)
-		return kr_kbuild_default_cache_dir();
+		return kr_cache_dir();
 	char cwd[4096];
 	return kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/", dir);
 }

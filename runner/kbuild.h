@@ -90,6 +90,3 @@ void kr_kernel_free(struct kr_kernel *k);
 KR_DEFINE_CLEANUP(struct kr_kernel, kr_kernel_free)
 #define _cleanup_kernel_free_ _cleanup_(kr_kernel_freep)
 
-/* The cache root used when options give none:
- * ${XDG_CACHE_HOME:-$HOME/.cache}/kradar. */
-char *kr_kbuild_default_cache_dir(void);

@@ -405,6 +405,17 @@ int kr_rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path);
 }
 
+char *kr_cache_dir(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME");
+	if (xdg && xdg[0] == '/')
+		return kr_path_join(xdg, "kradar");
+	const char *home = getenv("HOME");
+	if (home && home[0] == '/')
+		return kr_asprintf("%s/.cache/kradar", home);
+	return kr_strdup("/tmp/kradar-cache");
+}
+
 int kr_read_file(const char *path, size_t max, char **data, size_t *len)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -126,6 +126,12 @@ int kr_mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks. Missing path is fine. */
 int kr_rm_rf(const char *path);
 
+/* kradar's cache root: $XDG_CACHE_HOME/kradar when XDG_CACHE_HOME is an
+ * absolute path (the XDG rule: a relative one is ignored), else
+ * $HOME/.cache/kradar, else /tmp/kradar-cache. Kernels, downloads and test
+ * fixtures live below it. */
+char *kr_cache_dir(void);
+
 /* Reads a whole file (up to max bytes, -EFBIG beyond). */
 int kr_read_file(const char *path, size_t max, char **data, size_t *len);
 /* Writes data to path atomically: a temporary file in the same directory,

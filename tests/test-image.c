@@ -70,7 +70,7 @@ static void prepare_kernel(void)
 {
 	const char *cache = getenv("KRADAR_TEST_CACHE");
 	_cleanup_free_ char *cache_dir = cache && *cache ? kr_strdup(cache) :
-							     kr_kbuild_default_cache_dir();
+							     kr_cache_dir();
 	_cleanup_free_ char *frag = fragment_json();
 	_cleanup_free_ char *json = kr_asprintf(
 		"{\"kradar\":1,\"name\":\"image-suite-kernel\",\"kernel\":{\"source\":\"%s\","

@@ -21,7 +21,7 @@
 static char *cache_dir(void)
 {
 	const char *c = getenv("KRADAR_TEST_CACHE");
-	return c && *c ? kr_strdup(c) : kr_kbuild_default_cache_dir();
+	return c && *c ? kr_strdup(c) : kr_cache_dir();
 }
 
 static char *write_scenario(const char *name, const char *kernel_fields)

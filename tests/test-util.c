@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -127,6 +128,23 @@ START_TEST(parse_long_strict)
 }
 END_TEST
 
+START_TEST(cache_dir_follows_xdg)
+{
+	setenv("XDG_CACHE_HOME", "/x/cache", 1);
+	setenv("HOME", "/home/u", 1);
+	_cleanup_free_ char *a = kr_cache_dir();
+	ck_assert_str_eq(a, "/x/cache/kradar");
+	/* A relative XDG_CACHE_HOME is ignored, as the XDG spec says. */
+	setenv("XDG_CACHE_HOME", "rel", 1);
+	_cleanup_free_ char *b = kr_cache_dir();
+	ck_assert_str_eq(b, "/home/u/.cache/kradar");
+	unsetenv("XDG_CACHE_HOME");
+	unsetenv("HOME");
+	_cleanup_free_ char *c = kr_cache_dir();
+	ck_assert_str_eq(c, "/tmp/kradar-cache");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -140,6 +158,7 @@ int main(void)
 	tcase_add_test(tc, mkdir_p_and_rm_rf);
 	tcase_add_test(tc, strv_ops);
 	tcase_add_test(tc, parse_long_strict);
+	tcase_add_test(tc, cache_dir_follows_xdg);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }
