@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "diag.h"
 
+#include <string.h>
+
 void kr_diags_add(struct kr_diags *d, const char *file, int line, int column,
 		  const char *path, const char *fmt, ...)
 {
@@ -43,4 +45,13 @@ void kr_diags_clear(struct kr_diags *d)
 	}
 	free(d->items);
 	*d = (struct kr_diags){ 0 };
+}
+
+int kr_diags_read_input(struct kr_diags *d, const char *path, char **text, size_t *len)
+{
+	int r = kr_read_file(path, KR_INPUT_MAX_BYTES, text, len);
+	if (r < 0)
+		kr_diags_add(d, path, 1, 1, "", "cannot read: %s",
+			     r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
+	return r;
 }

@@ -27,3 +27,11 @@ void kr_diags_add(struct kr_diags *d, const char *file, int line, int column,
 char *kr_diag_format(const struct kr_diag *diag);
 void kr_diags_print(const struct kr_diags *d, FILE *f);
 void kr_diags_clear(struct kr_diags *d);
+
+/* A user's input file (a scenario, a matrix) is at most this large. */
+#define KR_INPUT_MAX_BYTES (4u << 20)
+
+/* Reads a user's input file whole; when it cannot be read (or is larger
+ * than KR_INPUT_MAX_BYTES) adds "FILE:1:1: cannot read: ..." to d and
+ * returns the negative errno. */
+int kr_diags_read_input(struct kr_diags *d, const char *path, char **text, size_t *len);

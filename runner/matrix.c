@@ -9,8 +9,6 @@
 #include "json-pos.h"
 #include "json-read.h"
 
-#define MATRIX_MAX_BYTES (4u << 20)
-
 struct reader {
 	const char *file;
 	const char *dir;
@@ -441,10 +439,8 @@ int kr_matrix_load(const char *path, struct kr_matrix **out, struct kr_diags *di
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = kr_read_file(path, MATRIX_MAX_BYTES, &text, &len);
+	int r = kr_diags_read_input(diags, path, &text, &len);
 	if (r < 0) {
-		kr_diags_add(diags, path, 1, 1, "", "%s",
-			     r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
 		*out = NULL;
 		return r;
 	}
@@ -455,7 +451,7 @@ bool kr_matrix_file_is_matrix(const char *path)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	if (kr_read_file(path, MATRIX_MAX_BYTES, &text, &len) < 0)
+	if (kr_read_file(path, KR_INPUT_MAX_BYTES, &text, &len) < 0)
 		return false;
 	json_t *root = json_loadb(text, len, 0, NULL);
 	bool is = json_is_object(root) && json_object_get(root, "kradar_matrix");

@@ -12,8 +12,6 @@
 #include "regex.h"
 #include "syzprog.h"
 
-/* A scenario file larger than this is certainly a mistake. */
-#define SCENARIO_MAX_BYTES (4u << 20)
 
 struct loader {
 	const char *file;
@@ -848,12 +846,9 @@ int kr_scenario_load(const char *path, struct kr_scenario **out, struct kr_diags
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	int r = kr_read_file(path, SCENARIO_MAX_BYTES, &text, &len);
-	if (r < 0) {
-		kr_diags_add(diags, path, 1, 1, "", "cannot read: %s",
-			     r == -EFBIG ? "larger than 4 MiB" : strerror(-r));
+	int r = kr_diags_read_input(diags, path, &text, &len);
+	if (r < 0)
 		return r;
-	}
 	return kr_scenario_load_text(path, text, len, out, diags);
 }
 

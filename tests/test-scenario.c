@@ -337,6 +337,31 @@ START_TEST(relative_paths_resolve_against_scenario_dir)
 }
 END_TEST
 
+START_TEST(unreadable_and_oversized_files)
+{
+	struct kr_scenario *s = NULL;
+	struct kr_diags d = { 0 };
+	_cleanup_free_ char *missing_file = kr_path_join(dir, "s/none.json");
+	ck_assert_int_eq(kr_scenario_load(missing_file, &s, &d), -ENOENT);
+	_cleanup_free_ char *got = kr_diag_format(&d.items[0]);
+	_cleanup_free_ char *want = kr_asprintf("%s:1:1: cannot read: No such file or directory",
+						missing_file);
+	ck_assert_str_eq(got, want);
+	kr_diags_clear(&d);
+
+	/* Larger than KR_INPUT_MAX_BYTES: refused before parsing. */
+	char *big = kr_malloc(KR_INPUT_MAX_BYTES + 2);
+	memset(big, ' ', KR_INPUT_MAX_BYTES + 1);
+	big[KR_INPUT_MAX_BYTES + 1] = '\0';
+	_cleanup_free_ char *big_file = kr_test_write(dir, "s/big.json", big);
+	free(big);
+	ck_assert_int_eq(kr_scenario_load(big_file, &s, &d), -EFBIG);
+	ck_assert_str_eq(d.items[0].message, "cannot read: larger than 4 MiB");
+	kr_diags_clear(&d);
+	ck_assert_ptr_null(s);
+}
+END_TEST
+
 START_TEST(x_keys_are_ignored)
 {
 	struct kr_scenario *s;
@@ -380,6 +405,7 @@ int main(void)
 	tcase_add_test(tc, all_problems_reported_in_order);
 	tcase_add_test(tc, env_expansion);
 	tcase_add_test(tc, relative_paths_resolve_against_scenario_dir);
+	tcase_add_test(tc, unreadable_and_oversized_files);
 	tcase_add_test(tc, x_keys_are_ignored);
 	tcase_add_test(tc, find_scenarios_recursively_sorted);
 	suite_add_tcase(s, tc);
