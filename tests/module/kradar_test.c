@@ -18,6 +18,7 @@
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/nmi.h>
@@ -35,7 +36,7 @@
 static unsigned int spin_seconds = 30;
 module_param(spin_seconds, uint, 0644);
 MODULE_PARM_DESC(spin_seconds,
-		 "how long rcu-stall and softlockup spin (seconds, default 30)");
+		 "how long rcu-stall, rcu-stall-irqoff and softlockup spin (seconds, default 30)");
 
 /* Read through READ_ONCE so the compiler cannot see the NULL. */
 static struct kradar_test_obj {
@@ -251,6 +252,32 @@ static noinline int kradar_test_softlockup_spin(void *arg)
 	module_put_and_kthread_exit(0);
 }
 
+/*
+ * Spins with interrupts disabled, timed by ktime (this CPU's jiffies may
+ * not advance meanwhile). The CPU takes no timer tick, so it neither
+ * reports quiescent states nor detects its own stall: another CPU reports
+ * it and asks it for a backtrace by NMI, which it answers at once (NMIs
+ * are not masked). The control for a vCPU that does not run at all. It
+ * spins on the writer's CPU: with RCU's grace-period kthread pinned there
+ * too, its timer cannot fire and the kernel reports the kthread starved,
+ * genuinely.
+ */
+static noinline int kradar_test_irqoff_spin(void *arg)
+{
+	struct kradar_test_spin *spin = arg;
+	u64 end = ktime_get_ns() + (u64)spin_seconds * NSEC_PER_SEC;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	complete(&spin->spinning);
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	local_irq_restore(flags);
+	complete(&spin->done);
+	kradar_test_spin_put(spin);
+	module_put_and_kthread_exit(0);
+}
+
 static struct rcu_head kradar_test_rcu_head;
 static atomic_t kradar_test_rcu_pending = ATOMIC_INIT(0);
 
@@ -259,8 +286,10 @@ static void kradar_test_rcu_cb(struct rcu_head *head)
 	atomic_set(&kradar_test_rcu_pending, 0);
 }
 
+/* Runs fn in a kthread named name and waits for it; need_gp: with a grace
+ * period waiting; here: on the writer's CPU (taskset the writer to choose). */
 static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
-					 bool need_gp)
+					 bool need_gp, bool here)
 {
 	struct kradar_test_spin *spin;
 	struct task_struct *t;
@@ -277,6 +306,8 @@ static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
 		kfree(spin);
 		return PTR_ERR(t);
 	}
+	if (here)
+		kthread_bind(t, raw_smp_processor_id());
 	__module_get(THIS_MODULE);
 	wake_up_process(t);
 
@@ -295,12 +326,17 @@ static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
 
 static noinline int kradar_test_rcu_stall(void)
 {
-	return kradar_test_spin_run(kradar_test_stall_spin, "kradar_rcu_stall", true);
+	return kradar_test_spin_run(kradar_test_stall_spin, "kradar_rcu_stall", true, false);
 }
 
 static noinline int kradar_test_softlockup(void)
 {
-	return kradar_test_spin_run(kradar_test_softlockup_spin, "kradar_softlockup", false);
+	return kradar_test_spin_run(kradar_test_softlockup_spin, "kradar_softlockup", false, false);
+}
+
+static noinline int kradar_test_rcu_stall_irqoff(void)
+{
+	return kradar_test_spin_run(kradar_test_irqoff_spin, "kradar_irqoff", true, true);
 }
 
 /*
@@ -341,6 +377,7 @@ static const struct kradar_test_action {
 	{ "deadlock-fixed", kradar_test_deadlock_fixed },
 	{ "rcu-stall", kradar_test_rcu_stall },
 	{ "softlockup", kradar_test_softlockup },
+	{ "rcu-stall-irqoff", kradar_test_rcu_stall_irqoff },
 	{ "sleep-atomic", kradar_test_sleep_atomic },
 	{ "hang", kradar_test_hang },
 	{ "panic", kradar_test_panic },
