@@ -949,20 +949,52 @@ const struct kr_rename kr_renames[] = {
 const size_t kr_n_renames = KR_ARRAY_SIZE(kr_renames);
 
 const struct kr_starve_rule kr_starve_rules[] = {
-	{ "hrtimer: interrupt took", "hrtimer: interrupt took (\\d+) ns", "hrtimer-interrupt", "ns" },
+	{ "hrtimer: interrupt took", "hrtimer: interrupt took (\\d+) ns", "hrtimer-interrupt", "ns", 0,
+	  KR_STARVE_LINE },
 	{ "kthread starved for", "\\S+ kthread starved for (\\d+) jiffies", "rcu-kthread-starved",
-	  "jiffies" },
+	  "jiffies", 0, KR_STARVE_LINE },
 	{ "wakeup didn't happen", "kthread timer wakeup didn't happen for (\\d+) jiffies",
-	  "rcu-timer-wakeup-missed", "jiffies" },
-	{ "as unstable", "Marking clocksource '[^']*' as unstable", "clocksource-unstable", "" },
+	  "rcu-timer-wakeup-missed", "jiffies", 0, KR_STARVE_LINE },
+	{ "as unstable", "Marking clocksource '[^']*' as unstable", "clocksource-unstable", "", 0,
+	  KR_STARVE_LINE },
 	{ "Marking TSC unstable", "Marking TSC unstable due to clocksource watchdog", "clocksource-unstable",
-	  "" },
-	{ "RT throttling activated", "sched: RT throttling activated", "rt-throttling", "" },
-	{ "DL replenish lagged", "sched: DL replenish lagged too much", "dl-replenish-lagged", "" },
+	  "", 0, KR_STARVE_LINE },
+	{ "RT throttling activated", "sched: RT throttling activated", "rt-throttling", "", 0,
+	  KR_STARVE_LINE },
+	{ "DL replenish lagged", "sched: DL replenish lagged too much", "dl-replenish-lagged", "", 0,
+	  KR_STARVE_LINE },
+	/* The kernel's limit is 1 ms; under TCG an NMI backtrace handler takes
+	 * 3-17 ms whether or not the vCPU was starved (measured on Debian 6.1,
+	 * tests/data/crash-logs/run-rcu-stall-irqoff.log): only a handler that took
+	 * a second had its vCPU stopped under it. */
 	{ "took too long to run", "INFO: NMI handler \\(\\S+\\) took too long to run: ([0-9.]+) msecs",
-	  "nmi-handler-slow", "ms" },
+	  "nmi-handler-slow", "ms", 1000, KR_STARVE_LINE },
+	/* An RCU stall report whose grace-period kthread made fewer than one
+	 * force-quiescent-state pass per 100 jiffies of the grace period: the
+	 * CPU line's fqs= (passes in this grace period) held for the t= line
+	 * after it. A running kthread makes one every 1-4 jiffies (measured
+	 * under TCG: fqs=567 at t=1250, fqs=513 at t=1252); after the whole
+	 * VM was stopped it made 0-2 in 3000-5000 jiffies, sometimes just
+	 * before the report, too late for "kthread starved" (over 2 s idle)
+	 * (tests/data/crash-logs/run-stopped-vm*.log). */
+	{ "fqs=",
+	  "^(?:rcu: )?\\s*\\d+-\\S+: \\([^)]*\\) idle=\\S+ softirq=\\d+/\\d+ fqs=(\\d+)",
+	  "rcu-fqs-starved", "", 0, KR_STARVE_HOLD },
+	{ " jiffies", "^\\s*\\((?:detected by \\d+, )?t=(\\d+) jiffies", "rcu-fqs-starved",
+	  "jiffies per pass", 100, KR_STARVE_PER },
+	/* A CPU that reports its own stall ("self-detected", whose t= line has
+	 * no "detected by") with fewer than one timer tick per 100 jiffies of
+	 * the grace period: it is taking one now, so it was not running (or
+	 * had interrupts off, but then another CPU would have reported it
+	 * first). Measured: 1168-1246 ticks at t=1250 and 298 at t=752 when
+	 * genuine, 1-2 at t=3000-5004 after the whole VM was stopped. "(N GPs
+	 * behind)" instead of ticks tells nothing. */
+	{ "ticks this GP", "^(?:rcu: )?\\s*\\d+-\\S+: \\((\\d+) ticks this GP\\)",
+	  "rcu-ticks-starved", "", 0, KR_STARVE_HOLD },
+	{ " jiffies", "^\\s*\\(t=(\\d+) jiffies", "rcu-ticks-starved", "jiffies per tick", 100,
+	  KR_STARVE_PER },
 	{ "interrupt took too long", "perf: interrupt took too long \\((\\d+) > \\d+\\)",
-	  "perf-interrupt-slow", "ns" },
+	  "perf-interrupt-slow", "ns", 0, KR_STARVE_LINE },
 };
 
 const size_t kr_n_starve_rules = KR_ARRAY_SIZE(kr_starve_rules);

@@ -108,12 +108,20 @@ struct kr_rename {
 extern const struct kr_rename kr_renames[];
 extern const size_t kr_n_renames;
 
-/* Evidence that the (virtual) CPU did not run. */
+/* Evidence that the (virtual) CPU did not run. A rule's line is the
+ * evidence (KR_STARVE_LINE), or its value is held (KR_STARVE_HOLD) for the
+ * next line that a KR_STARVE_PER rule of the same kind matches, whose value
+ * divided by the held one (0 counted as 1) is the evidence's value: both
+ * lines make one piece of evidence, joined by " / ". A line that any
+ * KR_STARVE_PER rule matches drops all held lines. */
+enum { KR_STARVE_LINE, KR_STARVE_HOLD, KR_STARVE_PER };
 struct kr_starve_rule {
 	const char *lit;  /* prefilter literal */
 	const char *re;   /* PCRE2 pattern; group 1 (when present) is the value */
 	const char *kind;
 	const char *unit;
+	double min;       /* a smaller value is no evidence (0: any) */
+	int role;         /* KR_STARVE_* */
 };
 extern const struct kr_starve_rule kr_starve_rules[];
 extern const size_t kr_n_starve_rules;

@@ -57,6 +57,13 @@ struct kr_scanner {
 	struct kr_regex *suppress_re[8];
 	bool suppress_seen;   /* a suppression line was fed */
 	size_t suppress_end;  /* the offset just past the last one */
+	struct held { /* KR_STARVE_HOLD lines waiting for their KR_STARVE_PER line */
+		const char *kind;
+		char *line;
+		double value;
+		size_t offset;
+	} held[4];
+	bool per_line; /* the line being handled matched a KR_STARVE_PER rule */
 	bool hit, finished, seen_output, in_banner;
 };
 
@@ -95,6 +102,8 @@ void kr_scanner_free(struct kr_scanner *s)
 		kr_regex_free(s->starve_re[i]);
 	for (size_t i = 0; i < KR_ARRAY_SIZE(s->suppress_re); i++)
 		kr_regex_free(s->suppress_re[i]);
+	for (size_t i = 0; i < KR_ARRAY_SIZE(s->held); i++)
+		free(s->held[i].line);
 	kr_header_clear(&s->rep.hdr);
 	kr_buf_free(&s->rep.text);
 	free(s->rep.lines);
@@ -225,12 +234,43 @@ static void add_starvation(struct kr_scanner *s, size_t rule, const char *raw, s
 		_cleanup_free_ char *v = kr_strndup(line + m.start[1], m.end[1] - m.start[1]);
 		value = strtod(v, NULL);
 	}
+	char *text = kr_strndup(raw, raw_len);
+	if (r->role != KR_STARVE_LINE) {
+		struct held *h = NULL;
+		for (size_t i = 0; i < KR_ARRAY_SIZE(s->held) && !h; i++)
+			if (!s->held[i].kind || !strcmp(s->held[i].kind, r->kind))
+				h = &s->held[i];
+		if (!h)
+			abort(); /* more kinds of held lines than slots: the table grew */
+		if (r->role == KR_STARVE_HOLD) {
+			free(h->line);
+			*h = (struct held){ .kind = r->kind, .line = text, .value = value,
+					    .offset = off };
+			return;
+		}
+		s->per_line = true;
+		if (!h->line) {
+			free(text);
+			return;
+		}
+		value /= h->value > 1 ? h->value : 1;
+		char *both = kr_asprintf("%s / %s", h->line, text);
+		free(text);
+		text = both;
+		off = h->offset;
+		free(h->line);
+		h->line = NULL;
+	}
+	if (value < r->min) {
+		free(text);
+		return;
+	}
 	s->starv = kr_realloc(s->starv, (s->n_starv + 1) * sizeof(*s->starv));
 	s->starv[s->n_starv++] = (struct kr_starvation){
 		.kind = r->kind,
 		.value = value,
 		.unit = r->unit,
-		.line = kr_strndup(raw, raw_len),
+		.line = text,
 		.offset = off,
 	};
 }
@@ -374,9 +414,16 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 
 	uint64_t mask = literals_in(s, p, n);
 	if (mask) {
+		s->per_line = false;
 		for (size_t i = 0; i < kr_n_starve_rules; i++)
 			if (mask & (UINT64_C(1) << kr_crashtitle_starve_literal(i)))
 				add_starvation(s, i, raw, len, p, n, off);
+		/* A held line goes with the first line after it that could
+		 * take one, or with none. */
+		for (size_t i = 0; s->per_line && i < KR_ARRAY_SIZE(s->held); i++) {
+			free(s->held[i].line);
+			s->held[i].line = NULL;
+		}
 		if (mask & (UINT64_C(1) << kr_crashtitle_boot_literal()))
 			s->in_banner = false;
 		for (size_t i = 0; i < kr_n_suppressions; i++) {

@@ -42,10 +42,12 @@ struct kr_crash {
 
 struct kr_starvation {
 	const char *kind;   /* "hrtimer-interrupt", "rcu-kthread-starved",
-			     * "clocksource-unstable", "rt-throttling", ... */
+			     * "rcu-fqs-starved", "clocksource-unstable",
+			     * "rt-throttling", ... (docs/results.md) */
 	double value;       /* the figure the line gives (ns, jiffies, ...) */
-	const char *unit;   /* "ns", "jiffies", "ms", "" */
-	char *line;         /* the console line, without its newline */
+	const char *unit;   /* "ns", "jiffies", "ms", "jiffies per pass", "" */
+	char *line;         /* the console line, without its newline (for
+			     * evidence from two lines: both, " / " between) */
 	size_t offset;      /* offset of the line */
 };
 

@@ -38,6 +38,11 @@ static char *read_all(const char *path, size_t *len)
 	return data;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static char **fixture_names(void)
 {
 	_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
@@ -52,18 +57,56 @@ static char **fixture_names(void)
 	}
 	closedir(d);
 	size_t n = kr_strv_len(names);
-	qsort(names, n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+	qsort(names, n, sizeof(char *), cmp_str);
 	return names;
+}
+
+/* The words of v sorted, one blank apart (owned by the caller). */
+static char *sorted_words(char **v)
+{
+	size_t n = kr_strv_len(v);
+	qsort(v, n, sizeof(char *), cmp_str);
+	struct kr_buf b = KR_BUF_INIT(1 << 16);
+	for (size_t i = 0; i < n; i++)
+		kr_buf_printf(&b, "%s%s", i ? " " : "", v[i]);
+	char *text = kr_strdup(b.data ? b.data : "");
+	kr_buf_free(&b);
+	return text;
 }
 
 /* An expectation: the i-th TITLE line is the i-th crash's title; TYPE,
  * FRAME, CORRUPTED (Y/N) and STALL (Y/N) lines apply to the crash of the
- * TITLE above them. No TITLE line: no crash. Lines starting with # are
- * comments. */
+ * TITLE above them. No TITLE line: no crash. A STARVATION line (anywhere)
+ * lists the kinds of starvation evidence the log holds, "none" or no line
+ * for none; its timing kinds (clock-lag, nmi-unanswered: from the run's
+ * console.times) and the EVIDENCE line are test-evidence.c's. Lines
+ * starting with # are comments. */
 struct expected {
 	char *title, *type, *frame;
 	int corrupted, stall; /* -1: not said */
 };
+
+static bool timing_kind(const char *kind)
+{
+	return !strcmp(kind, "clock-lag") || !strcmp(kind, "nmi-unanswered");
+}
+
+/* The scanner's kinds a STARVATION line lists, sorted, one blank apart. */
+static char *starvation_expected(const char *path)
+{
+	size_t len;
+	_cleanup_free_ char *text = read_all(path, &len);
+	_cleanup_strv_free_ char **kinds = kr_calloc(1, sizeof(char *));
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!kr_str_startswith(line, "STARVATION:"))
+			continue;
+		for (char *w = strtok(line + 11, " \r"); w; w = strtok(NULL, " \r"))
+			if (strcmp(w, "none") && !timing_kind(w))
+				kr_strv_push(&kinds, kr_strdup(w));
+		break;
+	}
+	return sorted_words(kinds);
+}
 
 static size_t parse_expect(const char *path, struct expected *out, size_t max)
 {
@@ -80,7 +123,8 @@ static size_t parse_expect(const char *path, struct expected *out, size_t max)
 						      .stall = -1 };
 			continue;
 		}
-		if (line[0] == '#' || !l)
+		if (line[0] == '#' || !l || kr_str_startswith(line, "STARVATION:") ||
+		    kr_str_startswith(line, "EVIDENCE:"))
 			continue;
 		ck_assert_msg(n > 0, "%s: \"%s\" before any TITLE line", path, line);
 		struct expected *e = &out[n - 1];
@@ -140,6 +184,19 @@ START_TEST(every_fixture_gets_its_titles)
 			free(want[i].type);
 			free(want[i].frame);
 		}
+		_cleanup_free_ char *starv_want = starvation_expected(exp);
+		_cleanup_strv_free_ char **found = kr_calloc(1, sizeof(char *));
+		for (size_t i = 0; i < kr_scanner_n_starvation(s); i++) {
+			const char *kind = kr_scanner_starvation(s, i)->kind;
+			bool seen = false;
+			for (size_t k = 0; found[k] && !seen; k++)
+				seen = !strcmp(found[k], kind);
+			if (!seen)
+				kr_strv_push(&found, kr_strdup(kind));
+		}
+		_cleanup_free_ char *starv_got = sorted_words(found);
+		ck_assert_msg(!strcmp(starv_got, starv_want), "%s: starvation kinds \"%s\", want \"%s\"",
+			      log, starv_got, starv_want);
 	}
 }
 END_TEST
@@ -554,8 +611,8 @@ static const struct {
 	{ "[  6.0] tsc: Marking TSC unstable due to clocksource watchdog", "clocksource-unstable", 0,
 	  "" },
 	{ "[  7.0] sched: RT throttling activated", "rt-throttling", 0, "" },
-	{ "[  8.0] INFO: NMI handler (nmi_cpu_backtrace_handler) took too long to run: 3.125 msecs",
-	  "nmi-handler-slow", 3.125, "ms" },
+	{ "[  8.0] INFO: NMI handler (nmi_cpu_backtrace_handler) took too long to run: 2150.317 msecs",
+	  "nmi-handler-slow", 2150.317, "ms" },
 	{ "[  9.0] perf: interrupt took too long (2504 > 2500), lowering "
 	  "kernel.perf_event_max_sample_rate to 79750",
 	  "perf-interrupt-slow", 2504, "ns" },
@@ -565,6 +622,9 @@ START_TEST(starvation_evidence_with_values)
 {
 	struct kr_buf b = KR_BUF_INIT(1 << 20);
 	kr_buf_adds(&b, "[  0.1] tsc: Marking TSC unstable due to TSCs unsynchronized\n");
+	/* what an NMI backtrace takes under TCG anyway: no evidence */
+	kr_buf_adds(&b, "[  0.2] INFO: NMI handler (nmi_cpu_backtrace_handler) took too long to run: "
+			"9.296 msecs\n");
 	for (size_t i = 0; i < KR_ARRAY_SIZE(starvation_lines); i++)
 		kr_buf_printf(&b, "[  0.5] filler line %zu\n%s\n", i, starvation_lines[i].line);
 	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan_chunked(b.data, b.len, 13);
@@ -580,6 +640,66 @@ START_TEST(starvation_evidence_with_values)
 		ck_assert_uint_eq(st->offset, (size_t)(at - b.data));
 	}
 	kr_buf_free(&b);
+}
+END_TEST
+
+/* The grace-period kthread's force-quiescent-state passes (fqs= on a CPU
+ * line of an RCU stall) and a self-detecting CPU's ticks against the grace
+ * period's length (the t= line after it), as Debian's 6.1 kernel printed
+ * them. */
+START_TEST(starvation_across_two_lines)
+{
+	static const char log[] =
+		"[   16.132685] rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+		"[   16.132685] rcu: \t0-...0: (1 GPs behind) idle=f69c/1/0x4000000000000000 "
+		"softirq=1635/1641 fqs=2\n"
+		"[   16.132685] \t(t=3003 jiffies g=117 q=123 ncpus=2)\n"
+		"[   20.365311] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+		"[   20.365311] rcu: \t1-...!: (0 ticks this GP) idle=8b94/1/0x4000000000000000 "
+		"softirq=434/434 fqs=0\n"
+		"[   20.365311] \t(detected by 0, t=755 jiffies, g=217, q=21365 ncpus=2)\n"
+		/* a kthread that ran: no evidence */
+		"[   27.539869] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:\n"
+		"[   27.541128] rcu: \t0-...0: (1 GPs behind) idle=d2e4/1/0x4000000000000000 "
+		"softirq=146/147 fqs=513\n"
+		"[   27.541438] \t(detected by 1, t=1252 jiffies, g=-895, q=15 ncpus=2)\n"
+		/* a t= line without a CPU line before it: nothing to compare */
+		"[   30.890598] \t(detected by 0, t=752 jiffies, g=-27, q=17630 ncpus=2)\n"
+		/* a CPU that reports its own stall after 2 ticks in 3001 jiffies */
+		"[   33.848581] rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+		"[   33.848923] rcu: \t0-...!: (2 ticks this GP) idle=170c/1/0x4000000000000000 "
+		"softirq=126/126 fqs=0\n"
+		"[   33.849224] \t(t=3001 jiffies g=-971 q=71 ncpus=2)\n"
+		/* one that ticked: no evidence */
+		"[   36.545429] rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+		"[   36.545429] rcu: \t1-....: (1212 ticks this GP) idle=4f9c/1/0x4000000000000000 "
+		"softirq=114/114 fqs=567\n"
+		"[   36.545429] \t(t=1250 jiffies g=-959 q=297 ncpus=2)\n";
+	static const size_t chunks[] = { 1, 7, 100, sizeof(log) };
+	for (size_t k = 0; k < KR_ARRAY_SIZE(chunks); k++) {
+		_cleanup_(kr_scanner_freep) struct kr_scanner *s =
+			scan_chunked(log, sizeof(log) - 1, chunks[k]);
+		ck_assert_uint_eq(kr_scanner_n_starvation(s), 4);
+		const struct kr_starvation *a = kr_scanner_starvation(s, 0);
+		ck_assert_str_eq(a->kind, "rcu-fqs-starved");
+		ck_assert_double_eq_tol(a->value, 1501.5, 1e-9);
+		ck_assert_str_eq(a->unit, "jiffies per pass");
+		ck_assert_str_eq(a->line, "[   16.132685] rcu: \t0-...0: (1 GPs behind) "
+					  "idle=f69c/1/0x4000000000000000 softirq=1635/1641 fqs=2 / "
+					  "[   16.132685] \t(t=3003 jiffies g=117 q=123 ncpus=2)");
+		ck_assert_uint_eq(a->offset, (size_t)(strstr(log, "[   16.132685] rcu: \t0-") - log));
+		const struct kr_starvation *b = kr_scanner_starvation(s, 1);
+		ck_assert_str_eq(b->kind, "rcu-fqs-starved");
+		ck_assert_double_eq_tol(b->value, 755, 1e-9);
+		const struct kr_starvation *c = kr_scanner_starvation(s, 2);
+		ck_assert_str_eq(c->kind, "rcu-fqs-starved");
+		ck_assert_double_eq_tol(c->value, 3001, 1e-9);
+		const struct kr_starvation *d = kr_scanner_starvation(s, 3);
+		ck_assert_str_eq(d->kind, "rcu-ticks-starved");
+		ck_assert_double_eq_tol(d->value, 1500.5, 1e-9);
+		ck_assert_str_eq(d->unit, "jiffies per tick");
+		ck_assert_uint_eq(d->offset, c->offset);
+	}
 }
 END_TEST
 
@@ -738,6 +858,7 @@ int main(void)
 	tcase_add_test(tc, go_runtime_error_needs_its_stack);
 	tcase_add_test(tc, clean_log_has_no_crash);
 	tcase_add_test(tc, starvation_evidence_with_values);
+	tcase_add_test(tc, starvation_across_two_lines);
 	tcase_add_loop_test(tc, titles_are_normalised, 0, (int)KR_ARRAY_SIZE(titles));
 	tcase_add_test(tc, titles_are_capped);
 	tcase_add_test(tc, classify_summary_and_json);
