@@ -15,6 +15,7 @@
 #include "baseline.h"
 #include "cli.h"
 #include "cmd-run.h"
+#include "evidence.h"
 #include "fetch.h"
 #include "guest.h"
 #include "initramfs.h"
@@ -579,18 +580,9 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	/* Starvation while the reproducer ran; boot-time clock messages (an
 	 * unsynchronised TSC on every multi-CPU TCG guest) say nothing about
 	 * the run. */
-	for (size_t i = 0; i < kr_scanner_n_starvation(sc); i++) {
-		const struct kr_starvation *st = kr_scanner_starvation(sc, i);
-		if (g->started && st->offset >= g->start_offset)
-			kr_strv_push(&run->evidence, kr_strdup(st->line));
-	}
-	char **timing = kr_guest_timing_evidence(g->lines, g->n_lines,
-						 g->started ? g->start_offset : SIZE_MAX,
-						 crash ? crash->start : 0,
-						 crash ? crash->end : 0);
-	for (size_t i = 0; timing[i]; i++)
-		kr_strv_push(&run->evidence, kr_strdup(timing[i]));
-	kr_strv_free(timing);
+	kr_strv_free(run->evidence);
+	run->evidence = kr_run_evidence(sc, g->lines, g->n_lines,
+					g->started ? g->start_offset : SIZE_MAX, g->duration_s);
 	f.n_evidence = kr_strv_len(run->evidence);
 
 	run->verdict = kr_verdict_run(s, &f, &run->reason);

@@ -141,6 +141,41 @@ static void mark_started(struct loop *l, double host_s)
 	enter_phase(l, KR_GUEST_PHASE_RUN);
 }
 
+static unsigned line_flags(const char *body, size_t len)
+{
+	static const struct {
+		const char *prefix;
+		unsigned flag;
+	} kinds[] = {
+		{ "Sending NMI from CPU ", KR_LINE_NMI_REQUEST },
+		{ "NMI backtrace for cpu ", KR_LINE_NMI_BACKTRACE },
+	};
+	for (size_t i = 0; i < KR_ARRAY_SIZE(kinds); i++) {
+		size_t n = strlen(kinds[i].prefix);
+		if (len >= n && !memcmp(body, kinds[i].prefix, n))
+			return kinds[i].flag;
+	}
+	return 0;
+}
+
+struct kr_line_time kr_guest_line_time(const char *line, size_t len, size_t offset, double host_s)
+{
+	size_t skip = kr_guest_printk_prefix(line, len);
+	struct kr_line_time t = {
+		.offset = offset,
+		.host_s = host_s,
+		.guest_s = kr_guest_printk_time(line, len),
+		.flags = line_flags(line + skip, len - skip),
+		.cpu = -1,
+	};
+	if (t.flags & KR_LINE_NMI_BACKTRACE) {
+		size_t i = skip + strlen("NMI backtrace for cpu ");
+		if (i < len && line[i] >= '0' && line[i] <= '9')
+			t.cpu = atoi(line + i);
+	}
+	return t;
+}
+
 static void record_line(struct loop *l)
 {
 	struct kr_guest_result *r = l->res;
@@ -152,11 +187,7 @@ static void record_line(struct loop *l)
 		if ((r->n_lines & (r->n_lines - 1)) == 0) /* grow at powers of two */
 			r->lines = kr_realloc(r->lines, (r->n_lines ? 2 * r->n_lines : 64) *
 								 sizeof(*r->lines));
-		r->lines[r->n_lines++] = (struct kr_line_time){
-			.offset = l->line_start,
-			.host_s = l->line_host,
-			.guest_s = kr_guest_printk_time(text, len),
-		};
+		r->lines[r->n_lines++] = kr_guest_line_time(text, len, l->line_start, l->line_host);
 	}
 	if (l->start_marker && !r->started && memmem(text, len, l->start_marker,
 						     strlen(l->start_marker)))
@@ -588,44 +619,76 @@ void kr_guest_result_clear(struct kr_guest_result *res)
 	*res = (struct kr_guest_result){ 0 };
 }
 
+/* Two printk times of the same burst of output. */
+static bool same_printk_time(double a, double b)
+{
+	return fabs(a - b) < 0.05;
+}
+
 char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n, size_t from,
-				size_t report_start, size_t report_end)
+				double end_s)
 {
 	char **ev = kr_calloc(1, sizeof(char *));
 	const size_t max = 5;
-	const struct kr_line_time *prev = NULL;
+	double base = NAN;     /* smallest host-minus-printk offset so far */
+	double nmi_dump = NAN; /* printk time of the latest NMI backtrace */
+	double stale = NAN;    /* printk time of the latest lagging line told */
 	for (size_t i = 0; i < n && kr_strv_len(ev) < max; i++) {
-		if (isnan(lines[i].guest_s) || lines[i].offset < from)
+		const struct kr_line_time *l = &lines[i];
+		if (isnan(l->guest_s))
 			continue;
-		if (prev) {
-			double g = lines[i].guest_s - prev->guest_s;
-			double h = lines[i].host_s - prev->host_s;
-			if (g - h > KR_CLOCK_JUMP_S)
-				kr_strv_pushf(&ev, "guest clock jumped %.1f s ahead: printk time advanced "
-						   "%.1f s while the host saw %.1f s (console offset %zu)",
-					      g - h, g, h, lines[i].offset);
-			else if (h - g > KR_CLOCK_JUMP_S)
-				kr_strv_pushf(&ev, "guest clock stood still: the host waited %.1f s for a "
-						   "line whose printk time advanced %.1f s (console offset "
-						   "%zu)",
-					      h, g, lines[i].offset);
-		}
-		prev = &lines[i];
-	}
-	double worst = 0;
-	size_t worst_at = 0;
-	for (size_t i = 1; i < n; i++) {
-		if (lines[i].offset <= report_start || lines[i].offset >= report_end)
+		double off = l->host_s - l->guest_s;
+		if (l->offset < from) { /* the reference is the last line before the run */
+			base = off;
 			continue;
-		double gap = lines[i].host_s - lines[i - 1].host_s;
-		if (gap > worst) {
-			worst = gap;
-			worst_at = lines[i].offset;
 		}
+		if (isnan(base) || off < base)
+			base = off;
+		if (l->flags & KR_LINE_NMI_BACKTRACE)
+			nmi_dump = l->guest_s;
+		double lag = off - base;
+		if (lag <= KR_CLOCK_LAG_S || same_printk_time(l->guest_s, nmi_dump) ||
+		    same_printk_time(l->guest_s, stale))
+			continue;
+		stale = l->guest_s;
+		kr_strv_pushf(&ev,
+			      "guest clock lagged the host by %.1f s: the line stamped [%.6f] "
+			      "(console offset %zu) arrived that much later than the guest's "
+			      "clock says; the vCPU that printed it had taken no timer tick "
+			      "(had not run) for that long",
+			      lag, l->guest_s, l->offset);
 	}
-	if (worst > KR_REPORT_GAP_S)
-		kr_strv_pushf(&ev, "host-side silence of %.1f s in the middle of the report "
-				   "(console offset %zu): the vCPU printing it was not running",
-			      worst, worst_at);
+	for (size_t i = 0; i < n && kr_strv_len(ev) < max; i++) {
+		if (!(lines[i].flags & KR_LINE_NMI_REQUEST) || lines[i].offset < from)
+			continue;
+		size_t k = i + 1;
+		while (k < n && !(lines[k].flags & (KR_LINE_NMI_BACKTRACE | KR_LINE_NMI_REQUEST)))
+			k++;
+		double answered = k < n ? lines[k].host_s : end_s;
+		double wait = answered - lines[i].host_s;
+		const char *how = k < n && (lines[k].flags & KR_LINE_NMI_BACKTRACE) ? "" :
+				  k < n ? ", never answered" :
+					  ", never answered before the end";
+		if (wait > KR_NMI_WAIT_S)
+			kr_strv_pushf(&ev,
+				      "NMI backtrace request unanswered for %.1f s (console "
+				      "offset %zu)%s: the vCPUs asked were not running",
+				      wait, lines[i].offset, how);
+	}
 	return ev;
+}
+
+double kr_guest_nmi_answer_s(const struct kr_line_time *lines, size_t n, size_t from, int cpu)
+{
+	double longest = -1, asked = NAN;
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i].offset < from)
+			continue;
+		if (lines[i].flags & KR_LINE_NMI_REQUEST)
+			asked = lines[i].host_s;
+		else if ((lines[i].flags & KR_LINE_NMI_BACKTRACE) && lines[i].cpu == cpu &&
+			 !isnan(asked) && lines[i].host_s - asked > longest)
+			longest = lines[i].host_s - asked;
+	}
+	return longest;
 }

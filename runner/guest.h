@@ -111,11 +111,19 @@ struct kr_guest_config {
 	const struct kr_guest_session *session; /* NULL: none (initramfs mode) */
 };
 
+/* What a console line is, as far as its timing is concerned. */
+enum {
+	KR_LINE_NMI_REQUEST = 1 << 0,   /* "Sending NMI from CPU 0 to CPUs 1:" */
+	KR_LINE_NMI_BACKTRACE = 1 << 1, /* "NMI backtrace for cpu 1" (an answer) */
+};
+
 /* One console line's timing. */
 struct kr_line_time {
 	size_t offset;   /* of the line in the console */
 	double host_s;   /* arrival of its first byte, seconds since QEMU started */
 	double guest_s;  /* its printk timestamp, NaN when it has none */
+	unsigned flags;  /* KR_LINE_* */
+	int cpu;         /* the CPU of an NMI backtrace line; -1 for others */
 };
 
 struct kr_guest_result {
@@ -148,18 +156,41 @@ struct kr_guest_result {
 int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res);
 void kr_guest_result_clear(struct kr_guest_result *res);
 
-/* Starvation evidence from line timing: the guest's printk clock jumping
- * ahead of the host's, or standing still while the host's ran
- * (|guest delta - host delta| > KR_CLOCK_JUMP_S between consecutive
- * timestamped lines), and a report whose lines [report_start, report_end)
- * took more than KR_REPORT_GAP_S between two of them to arrive (the vCPU
- * that printed it was not running). Lines before offset from (the start
- * marker: boot is not the run) are not looked at. Returns a NULL-terminated vector of
- * lines (never NULL; capped at a few entries). */
-#define KR_CLOCK_JUMP_S 2.0
-#define KR_REPORT_GAP_S 2.0
+/* The timing of a console line (without its line end) at offset that
+ * arrived at host_s. */
+struct kr_line_time kr_guest_line_time(const char *line, size_t len, size_t offset, double host_s);
+
+/* Starvation evidence from line timing (docs/results.md, "Starvation
+ * evidence", has the measurements behind the thresholds):
+ *
+ * - A printk clock lagging the host's: a line whose printk time is more than
+ *   KR_CLOCK_LAG_S behind its arrival, measured against the most up-to-date
+ *   line so far (the smallest host-minus-printk offset, starting from the
+ *   last timestamped line before offset from). Under TCG with several vCPUs
+ *   the guest's sched_clock only moves on a CPU's own timer ticks, so such
+ *   a line comes from a CPU that took no tick for that long: its vCPU did
+ *   not run. A CPU with interrupts off is the exception, and it only prints
+ *   when asked by NMI: the lines of an NMI backtrace (those sharing the
+ *   printk time of its "NMI backtrace for cpu N" line) do not count. One
+ *   line per stale printk time.
+ * - An NMI backtrace request ("Sending NMI from CPU 0 to CPUs 1:") that no
+ *   "NMI backtrace for cpu" line answered within KR_NMI_WAIT_S (a CPU
+ *   answers an NMI even with interrupts off; one that does not was not
+ *   running). With no answer at all the wait runs to the next request or
+ *   to end_s, when the console ended.
+ *
+ * Lines before offset from (the start marker: boot is not the run) are not
+ * evidence. Returns a NULL-terminated vector of lines, each starting with
+ * "guest clock lagged" or "NMI backtrace request" (never NULL; at most 5). */
+#define KR_CLOCK_LAG_S 2.0
+#define KR_NMI_WAIT_S 2.0
 char **kr_guest_timing_evidence(const struct kr_line_time *lines, size_t n, size_t from,
-				size_t report_start, size_t report_end);
+				double end_s);
+
+/* The longest wait, in seconds of host time, from an NMI backtrace
+ * request to the answer of CPU cpu ("NMI backtrace for cpu N") after
+ * offset from; -1 when it never answered one. */
+double kr_guest_nmi_answer_s(const struct kr_line_time *lines, size_t n, size_t from, int cpu);
 
 /* The printk timestamp at the start of line ("[   12.345678] ..."), or NaN. */
 double kr_guest_printk_time(const char *line, size_t len);

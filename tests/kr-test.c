@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -320,4 +321,39 @@ char **kr_test_bootable_fragment(void)
 				kr_strv_push(&lines, kr_strdup(line));
 	}
 	return lines;
+}
+
+size_t kr_test_pids_with(const char *needle, int *pids, size_t max)
+{
+	size_t n = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		_cleanup_free_ char *p = kr_asprintf("/proc/%s/cmdline", de->d_name);
+		_cleanup_free_ char *cmd = NULL;
+		size_t len = 0;
+		if (kr_read_file(p, 1 << 20, &cmd, &len) < 0)
+			continue;
+		for (size_t i = 0; i < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		if (!strstr(cmd, needle))
+			continue;
+		if (n < max)
+			pids[n] = atoi(de->d_name);
+		n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+size_t kr_test_count_prefixed(char *const *v, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; v[i]; i++)
+		n += kr_str_startswith(v[i], prefix);
+	return n;
 }

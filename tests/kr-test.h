@@ -70,5 +70,13 @@ void kr_test_golden(const char *name, const char *actual, size_t len);
  * the next scenario's), for substring checks (owned by the caller). */
 char *kr_test_results_scenario(const char *json, const char *name);
 
+/* The processes whose command line (its arguments joined by blanks) holds
+ * needle: their number, and the first max of their pids in pids (which
+ * may be NULL when max is 0). */
+size_t kr_test_pids_with(const char *needle, int *pids, size_t max);
+
+/* How many strings of the NULL-terminated v start with prefix. */
+size_t kr_test_count_prefixed(char *const *v, const char *prefix);
+
 #define KR_ASSERT_HAS(hay, needle) \
 	ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+#include "kr-freeze.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kr-test.h"
+#include "util.h"
+
+#define POLL_S 0.05 /* the console file cannot tell us when it grows */
+
+static void nap(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+static double since(uint64_t t0)
+{
+	return (double)(kr_now_ns() - t0) / 1e9;
+}
+
+bool kr_freeze_console_has(const char *console, const char *text)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	if (kr_read_file(console, 64u << 20, &data, &len) < 0) {
+		if (!kr_str_endswith(console, ".part"))
+			return false;
+		_cleanup_free_ char *done = kr_strndup(console, strlen(console) - 5);
+		if (kr_read_file(done, 64u << 20, &data, &len) < 0)
+			return false;
+	}
+	return memmem(data, len, text, strlen(text)) != NULL;
+}
+
+/* The thread of pid named comm, or 0. */
+static pid_t find_thread(pid_t pid, const char *comm)
+{
+	_cleanup_free_ char *dir = kr_asprintf("/proc/%d/task", (int)pid);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	pid_t found = 0;
+	while (d && !found && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		_cleanup_free_ char *p = kr_asprintf("%s/%s/comm", dir, de->d_name);
+		_cleanup_free_ char *name = NULL;
+		if (kr_read_file(p, 4096, &name, NULL) < 0)
+			continue;
+		name[strcspn(name, "\n")] = '\0';
+		if (!strcmp(name, comm))
+			found = (pid_t)atoi(de->d_name);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The thread named comm of a process whose command line holds needle. */
+static pid_t find_qemu_thread(const char *needle, const char *comm)
+{
+	int pids[16];
+	size_t n = kr_test_pids_with(needle, pids, KR_ARRAY_SIZE(pids));
+	pid_t found = 0;
+	for (size_t i = 0; i < n && i < KR_ARRAY_SIZE(pids) && !found; i++)
+		found = find_thread((pid_t)pids[i], comm);
+	return found;
+}
+
+/* Lets a stopped tracee go, with the signal its stop held back (0 for the
+ * stop PTRACE_INTERRUPT asked for); reaps it when it died meanwhile (the
+ * guest was stopped: kradar killed QEMU). */
+static int thaw(pid_t tid, int sig)
+{
+	if (ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig) == 0)
+		return 0;
+	int e = errno;
+	int status;
+	if (e == ESRCH && waitpid(tid, &status, __WALL) == tid)
+		return 0;
+	return -e;
+}
+
+int kr_freeze_vcpu(const struct kr_freeze_plan *plan, struct kr_freeze_report *report,
+		   char **err)
+{
+	*report = (struct kr_freeze_report){ .until_s = -1 };
+	uint64_t t0 = kr_now_ns();
+	while (!kr_freeze_console_has(plan->console, plan->ready)) {
+		if (since(t0) > plan->timeout_s) {
+			*err = kr_asprintf("no \"%s\" in %s within %.0f s", plan->ready, plan->console,
+					   plan->timeout_s);
+			return -ETIMEDOUT;
+		}
+		nap(POLL_S);
+	}
+	pid_t tid = find_qemu_thread(plan->qemu_needle, plan->thread);
+	if (!tid) {
+		*err = kr_asprintf("no QEMU with a thread \"%s\" and \"%s\" in its command line "
+				   "(QEMU needs -name NAME,debug-threads=on)",
+				   plan->thread, plan->qemu_needle);
+		return -ESRCH;
+	}
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) < 0) {
+		int e = errno;
+		*err = kr_asprintf("cannot trace thread %d (%s): %s", (int)tid, plan->thread,
+				   strerror(e));
+		return -e;
+	}
+	int status = 0, sig = 0;
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) < 0 ||
+	    waitpid(tid, &status, __WALL) != tid) {
+		int e = errno;
+		ptrace(PTRACE_DETACH, tid, NULL, NULL);
+		*err = kr_asprintf("cannot stop thread %d: %s", (int)tid, strerror(e));
+		return -e;
+	}
+	if (!WIFSTOPPED(status)) { /* it exited: QEMU is gone */
+		*err = kr_asprintf("thread %d ended before it could be stopped", (int)tid);
+		return -ESRCH;
+	}
+	/* A signal-delivery stop holds its signal back: hand it over on
+	 * detach (QEMU kicks vCPU threads with signals). */
+	if (status >> 16 != PTRACE_EVENT_STOP)
+		sig = WSTOPSIG(status);
+	uint64_t stopped = kr_now_ns();
+	while (since(stopped) < plan->max_s) {
+		if (kr_freeze_console_has(plan->console, plan->until)) {
+			report->until_s = since(stopped);
+			nap(plan->hold_s);
+			break;
+		}
+		nap(POLL_S);
+	}
+	report->stopped_s = since(stopped);
+	int r = thaw(tid, sig);
+	if (r < 0)
+		*err = kr_asprintf("cannot let thread %d go: %s", (int)tid, strerror(-r));
+	return r;
+}
