@@ -311,14 +311,17 @@ int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const cha
 		exit(KR_EXIT_OK);
 	}
 	if (c == '?' || c == ':') {
-		/* After a failed option, getopt has moved optind past it. */
+		/* After a failed option, getopt has moved optind past it. A
+		 * long option is named as written (optopt holds its value,
+		 * which need not be a short option), a short one by optopt
+		 * (it may sit in a group such as -qz). */
 		const char *arg = optind > 0 && optind <= argc ? argv[optind - 1] : "";
 		const char *what = c == '?' ? "unknown option" : "option needs an argument:";
-		if (optopt) {
-			kr_cli_usage_error(cmd, "%s '-%c'", what, optopt);
-		} else {
+		if (kr_str_startswith(arg, "--") || !optopt) {
 			size_t len = strcspn(arg, "=");
 			kr_cli_usage_error(cmd, "%s '%.*s'", what, (int)len, arg);
+		} else {
+			kr_cli_usage_error(cmd, "%s '-%c'", what, optopt);
 		}
 		exit(KR_EXIT_USAGE);
 	}

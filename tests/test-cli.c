@@ -58,6 +58,12 @@ static const struct {
 	  "kradar validate: unknown option '--nope' (try 'kradar validate --help')\n" },
 	{ { "validate" },
 	  "kradar validate: no scenario file or directory given (try 'kradar validate --help')\n" },
+	/* A long option without its argument is named as written, not by
+	 * its value (--log is 'l', which is no short option of build). */
+	{ { "build", "--log" },
+	  "kradar build: option needs an argument: '--log' (try 'kradar build --help')\n" },
+	{ { "build", "x.json", "-j" },
+	  "kradar build: option needs an argument: '-j' (try 'kradar build --help')\n" },
 	{ { "version", "extra" }, "kradar version: unexpected argument 'extra' (try 'kradar version --help')\n" },
 	{ { "help", "nope" }, "kradar help: unknown command 'nope' (try 'kradar help --help')\n" },
 };
