@@ -70,7 +70,8 @@ size_t kr_crashtitle_literals(const char *const **out)
 	return lits.n;
 }
 
-uint64_t kr_crashtitle_rule_literals(size_t rule)
+/* A mask: a rule may have several literals. */
+static uint64_t rule_literals(size_t rule)
 {
 	pthread_once(&lits.once, init_literals);
 	return lits.rule_mask[rule];
@@ -239,7 +240,7 @@ int kr_crashtitle_header(struct kr_crashtitle *t, const char *line, size_t len, 
 			 struct kr_header *h)
 {
 	for (size_t i = 0; i < kr_n_rules; i++) {
-		if (!(lit_mask & kr_crashtitle_rule_literals(i)))
+		if (!(lit_mask & rule_literals(i)))
 			continue;
 		if (!t->header[i])
 			t->header[i] = compile(kr_rules[i].re, 0);
@@ -920,14 +921,6 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	out->corrupted = corrupted;
 	for (size_t i = 0; i < nforms; i++)
 		free(forms[i]);
-}
-
-void kr_titled_clear(struct kr_titled *r)
-{
-	free(r->title);
-	kr_strv_free(r->alt_titles);
-	free(r->frame);
-	memset(r, 0, sizeof(*r));
 }
 
 /* ---- normalisation ---------------------------------------------------------- */

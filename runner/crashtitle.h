@@ -55,7 +55,6 @@ void kr_header_clear(struct kr_header *h);
 void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			  const struct kr_rline *lines, size_t n, bool interleaved,
 			  struct kr_titled *out);
-void kr_titled_clear(struct kr_titled *r);
 
 /* Whether a finished report is a crash at all (some rules need a
  * confirming line, e.g. Go's "runtime stack:"). */
@@ -69,7 +68,6 @@ bool kr_crashtitle_is_end(struct kr_crashtitle *t, const char *line, size_t len)
  * marker, for the prefilter; the functions below give the index of a
  * rule's literal. */
 size_t kr_crashtitle_literals(const char *const **lits);
-uint64_t kr_crashtitle_rule_literals(size_t rule); /* a mask: rules may have several */
 int kr_crashtitle_starve_literal(size_t rule);
 int kr_crashtitle_boot_literal(void);
 int kr_crashtitle_suppress_literal(size_t i);

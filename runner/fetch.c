@@ -172,11 +172,6 @@ void kr_fetcher_free(struct kr_fetcher *f)
 	free(f);
 }
 
-const char *kr_fetcher_cache_dir(const struct kr_fetcher *f)
-{
-	return f->cache_dir;
-}
-
 void kr_fetch_result_clear(struct kr_fetch_result *res)
 {
 	free(res->path);
@@ -726,10 +721,4 @@ int kr_fetch_plain(struct kr_fetcher *f, const struct kr_fetch_result *res, uint
 	out->path = KR_TAKE_PTR(unxz);
 	out->decompressed = true;
 	return 0;
-}
-
-void kr_fetch_plain_clear(struct kr_fetch_plain *p)
-{
-	free(p->path);
-	*p = (struct kr_fetch_plain){ 0 };
 }

@@ -54,8 +54,6 @@ void kr_fetcher_free(struct kr_fetcher *f);
 KR_DEFINE_CLEANUP(struct kr_fetcher, kr_fetcher_free)
 #define _cleanup_fetcher_free_ _cleanup_(kr_fetcher_freep)
 
-const char *kr_fetcher_cache_dir(const struct kr_fetcher *f);
-
 enum {
 	/* Download again even when the cache has the URL (for answers that
 	 * change, such as a bug's JSON); offline, the cached copy is used. */
@@ -100,7 +98,6 @@ struct kr_fetch_plain {
  * a corrupt .xz, -errno for I/O. */
 int kr_fetch_plain(struct kr_fetcher *f, const struct kr_fetch_result *res, uint64_t max_out,
 		   struct kr_fetch_plain *out, char **err);
-void kr_fetch_plain_clear(struct kr_fetch_plain *p);
 
 /* ref resolved against base (RFC 3986; ref may be absolute). NULL when
  * either is not a valid http(s) URL. */

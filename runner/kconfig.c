@@ -196,7 +196,9 @@ char *kr_kconfig_merge(const char *base, const struct kr_kconfig_fragment *frag)
 	return kr_buf_steal(&b);
 }
 
-char *kr_kconfig_get(const char *config, const char *name)
+/* The value of name ("CONFIG_X") in config text: "y", "m", the text after
+ * '=', or "n" when unset or absent. */
+static char *config_value(const char *config, const char *name)
 {
 	size_t n = strlen(name);
 	for (const char *line = config; *line;) {
@@ -905,7 +907,7 @@ size_t kr_kconfig_check(const char *final_config, const struct kr_kconfig_fragme
 		const char *want = effective_value(frag, i);
 		if (!want)
 			continue;
-		_cleanup_free_ char *have = kr_kconfig_get(final_config, frag->lines[i].name);
+		_cleanup_free_ char *have = config_value(final_config, frag->lines[i].name);
 		if (same_value(want, have))
 			continue;
 		m = kr_realloc(m, (n + 1) * sizeof(*m));

@@ -42,10 +42,6 @@ char *kr_kconfig_fragment_text(const struct kr_kconfig_fragment *frag);
  * appended (merge_config.sh). */
 char *kr_kconfig_merge(const char *base, const struct kr_kconfig_fragment *frag);
 
-/* The value of name ("CONFIG_X") in config text: "y", "m", the text after
- * '=', or "n" when unset or absent. Allocated. */
-char *kr_kconfig_get(const char *config, const char *name);
-
 /* Compares every fragment symbol with the final config. Mismatches are
  * explained from the Kconfig files of srctree (arch: the kernel's SRCARCH,
  * "x86"; env_arch: $(ARCH) in Kconfig, "x86" unless make is given ARCH=); srctree NULL: no

@@ -20,11 +20,6 @@ void kr_log_set_level(enum kr_log_level level)
 	max_level = level;
 }
 
-enum kr_log_level kr_log_get_level(void)
-{
-	return max_level;
-}
-
 void kr_log(enum kr_log_level level, const char *fmt, ...)
 {
 	if (level > max_level)

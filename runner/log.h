@@ -14,7 +14,6 @@ enum kr_log_level {
 };
 
 void kr_log_set_level(enum kr_log_level level);
-enum kr_log_level kr_log_get_level(void);
 void kr_log(enum kr_log_level level, const char *fmt, ...) KR_PRINTF(2, 3);
 
 /* Called around every message written (NULL: none): a live progress line

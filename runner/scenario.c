@@ -90,10 +90,6 @@ static int string_value(struct loader *l, const char *path, json_t *v, char **ou
 		wrong_type(l, path, v, "a string");
 		return -1;
 	}
-	if (strlen(json_string_value(v)) != json_string_length(v)) {
-		report(l, at_value(l, path), path, "string holds a NUL character");
-		return -1;
-	}
 	return expand(l, path, json_string_value(v), out);
 }
 
@@ -1016,12 +1012,6 @@ const char *kr_kvm_mode_to_string(enum kr_kvm_mode m)
 {
 	static const char *const names[] = { "auto", "on", "off" };
 	return names[m];
-}
-
-const char *kr_repro_kind_to_string(enum kr_repro_kind k)
-{
-	static const char *const names[] = { "syz", "c", "sh" };
-	return names[k];
 }
 
 const char *kr_expect_verdict_to_string(enum kr_expect_verdict v)

@@ -167,7 +167,6 @@ int kr_scenario_load_all(char *const *args, struct kr_scenario ***out, struct kr
 void kr_scenarios_free(struct kr_scenario **v);
 
 const char *kr_kvm_mode_to_string(enum kr_kvm_mode m);
-const char *kr_repro_kind_to_string(enum kr_repro_kind k);
 const char *kr_expect_verdict_to_string(enum kr_expect_verdict v);
 
 /* Whether a kernel.config value is a make target (lowercase letters,

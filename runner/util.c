@@ -68,11 +68,6 @@ char *kr_asprintf(const char *fmt, ...)
 	return s;
 }
 
-void kr_buf_init(struct kr_buf *b, size_t cap)
-{
-	*b = KR_BUF_INIT(cap);
-}
-
 static int buf_grow(struct kr_buf *b, size_t extra)
 {
 	if (extra > b->cap || b->len > b->cap - extra)

@@ -81,7 +81,6 @@ struct kr_buf {
 	size_t cap;
 };
 #define KR_BUF_INIT(max) ((struct kr_buf){ .cap = (max) })
-void kr_buf_init(struct kr_buf *b, size_t cap);
 int kr_buf_add(struct kr_buf *b, const void *data, size_t len);
 int kr_buf_adds(struct kr_buf *b, const char *s);
 int kr_buf_addc(struct kr_buf *b, char c);
