@@ -54,19 +54,11 @@ char *kr_describe_rate(const struct kr_scenario_result *sr)
 			   sr->rate.value, sr->rate.low, sr->rate.high);
 }
 
-static bool strv_contains(char *const *v, const char *s)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		if (!strcmp(v[i], s))
-			return true;
-	return false;
-}
-
 char **kr_describe_titles(const struct kr_scenario_result *sr)
 {
 	char **v = kr_calloc(1, sizeof(char *));
 	for (size_t i = 0; i < sr->n_runs; i++)
-		if (sr->runs[i]->title && !strv_contains(v, sr->runs[i]->title))
+		if (sr->runs[i]->title && !kr_strv_contains(v, sr->runs[i]->title))
 			kr_strv_push(&v, kr_strdup(sr->runs[i]->title));
 	return v;
 }
@@ -75,7 +67,7 @@ char *kr_describe_accels(const struct kr_scenario_result *sr)
 {
 	_cleanup_strv_free_ char **v = kr_calloc(1, sizeof(char *));
 	for (size_t i = 0; i < sr->n_runs; i++)
-		if (sr->runs[i]->accel && !strv_contains(v, sr->runs[i]->accel))
+		if (sr->runs[i]->accel && !kr_strv_contains(v, sr->runs[i]->accel))
 			kr_strv_push(&v, kr_strdup(sr->runs[i]->accel));
 	if (!v[0])
 		return NULL;

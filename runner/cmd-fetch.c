@@ -91,27 +91,6 @@ static void on_progress(void *userdata, const char *name, uint64_t now, uint64_t
 
 /* ----- helpers ----- */
 
-static bool is_extid(const char *s, size_t len)
-{
-	if (len != 20)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-static bool name_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
-		      *s == '.' || *s == '_' || *s == '-'))
-			return false;
-	return true;
-}
-
 /* Exit code for a failed download: the server's refusal (4xx), an
  * oversized or inconsistent answer is bad input (2); an unreachable or
  * failing server, or a local problem, is the host's (4). */
@@ -486,7 +465,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 	if (e) {
 		e += strlen("extid=");
 		size_t n = strcspn(e, "&#");
-		if (!is_extid(e, n))
+		if (!kr_syzbot_is_extid(e, n))
 			return kr_cli_usage_error(c->self, "\"%.*s\" is not a syzbot extid", (int)n, e);
 		memcpy(c->extid, e, 20);
 		if (!base && strstr(arg, "://")) {
@@ -496,7 +475,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 			root[strlen(root) - 1] = '\0';
 			c->base_url = KR_TAKE_PTR(root);
 		}
-	} else if (is_extid(arg, strlen(arg))) {
+	} else if (kr_syzbot_is_extid(arg, strlen(arg))) {
 		memcpy(c->extid, arg, 20);
 	} else {
 		return kr_cli_usage_error(c->self,
@@ -513,7 +492,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 	if (!check)
 		return kr_cli_usage_error(c->self, "--base-url: \"%s\" is not an http(s) URL",
 					  c->base_url);
-	if (c->name && !name_ok(c->name))
+	if (c->name && !kr_str_in_charset(c->name, "._-"))
 		return kr_cli_usage_error(c->self, "--name: \"%s\" is not [A-Za-z0-9._-]+", c->name);
 	return 0;
 }

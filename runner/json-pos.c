@@ -268,20 +268,9 @@ struct kr_json_pos kr_json_pos_key(const struct kr_json_pos_index *idx, const ch
 	return e ? e->key : (struct kr_json_pos){ 1, 1 };
 }
 
-static bool is_identifier(const char *key)
-{
-	if (!*key)
-		return false;
-	for (const char *p = key; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
-			return false;
-	return true;
-}
-
 char *kr_json_path_key(const char *parent, const char *key)
 {
-	if (is_identifier(key))
+	if (kr_str_in_charset(key, "_-"))
 		return kr_asprintf("%s%s%s", parent, *parent ? "." : "", key);
 	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
 	kr_buf_printf(&b, "%s[\"", parent);

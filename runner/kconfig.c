@@ -48,6 +48,16 @@ static bool parse_config_line(const char *line, char **name, char **value)
 	return false;
 }
 
+bool kr_kconfig_line_valid(const char *line)
+{
+	char *name, *value;
+	if (!parse_config_line(line, &name, &value))
+		return false;
+	free(name);
+	free(value);
+	return true;
+}
+
 static void fragment_add(struct kr_kconfig_fragment *frag, char *name, char *value)
 {
 	frag->lines = kr_realloc(frag->lines, (frag->n + 1) * sizeof(*frag->lines));

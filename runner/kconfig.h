@@ -6,6 +6,7 @@
  * that forces a symbol on). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kbuild.h"
@@ -22,6 +23,10 @@ struct kr_kconfig_fragment {
 	struct kr_kconfig_line *lines; /* in order; a later line for the same name wins */
 	size_t n;
 };
+
+/* Whether line is one fragment line as it stands: CONFIG_X=VALUE (VALUE
+ * not empty) or "# CONFIG_X is not set", X of letters, digits and _. */
+bool kr_kconfig_line_valid(const char *line);
 
 /* Parses fragment text: CONFIG_X=... and "# CONFIG_X is not set" lines;
  * blank lines and other comments are skipped. A malformed line gives

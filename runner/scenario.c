@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 
 #include "json-pos.h"
+#include "kconfig.h"
 #include "json-read.h"
 #include "regex.h"
+#include "syzbot.h"
 #include "syzprog.h"
 
 
@@ -386,22 +388,12 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 						&s->kernel.fragment) > 0) {
 			for (size_t i = 0; s->kernel.fragment[i]; i++) {
 				const char *line = s->kernel.fragment[i];
+				if (kr_kconfig_line_valid(line))
+					continue;
 				_cleanup_free_ char *p = kr_json_path_index("kernel.fragment", i);
-				const char *eq = strchr(line, '=');
-				bool ok = false;
-				if (kr_str_startswith(line, "CONFIG_") && eq) {
-					_cleanup_free_ char *sym = kr_strndup(line, (size_t)(eq - line));
-					ok = kr_str_in_charset(sym, "_") && eq[1] != '\0';
-				} else if (kr_str_startswith(line, "# CONFIG_") &&
-					   kr_str_endswith(line, " is not set")) {
-					_cleanup_free_ char *sym =
-						kr_strndup(line + 2, strlen(line) - 2 - strlen(" is not set"));
-					ok = kr_str_in_charset(sym, "_");
-				}
-				if (!ok)
-					report(l, at_value(l, p), p,
-					       "expected CONFIG_X=y|m|n|value or \"# CONFIG_X is not set\", got \"%s\"",
-					       line);
+				report(l, at_value(l, p), p,
+				       "expected CONFIG_X=y|m|n|value or \"# CONFIG_X is not set\", got \"%s\"",
+				       line);
 			}
 		}
 		read_bool(l, k, "kernel", "strict_fragment", &s->kernel.strict_fragment);
@@ -724,14 +716,10 @@ static void load_root(struct loader *l, json_t *root, struct kr_scenario *s)
 	else if (read_string(l, root, "", "name", &s->name) > 0 && !kr_str_in_charset(s->name, "._-"))
 		report(l, at_value(l, "name"), "name", "\"%s\" must match [A-Za-z0-9._-]+",
 		       s->name);
-	if (read_string(l, root, "", "extid", &s->extid) > 0) {
-		bool ok = strlen(s->extid) == 20;
-		for (const char *p = s->extid; ok && *p; p++)
-			ok = (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f');
-		if (!ok)
-			report(l, at_value(l, "extid"), "extid",
-			       "\"%s\" is not a syzbot extid (20 lowercase hex digits)", s->extid);
-	}
+	if (read_string(l, root, "", "extid", &s->extid) > 0 &&
+	    !kr_syzbot_is_extid(s->extid, strlen(s->extid)))
+		report(l, at_value(l, "extid"), "extid",
+		       "\"%s\" is not a syzbot extid (20 lowercase hex digits)", s->extid);
 	read_string(l, root, "", "description", &s->description);
 
 	load_kernel(l, root, s);

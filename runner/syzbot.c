@@ -279,6 +279,16 @@ void kr_syzbot_bug_free(struct kr_syzbot_bug *b)
 	free(b);
 }
 
+bool kr_syzbot_is_extid(const char *s, size_t len)
+{
+	if (len != 20)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 int kr_syzbot_best_crash(const struct kr_syzbot_bug *b)
 {
 	for (size_t i = 0; i < b->n_crashes; i++)

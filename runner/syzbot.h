@@ -20,6 +20,7 @@
  * "title": "disk image", "link": URL}] (syzkaller's asset types). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -85,6 +86,9 @@ int kr_syzbot_parse(const char *source, const char *text, size_t len, struct kr_
 void kr_syzbot_bug_free(struct kr_syzbot_bug *b);
 KR_DEFINE_CLEANUP(struct kr_syzbot_bug, kr_syzbot_bug_free)
 #define _cleanup_syzbot_bug_free_ _cleanup_(kr_syzbot_bug_freep)
+
+/* Whether s[0, len) is a bug's extid: 20 lowercase hex digits. */
+bool kr_syzbot_is_extid(const char *s, size_t len);
 
 /* The crash to reproduce: the first with a reproducer (syz or C); -1 when
  * none has one. */

@@ -11,7 +11,7 @@
 /* Programs larger than this are not reproducers. */
 #define SYZPROG_MAX_BYTES (16u << 20)
 
-enum opt_type { OPT_BOOL, OPT_INT, OPT_STRING };
+enum opt_type { OPT_BOOL, OPT_INT, OPT_STRING, OPT_OTHER /* null, a number, ... */ };
 
 struct known_option {
 	const char *name;
@@ -88,42 +88,36 @@ static bool sandbox_ok(const char *s)
 	return false;
 }
 
-static const char *type_want(enum opt_type t)
-{
-	return t == OPT_BOOL ? "a boolean" : t == OPT_INT ? "an integer" : "a string";
-}
-
-/* NULL when v fits the option name, else what it should be. */
-static const char *value_error(const char *name, const json_t *v)
+/* NULL when a value of type have (text s, for a string) fits option name
+ * (or kradar does not know the option), else what it should be. */
+static const char *option_error(const char *name, enum opt_type have, const char *s)
 {
 	const struct known_option *o = find_option(name);
 	if (!o)
 		return NULL;
-	switch (o->type) {
-	case OPT_BOOL: return json_is_boolean(v) ? NULL : "a boolean";
-	case OPT_INT: return json_is_integer(v) ? NULL : "an integer";
-	case OPT_STRING:
-		if (!json_is_string(v))
-			return "a string";
-		if (!strcmp(name, "sandbox") && !sandbox_ok(json_string_value(v)))
-			return "one of \"\", none, setuid, namespace, android";
-		return NULL;
-	}
+	if (o->type != have)
+		return o->type == OPT_BOOL ? "a boolean" : o->type == OPT_INT ? "an integer" : "a string";
+	if (!strcmp(name, "sandbox") && !sandbox_ok(s))
+		return "one of \"\", none, setuid, namespace, android";
 	return NULL;
+}
+
+/* The same for a value of the options line. */
+static const char *value_error(const char *name, const json_t *v)
+{
+	enum opt_type have = json_is_boolean(v) ? OPT_BOOL
+			     : json_is_integer(v) ? OPT_INT
+			     : json_is_string(v) ? OPT_STRING
+			     : OPT_OTHER;
+	return option_error(name, have, json_string_value(v));
 }
 
 const char *kr_syzprog_option_type_error(const struct kr_setting *opt)
 {
-	const struct known_option *o = find_option(opt->key);
-	if (!o)
-		return NULL;
-	if ((o->type == OPT_BOOL && opt->type != KR_VALUE_BOOL) ||
-	    (o->type == OPT_INT && opt->type != KR_VALUE_INT) ||
-	    (o->type == OPT_STRING && opt->type != KR_VALUE_STRING))
-		return type_want(o->type);
-	if (!strcmp(opt->key, "sandbox") && !sandbox_ok(opt->s))
-		return "one of \"\", none, setuid, namespace, android";
-	return NULL;
+	static const enum opt_type types[] = { [KR_VALUE_BOOL] = OPT_BOOL,
+					       [KR_VALUE_INT] = OPT_INT,
+					       [KR_VALUE_STRING] = OPT_STRING };
+	return option_error(opt->key, types[opt->type], opt->s);
 }
 
 static json_t *setting_to_json(const struct kr_setting *st)
@@ -317,14 +311,6 @@ static long long get_int(json_t *obj, const char *key, long long def)
 	return v && json_is_integer(v) ? json_integer_value(v) : def;
 }
 
-static bool strv_has(char *const *v, const char *s)
-{
-	for (size_t i = 0; v && v[i]; i++)
-		if (!strcmp(v[i], s))
-			return true;
-	return false;
-}
-
 static bool feature_known(const char *name)
 {
 	for (size_t k = 0; k < KR_ARRAY_SIZE(known_options); k++)
@@ -357,9 +343,9 @@ static void feature_flags(struct kr_syzprog *p, json_t *opts, bool line_is_json,
 				if (!strcmp(s->execprog.options[k].key, o->name))
 					on = s->execprog.options[k].b;
 		}
-		if (strv_has(enable, o->feature))
+		if (kr_strv_contains(enable, o->feature))
 			on = true;
-		if (strv_has(disable, o->feature))
+		if (kr_strv_contains(disable, o->feature))
 			on = false;
 		if (on == line_is_json)
 			kr_buf_printf(&list, "%s%s", list.len ? "," : "", o->feature);
@@ -367,7 +353,7 @@ static void feature_flags(struct kr_syzprog *p, json_t *opts, bool line_is_json,
 	/* Names kradar does not know go through as given. */
 	char *const *extra = line_is_json ? enable : disable;
 	for (size_t i = 0; extra && extra[i]; i++)
-		if (!feature_known(extra[i]) && !(line_is_json && strv_has(disable, extra[i])))
+		if (!feature_known(extra[i]) && !(line_is_json && kr_strv_contains(disable, extra[i])))
 			kr_buf_printf(&list, "%s%s", list.len ? "," : "", extra[i]);
 	if (line_is_json)
 		kr_strv_pushf(&p->flags, "-enable=%s", list.len ? list.data : "");

@@ -178,6 +178,14 @@ void kr_strv_free(char **v)
 	free(v);
 }
 
+bool kr_strv_contains(char *const *v, const char *s)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
 bool kr_str_in_charset(const char *s, const char *extra)
 {
 	if (!*s)

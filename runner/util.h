@@ -96,6 +96,7 @@ void kr_strv_push(char ***v, char *s); /* takes ownership of s */
 void kr_strv_pushf(char ***v, const char *fmt, ...) KR_PRINTF(2, 3);
 char **kr_strv_copy(char *const *v);
 void kr_strv_free(char **v);
+bool kr_strv_contains(char *const *v, const char *s);
 KR_DEFINE_CLEANUP(char *, kr_strv_free)
 #define _cleanup_strv_free_ _cleanup_(kr_strv_freep)
 
