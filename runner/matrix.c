@@ -8,6 +8,7 @@
 
 #include "json-pos.h"
 #include "json-read.h"
+#include "kconfig.h"
 
 struct reader {
 	const char *file;
@@ -220,8 +221,7 @@ static void read_kernel(struct reader *rd, json_t *o, const char *path, struct k
 		k->fragment = read_strings(rd, o, path, "fragment");
 		for (size_t i = 0; k->fragment && k->fragment[i]; i++) {
 			const char *line = k->fragment[i];
-			if (kr_str_startswith(line, "CONFIG_") ? strchr(line, '=') != NULL :
-								  kr_str_startswith(line, "# CONFIG_"))
+			if (kr_kconfig_line_valid(line))
 				continue;
 			_cleanup_free_ char *lp = kr_json_path_index(fpath, i);
 			report(rd, lp, false, "expected CONFIG_X=value or \"# CONFIG_X is not set\", "
@@ -234,7 +234,7 @@ static void read_kernel(struct reader *rd, json_t *o, const char *path, struct k
 		k->strict_fragment = json_is_true(strict);
 	k->make_vars = read_strings(rd, o, path, "make");
 	for (size_t i = 0; k->make_vars && k->make_vars[i]; i++) {
-		if (strchr(k->make_vars[i], '=') && k->make_vars[i][0] != '=')
+		if (kr_make_var_valid(k->make_vars[i]))
 			continue;
 		_cleanup_free_ char *mp = kr_json_path_key(path, "make");
 		_cleanup_free_ char *ip = kr_json_path_index(mp, i);

@@ -399,14 +399,11 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 		read_bool(l, k, "kernel", "strict_fragment", &s->kernel.strict_fragment);
 		if (read_strings(l, k, "kernel", "make", false, &s->kernel.make_vars) > 0) {
 			for (size_t i = 0; s->kernel.make_vars[i]; i++) {
-				const char *v = s->kernel.make_vars[i];
-				const char *eq = strchr(v, '=');
-				_cleanup_free_ char *name = eq ? kr_strndup(v, (size_t)(eq - v)) : NULL;
-				if (!name || !kr_str_in_charset(name, "_")) {
-					_cleanup_free_ char *p = kr_json_path_index("kernel.make", i);
-					report(l, at_value(l, p), p,
-					       "expected VAR=value, got \"%s\"", v);
-				}
+				if (kr_make_var_valid(s->kernel.make_vars[i]))
+					continue;
+				_cleanup_free_ char *p = kr_json_path_index("kernel.make", i);
+				report(l, at_value(l, p), p, "expected VAR=value, got \"%s\"",
+				       s->kernel.make_vars[i]);
 			}
 		}
 		if (json_object_get(k, "vmlinux"))
@@ -894,6 +891,15 @@ bool kr_config_is_make_target(const char *value)
 {
 	return kr_str_endswith(value, "config") && kr_str_in_charset(value, "_") &&
 	       strpbrk(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == NULL;
+}
+
+bool kr_make_var_valid(const char *v)
+{
+	const char *eq = strchr(v, '=');
+	if (!eq)
+		return false;
+	_cleanup_free_ char *name = kr_strndup(v, (size_t)(eq - v));
+	return kr_str_in_charset(name, "_");
 }
 
 /* ----- environment expansion ----- */

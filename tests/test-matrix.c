@@ -105,6 +105,16 @@ START_TEST(diagnostics)
 		   "m.json:6:18: kernels[4].smp: unknown field\n"
 		   "m.json:6:3: kernels[4]: label \"d\" is already kernels[3]'s\n"
 		   "m.json:6:29: kernels[5]: expected an object, got an integer\n");
+	/* A scenario's rules: a value after '=', a make variable's name of
+	 * letters, digits and _ (the build would refuse them unplaced). */
+	load_fails("{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n"
+		   " \"kernels\": [{\"label\": \"e\", \"source\": \"tree\", "
+		   "\"fragment\": [\"CONFIG_X=\", \"# CONFIG_Y\"], \"make\": [\"A-B=1\"]}]}",
+		   "m.json:2:60: kernels[0].fragment[0]: expected CONFIG_X=value or \"# CONFIG_X is not "
+		   "set\", got \"CONFIG_X=\"\n"
+		   "m.json:2:73: kernels[0].fragment[1]: expected CONFIG_X=value or \"# CONFIG_X is not "
+		   "set\", got \"# CONFIG_Y\"\n"
+		   "m.json:2:97: kernels[0].make[0]: expected VAR=value, got \"A-B=1\"\n");
 	load_fails("{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n"
 		   " \"vm\": [{\"label\": \"a\", \"smp\": 0, \"mem_mb\": \"1G\", \"kvm\": \"maybe\"}],\n"
 		   " \"baseline\": \"${KRADAR_TEST_UNSET_VARIABLE}\"}",
