@@ -154,7 +154,14 @@ int kr_process_start(struct kr_process *p)
 		return -(child_errno ? child_errno : EIO);
 	}
 	if (p->pidfd < 0) {
+		/* Reaped here: without a pidfd a later wait would poll on -1,
+		 * which never becomes ready. */
 		kr_process_kill(p, SIGKILL);
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		p->reaped = true;
+		p->status = 128 + SIGKILL;
 		return -pidfd_errno;
 	}
 	return 0;

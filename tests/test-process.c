@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,6 +204,39 @@ START_TEST(stop_escalates_to_sigkill)
 }
 END_TEST
 
+/* pidfd_open fails with ENOSYS in this (forked) test process from now on,
+ * as on a kernel older than 5.3. */
+static void deny_pidfd_open(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_open, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { .len = KR_ARRAY_SIZE(filter), .filter = filter };
+	ck_assert_int_eq(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), 0);
+	ck_assert_int_eq(prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog), 0);
+}
+
+START_TEST(no_pidfd_kills_and_reaps)
+{
+	deny_pidfd_open();
+	char *argv[] = { "sleep", "300", NULL };
+	struct kr_process *p = kr_process_new(argv);
+	ck_assert_int_eq(kr_process_start(p), -ENOSYS);
+	pid_t pid = kr_process_pid(p);
+	/* already reaped: nothing to wait for (a wait on no pidfd would
+	 * never end) */
+	int status = -1;
+	ck_assert_int_eq(kr_process_wait(p, 1, &status), 0);
+	ck_assert_int_eq(status, 128 + SIGKILL);
+	kr_process_free(p);
+	ck_assert_int_eq(kill(pid, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
 START_TEST(free_null_and_unstarted)
 {
 	kr_process_free(NULL);
@@ -224,6 +261,7 @@ int main(void)
 	tcase_add_test(tc, stdin_cwd_env);
 	tcase_add_test(tc, own_group_and_pidfd);
 	tcase_add_test(tc, child_dies_with_parent);
+	tcase_add_test(tc, no_pidfd_kills_and_reaps);
 	tcase_add_test(tc, free_null_and_unstarted);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
