@@ -204,6 +204,26 @@ START_TEST(stop_escalates_to_sigkill)
 }
 END_TEST
 
+START_TEST(child_gets_std_fds_and_default_signals)
+{
+	/* An fd kradar inherited without O_CLOEXEC (a jobserver's, say) and
+	 * signals it ignores must not reach the child. */
+	int leaky = open("/dev/null", O_RDONLY);
+	ck_assert_int_ge(leaky, 3);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	_cleanup_free_ char *test = kr_asprintf("[ -e /proc/self/fd/%d ] && echo leaked; "
+						"grep SigIgn /proc/self/status", leaky);
+	char *argv[] = { "sh", "-c", test, NULL };
+	_cleanup_free_ char *out = NULL;
+	int status = -1;
+	ck_assert_int_eq(kr_process_run_capture(argv, NULL, -1, 1024, 30, &out, &status), 0);
+	ck_assert_int_eq(status, 0);
+	ck_assert_str_eq(out, "SigIgn:\t0000000000000000\n");
+	close(leaky);
+}
+END_TEST
+
 /* pidfd_open fails with ENOSYS in this (forked) test process from now on,
  * as on a kernel older than 5.3. */
 static void deny_pidfd_open(void)
@@ -261,6 +281,7 @@ int main(void)
 	tcase_add_test(tc, stdin_cwd_env);
 	tcase_add_test(tc, own_group_and_pidfd);
 	tcase_add_test(tc, child_dies_with_parent);
+	tcase_add_test(tc, child_gets_std_fds_and_default_signals);
 	tcase_add_test(tc, no_pidfd_kills_and_reaps);
 	tcase_add_test(tc, free_null_and_unstarted);
 	suite_add_tcase(s, tc);
