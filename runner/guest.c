@@ -10,6 +10,7 @@
 #include <sys/timerfd.h>
 #include <time.h>
 
+#include "initramfs.h"
 #include "process.h"
 #include "regex.h"
 
@@ -48,7 +49,6 @@ struct loop {
 	uint64_t boot_deadline;
 	uint64_t run_deadline;
 	uint64_t silence_deadline;
-	uint64_t last_output;
 	uint64_t session_deadline; /* the session's alarm; 0: none */
 };
 
@@ -216,7 +216,6 @@ static void console_bytes(struct loop *l, const char *data, size_t n)
 {
 	uint64_t now = kr_now_ns();
 	l->res->any_output = true;
-	l->last_output = now;
 	if (l->res->started)
 		l->silence_deadline = after(l->c->no_output_timeout);
 	for (size_t done = 0; done < n;) {
@@ -491,8 +490,8 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 		l.n_watch++;
 	}
 	if (c->token) {
-		l.start_marker = kr_asprintf("KRADAR-START %s", c->token);
-		l.end_marker = kr_asprintf("KRADAR-END %s", c->token);
+		l.start_marker = kr_asprintf("%s %s", KR_MARKER_START, c->token);
+		l.end_marker = kr_asprintf("%s %s", KR_MARKER_END, c->token);
 	}
 
 	int qemu_stdout = -1;
@@ -524,16 +523,9 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 	struct kr_guest_ctl ctl = { .l = &l };
 	if (c->session)
 		c->session->begin(c->session->userdata, &ctl);
-	if (!c->token && !c->session) { /* nothing to wait for: the run starts with QEMU */
-		res->started = true;
-		res->boot_s = 0;
-		l.boot_deadline = 0;
-		l.run_deadline = after(c->run_timeout);
-		l.silence_deadline = after(c->no_output_timeout);
-		enter_phase(&l, KR_GUEST_PHASE_RUN);
-	}
+	if (!c->token && !c->session) /* nothing to wait for: the run starts with QEMU */
+		mark_started(&l, 0);
 
-	uint64_t stop_from = 0;
 	while (!l.done) {
 		arm_timer(&l);
 		struct epoll_event evs[8];
@@ -577,21 +569,17 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 			c->session->alarm(c->session->userdata, &ctl);
 		}
 		check_state(&l);
-		if (l.done)
-			stop_from = res->hit && !l.exited && l.grace_deadline ? l.grace_deadline :
-										kr_now_ns();
 	}
 
+	/* Stopping QEMU counts from the end of the grace period (or now). */
 	res->qemu_exited = l.exited;
+	res->stop_from_ns = l.exited ? 0 : res->hit ? l.grace_deadline : kr_now_ns();
 	enter_phase(&l, KR_GUEST_PHASE_STOPPING);
 	if (c->session)
 		c->session->end(c->session->userdata);
 	kr_process_stop(l.qemu, STOP_GRACE_S);
 	kr_process_wait(l.qemu, 0, &res->qemu_status);
-	uint64_t gone = kr_now_ns();
-	res->duration_s = since_start(&l, gone);
-	res->stop_latency_s = stop_from && gone > stop_from ? (double)(gone - stop_from) / 1e9 : 0;
-	res->stop_from_ns = l.exited ? 0 : stop_from;
+	res->duration_s = since_start(&l, kr_now_ns());
 	/* The rest of the console: QEMU is gone, so this ends at EOF. */
 	if (!l.console_eof) {
 		fcntl(l.console_fd, F_SETFL, 0);

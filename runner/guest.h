@@ -144,10 +144,9 @@ struct kr_guest_result {
 	int signal;           /* for KR_GUEST_END_INTERRUPTED */
 	struct kr_line_time *lines;
 	size_t n_lines;
-	double stop_latency_s; /* end of the grace (or the hit without one) to
-				* QEMU reaped: the cost of stopping */
-	uint64_t stop_from_ns; /* that moment (kr_now_ns() clock); 0 when QEMU
-				* ended by itself */
+	uint64_t stop_from_ns; /* end of the grace (or the hit without one),
+				* from when stopping QEMU counts (kr_now_ns()
+				* clock); 0 when QEMU ended by itself */
 };
 
 /* Runs the guest to its end. Returns 0 with *res filled (the outcome is
