@@ -285,8 +285,7 @@ static void start_attempt(struct kr_ssh_session *s)
 static void start_run(struct kr_ssh_session *s)
 {
 	s->stats.copied_s = kr_guest_ctl_elapsed(s->ctl);
-	struct kr_ssh_target t = s->c.target;
-	_cleanup_strv_free_ char **argv = kr_ssh_argv(&t, s->c.command);
+	_cleanup_strv_free_ char **argv = kr_ssh_argv(&s->c.target, s->c.command);
 	say(s, "running the reproducer: %s", s->c.command);
 	s->phase = PHASE_RUN;
 	kr_guest_ctl_alarm(s->ctl, -1);
@@ -386,8 +385,6 @@ static bool read_output(struct kr_ssh_session *s)
 		if (n == 0)
 			return true;
 		on_output(s, buf, (size_t)n);
-		if (s->phase != PHASE_RUN)
-			return false; /* the end marker ended the run */
 	}
 }
 
