@@ -157,8 +157,9 @@ static char *compile_repro(struct ctx *c, const struct kr_scenario *s, const cha
 		return kr_strdup("interrupted while compiling the reproducer");
 	if (r == 0)
 		return kr_asprintf("gcc took more than %.0f s", COMPILE_TIMEOUT_S);
-	int status;
-	kr_process_wait(gcc, 0, &status);
+	int status = -1;
+	if (kr_process_wait(gcc, 0, &status) < 0) /* poll failed or woke for nothing */
+		return kr_strdup("gcc did not finish");
 	if (status == 0)
 		return NULL;
 	/* The first error line says most. */
@@ -229,8 +230,6 @@ static void kernel_identity(const struct kr_scenario *s, struct kr_scenario_resu
 	}
 }
 
-/* Everything the runs of a scenario share. Sets p->infra when the runs
- * cannot be made, *sig when interrupted. */
 static void show_progress(void *userdata, const char *message)
 {
 	const struct kr_scenario *s = userdata;
@@ -346,6 +345,9 @@ static char *stage_guest_files(struct ctx *c, const struct kr_scenario *s, struc
 	return why;
 }
 
+/* Everything the runs of a scenario share. Sets p->infra when the runs
+ * cannot be made, p->skip when this host cannot run them, *sig when
+ * interrupted. */
 static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
 		    struct kr_scenario_result *sr, struct prepared *p, int *sig)
 {
@@ -429,17 +431,17 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 			/* Replace a smaller -slowdown from the options line. */
 			char **f = p->syz->flags;
 			size_t k = 0;
+			bool have = false;
 			for (size_t i = 0; f[i]; i++) {
-				if (kr_str_startswith(f[i], "-slowdown=") &&
-				    atoi(f[i] + 10) < TCG_EXECPROG_SLOWDOWN)
+				bool slowdown = kr_str_startswith(f[i], "-slowdown=");
+				if (slowdown && atoi(f[i] + 10) < TCG_EXECPROG_SLOWDOWN) {
 					free(f[i]);
-				else
+				} else {
+					have |= slowdown;
 					f[k++] = f[i];
+				}
 			}
 			f[k] = NULL;
-			bool have = false;
-			for (size_t i = 0; f[i]; i++)
-				have |= kr_str_startswith(f[i], "-slowdown=");
 			if (!have)
 				kr_strv_pushf(&p->syz->flags, "-slowdown=%d", TCG_EXECPROG_SLOWDOWN);
 		}
@@ -726,8 +728,9 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);
 	_cleanup_free_ char *dir = kr_path_join(c->out, run->dir);
 	kr_rm_rf(dir);
-	if (kr_mkdir_p(dir, 0755) < 0) {
-		run->reason = kr_asprintf("cannot create %s: %s", dir, strerror(errno));
+	int r = kr_mkdir_p(dir, 0755);
+	if (r < 0) {
+		run->reason = kr_asprintf("cannot create %s: %s", dir, strerror(-r));
 		return;
 	}
 	if (p->infra) {
@@ -765,8 +768,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.phase_userdata = progress,
 	};
 	struct kr_guest_result g;
-	int r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) :
-			  kr_guest_run(&gc, &g);
+	r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) : kr_guest_run(&gc, &g);
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);
