@@ -73,6 +73,7 @@ struct ctx {
 	struct kr_budget budget;
 	int guest_jobs;    /* guests at once at most */
 	int done_fd[2];    /* a guest's thread writes its finished job here */
+	char **hashed;     /* path, sha256, path, sha256...: see file_sha256() */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -208,7 +209,24 @@ static char *download(struct ctx *c, const char *url, char **path,
 	return NULL;
 }
 
-static void kernel_identity(const struct kr_scenario *s, struct kr_scenario_result *sr)
+/* The sha256 of a local file (NULL when it cannot be read), each file
+ * hashed once per kradar run: the cells of a matrix share kernels and
+ * disks, and a disk may be gigabytes. Main thread only. */
+static char *file_sha256(struct ctx *c, const char *path)
+{
+	for (size_t i = 0; c->hashed && c->hashed[i]; i += 2)
+		if (!strcmp(c->hashed[i], path))
+			return kr_strdup(c->hashed[i + 1]);
+	char hex[KR_SHA256_HEX_SIZE];
+	if (kr_sha256_file(path, hex) < 0)
+		return NULL;
+	kr_strv_push(&c->hashed, kr_strdup(path));
+	kr_strv_push(&c->hashed, kr_strdup(hex));
+	return kr_strdup(hex);
+}
+
+static void kernel_identity(struct ctx *c, const struct kr_scenario *s,
+			    struct kr_scenario_result *sr)
 {
 	sr->kernel.image = kr_strdup(s->kernel.kind == KR_KERNEL_IMAGE ? s->kernel.image : NULL);
 	if (s->kernel.kind == KR_KERNEL_SOURCE)
@@ -219,14 +237,12 @@ static void kernel_identity(const struct kr_scenario *s, struct kr_scenario_resu
 		const char *slash = strrchr(sr->kernel.image, '/');
 		sr->kernel.label = kr_strdup(slash ? slash + 1 : sr->kernel.image);
 	}
-	char hex[KR_SHA256_HEX_SIZE];
-	if (sr->kernel.image && !kr_path_is_url(sr->kernel.image) &&
-	    kr_sha256_file(sr->kernel.image, hex) == 0)
-		sr->kernel.sha256 = kr_strdup(hex);
+	if (sr->kernel.image && !kr_path_is_url(sr->kernel.image))
+		sr->kernel.sha256 = file_sha256(c, sr->kernel.image);
 	if (s->disk.image) {
 		sr->disk = kr_strdup(s->disk.image);
-		if (!kr_path_is_url(s->disk.image) && kr_sha256_file(s->disk.image, hex) == 0)
-			sr->disk_sha256 = kr_strdup(hex);
+		if (!kr_path_is_url(s->disk.image))
+			sr->disk_sha256 = file_sha256(c, s->disk.image);
 	}
 }
 
@@ -266,9 +282,8 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 	sr->kernel.tree = kr_strdup(k->tree);
 	sr->kernel.commit = kr_strdup(k->commit);
 	sr->kernel.config_sha256 = kr_strdup(k->config_hash);
-	char hex[KR_SHA256_HEX_SIZE];
 	free(sr->kernel.sha256);
-	sr->kernel.sha256 = kr_sha256_file(k->bzimage, hex) == 0 ? kr_strdup(hex) : NULL;
+	sr->kernel.sha256 = file_sha256(c, k->bzimage);
 	return NULL;
 }
 
@@ -1272,7 +1287,7 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 		cell->sr->cell.scenario = kr_strdup(kcells[i].scenario);
 		cell->sr->cell.kernel = kr_strdup(kcells[i].kernel);
 		cell->sr->cell.vm = kr_strdup(kcells[i].vm);
-		kernel_identity(s, cell->sr);
+		kernel_identity(&c, s, cell->sr);
 		cell->scen_dir = kr_path_join(c.out, s->name);
 		cell->here = !o->shard.total || shard_of[i] == o->shard.index;
 		if (cell->here) {
@@ -1316,6 +1331,7 @@ out:
 	kr_results_free(c.results);
 	kr_fetcher_free(c.fetcher);
 	kr_budget_clear(&c.budget);
+	kr_strv_free(c.hashed);
 	for (int i = 0; i < 2; i++)
 		if (c.done_fd[i] >= 0)
 			close(c.done_fd[i]);
