@@ -99,10 +99,7 @@ int kr_cmd_matrix(int argc, char **argv)
 		total = (int)n;
 	}
 	int *shard_of = kr_calloc(n + 1, sizeof(int));
-	struct kr_shard_item *items = kr_calloc(n + 1, sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		items[i] = (struct kr_shard_item){ cells[i].s->name, kr_shard_cost(cells[i].s) };
-	kr_shard_split(items, n, total ? total : 1, shard_of);
+	kr_cells_shard(cells, n, total, shard_of);
 	if (github) {
 		_cleanup_json_free_ struct kr_json *doc = kr_json_object();
 		struct kr_json *include = kr_json_array();
@@ -123,7 +120,6 @@ int kr_cmd_matrix(int argc, char **argv)
 	} else {
 		list(cells, n, shard_of, total, &only);
 	}
-	free(items);
 	free(shard_of);
 	kr_cells_free(cells, n);
 	return KR_EXIT_OK;

@@ -1157,21 +1157,6 @@ static const char *find_busybox(void)
 	return access("/bin/busybox", X_OK) == 0 ? "/bin/busybox" : NULL;
 }
 
-/* The shard's cells run here; the others are recorded as skipped. */
-static void split_shards(const struct kr_run_options *o, struct kr_cell *cells, size_t n,
-			 int *shard_of)
-{
-	for (size_t i = 0; i < n; i++)
-		shard_of[i] = 1;
-	if (!o->shard.total)
-		return;
-	struct kr_shard_item *items = kr_calloc(n + 1, sizeof(*items));
-	for (size_t i = 0; i < n; i++)
-		items[i] = (struct kr_shard_item){ cells[i].s->name, kr_shard_cost(cells[i].s) };
-	kr_shard_split(items, n, o->shard.total, shard_of);
-	free(items);
-}
-
 /* The baseline's results; NULL when there is none (or it cannot be read:
  * *bad is set then). */
 static struct kr_results *load_baseline(const struct kr_run_options *o, bool *bad)
@@ -1276,7 +1261,8 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 	c.results->shard_index = o->shard.index;
 	c.results->shard_total = o->shard.total;
 
-	split_shards(o, kcells, n, shard_of);
+	/* The shard's cells run here; the others are recorded as skipped. */
+	kr_cells_shard(kcells, n, o->shard.total, shard_of);
 	size_t here = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct cell *cell = &cells[i];

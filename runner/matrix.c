@@ -9,6 +9,7 @@
 #include "json-pos.h"
 #include "json-read.h"
 #include "kconfig.h"
+#include "shard.h"
 
 struct reader {
 	const char *file;
@@ -578,6 +579,14 @@ void kr_cells_free(struct kr_cell *cells, size_t n)
 		free(cells[i].vm);
 	}
 	free(cells);
+}
+
+void kr_cells_shard(const struct kr_cell *cells, size_t n, int total, int *shard_of)
+{
+	_cleanup_free_ struct kr_shard_item *items = kr_calloc(n + 1, sizeof(*items));
+	for (size_t i = 0; i < n; i++)
+		items[i] = (struct kr_shard_item){ cells[i].s->name, kr_shard_cost(cells[i].s) };
+	kr_shard_split(items, n, total, shard_of);
 }
 
 void kr_cells_from_scenarios(struct kr_scenario **v, struct kr_cell **cells, size_t *n)

@@ -93,6 +93,9 @@ int kr_cells_load(char *const *args, struct kr_cell **cells, size_t *n,
  * the scenarios (the NULL-terminated vector is freed). */
 void kr_cells_from_scenarios(struct kr_scenario **v, struct kr_cell **cells, size_t *n);
 void kr_cells_free(struct kr_cell *cells, size_t n);
+/* shard_of[i] (1..total; 1 when total < 1) for each cell: kr_shard_split()
+ * on the cells' names and kr_shard_cost(). */
+void kr_cells_shard(const struct kr_cell *cells, size_t n, int total, int *shard_of);
 
 /* Replaces s's kernel with entry k (and its label). -EINVAL with *err
  * when k names neither image nor source and s has no kernel.source. */
