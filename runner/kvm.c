@@ -49,12 +49,11 @@ int kr_kvm_check_device(const char *device, char **reason)
 int kr_kvm_check_boot(const char *qemu, const char *kernel, double timeout_s, int interrupt_fd,
 		      char **reason)
 {
-	char *argv[] = {
-		(char *)qemu, "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
-		"-chardev", "stdio,id=console,signal=off", "-serial", "chardev:console",
-		"-accel", "kvm", "-smp", "1", "-m", "256", "-kernel", (char *)kernel,
-		"-append", "console=ttyS0 earlyprintk=serial panic=-1", NULL,
-	};
+	_cleanup_strv_free_ char **argv = kr_qemu_base_argv(qemu);
+	const char *const probe[] = { "-accel", "kvm", "-smp", "1", "-m", "256", "-kernel", kernel,
+				      "-append", "console=ttyS0 earlyprintk=serial panic=-1" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(probe); i++)
+		kr_strv_push(&argv, kr_strdup(probe[i]));
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		return -errno;

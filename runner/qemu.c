@@ -27,11 +27,10 @@ char *kr_qemu_kernel_cmdline(const struct kr_scenario *s)
 			   s->vm.cmdline ? s->vm.cmdline : "");
 }
 
-char **kr_qemu_argv(const struct kr_qemu_guest *g)
+char **kr_qemu_base_argv(const char *qemu)
 {
-	const struct kr_scenario *s = g->s;
 	char **argv = kr_calloc(1, sizeof(char *));
-	kr_strv_push(&argv, kr_strdup(s->vm.qemu));
+	kr_strv_push(&argv, kr_strdup(qemu));
 	static const char *const fixed[] = {
 		"-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
 		/* ttyS0: the console, on QEMU's stdout */
@@ -39,6 +38,13 @@ char **kr_qemu_argv(const struct kr_qemu_guest *g)
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(fixed); i++)
 		kr_strv_push(&argv, kr_strdup(fixed[i]));
+	return argv;
+}
+
+char **kr_qemu_argv(const struct kr_qemu_guest *g)
+{
+	const struct kr_scenario *s = g->s;
+	char **argv = kr_qemu_base_argv(s->vm.qemu);
 	if (g->aux_serial) {
 		kr_strv_push(&argv, kr_strdup("-serial"));
 		kr_strv_pushf(&argv, "file:%s", g->aux_serial);

@@ -35,6 +35,11 @@ const char *kr_qemu_disk_format(const char *path);
  * vm.cmdline (which may override them: the kernel takes the last). */
 char *kr_qemu_kernel_cmdline(const struct kr_scenario *s);
 
+/* The start of every QEMU argv kradar builds (to be freed with
+ * kr_strv_free): qemu with no defaults, no user config, no display, no
+ * reboot, and ttyS0 (the console) on QEMU's stdout. */
+char **kr_qemu_base_argv(const char *qemu);
+
 /* The full argv (to be freed with kr_strv_free). */
 char **kr_qemu_argv(const struct kr_qemu_guest *g);
 
