@@ -111,42 +111,53 @@ static void add_parents(struct kr_cpio *c, const char *name)
 	}
 }
 
-static int entry(struct kr_cpio *c, const char *name, mode_t mode, const void *data, size_t len,
-		 unsigned rmajor, unsigned rminor, char **normalized)
+/* An entry's parents and header; the caller writes its data and pads
+ * it. 1 for a directory that is already in the archive. */
+static int begin_entry(struct kr_cpio *c, const char *name, mode_t mode, uint64_t size,
+		       unsigned rmajor, unsigned rminor)
 {
 	_cleanup_free_ char *n = archive_name(name);
 	if (!n)
 		return -EINVAL;
-	if (len > 0xffffffffu)
+	if (size > 0xffffffffu)
 		return -EFBIG;
 	add_parents(c, n);
 	if (S_ISDIR(mode)) {
 		if (have_dir(c, n))
-			return c->error;
+			return 1;
 		kr_strv_push(&c->dirs, kr_strdup(n));
 	}
-	header(c, n, mode, len, S_ISDIR(mode) ? 2 : 1, rmajor, rminor);
-	put(c, data, len);
-	pad4(c);
-	if (normalized)
-		*normalized = KR_TAKE_PTR(n);
+	header(c, n, mode, (size_t)size, S_ISDIR(mode) ? 2 : 1, rmajor, rminor);
+	return 0;
+}
+
+static int entry(struct kr_cpio *c, const char *name, mode_t mode, const void *data, size_t len,
+		 unsigned rmajor, unsigned rminor)
+{
+	int r = begin_entry(c, name, mode, len, rmajor, rminor);
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		put(c, data, len);
+		pad4(c);
+	}
 	return c->error;
 }
 
 int kr_cpio_add_dir(struct kr_cpio *c, const char *name, mode_t mode)
 {
-	return entry(c, name, S_IFDIR | (mode & 07777), NULL, 0, 0, 0, NULL);
+	return entry(c, name, S_IFDIR | (mode & 07777), NULL, 0, 0, 0);
 }
 
 int kr_cpio_add_file(struct kr_cpio *c, const char *name, mode_t mode, const void *data,
 		     size_t len)
 {
-	return entry(c, name, S_IFREG | (mode & 07777), data, len, 0, 0, NULL);
+	return entry(c, name, S_IFREG | (mode & 07777), data, len, 0, 0);
 }
 
 int kr_cpio_add_symlink(struct kr_cpio *c, const char *name, const char *target)
 {
-	return entry(c, name, S_IFLNK | 0777, target, strlen(target), 0, 0, NULL);
+	return entry(c, name, S_IFLNK | 0777, target, strlen(target), 0, 0);
 }
 
 int kr_cpio_add_node(struct kr_cpio *c, const char *name, mode_t type, mode_t mode,
@@ -154,7 +165,7 @@ int kr_cpio_add_node(struct kr_cpio *c, const char *name, mode_t type, mode_t mo
 {
 	if (type != S_IFCHR && type != S_IFBLK)
 		return -EINVAL;
-	return entry(c, name, type | (mode & 07777), NULL, 0, major, minor, NULL);
+	return entry(c, name, type | (mode & 07777), NULL, 0, major, minor);
 }
 
 static int add_host_file(struct kr_cpio *c, const char *name, const char *host,
@@ -163,28 +174,24 @@ static int add_host_file(struct kr_cpio *c, const char *name, const char *host,
 	_cleanup_close_ int fd = open(host, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	_cleanup_free_ char *n = archive_name(name);
-	if (!n)
-		return -EINVAL;
-	if ((uint64_t)st->st_size > 0xffffffffu)
-		return -EFBIG;
-	add_parents(c, n);
-	header(c, n, S_IFREG | (st->st_mode & 07777), (size_t)st->st_size, 1, 0, 0);
+	int r = begin_entry(c, name, S_IFREG | (st->st_mode & 07777), (uint64_t)st->st_size, 0, 0);
+	if (r < 0)
+		return r;
 	/* Stream it: busybox or a reproducer's data files can be large. */
 	char buf[65536];
 	off_t left = st->st_size;
 	while (left > 0 && !c->error) {
-		ssize_t r = read(fd, buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
+		ssize_t n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (r <= 0) {
-			c->error = r < 0 ? -errno : -EIO; /* shrank while we read */
+		if (n <= 0) {
+			c->error = n < 0 ? -errno : -EIO; /* shrank while we read */
 			break;
 		}
-		if (r > left)
-			r = (ssize_t)left; /* grew: take the size we announced */
-		put(c, buf, (size_t)r);
-		left -= r;
+		if (n > left)
+			n = (ssize_t)left; /* grew: take the size we announced */
+		put(c, buf, (size_t)n);
+		left -= n;
 	}
 	pad4(c);
 	return c->error;
