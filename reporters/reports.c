@@ -77,3 +77,15 @@ int kr_report_files_write(const struct kr_results *r, const struct kr_report_fil
 	}
 	return ret;
 }
+
+int kr_report_files_write_default(const struct kr_results *r, const char *junit,
+				  const char *markdown, char **err)
+{
+	struct kr_report_files f = { 0 };
+	kr_report_files_from_env(&f);
+	_cleanup_free_ char *j = junit ? NULL : kr_path_join(r->out_dir, "junit.xml");
+	_cleanup_free_ char *m = markdown ? NULL : kr_path_join(r->out_dir, "summary.md");
+	f.junit = junit ? junit : j;
+	f.markdown = markdown ? markdown : m;
+	return kr_report_files_write(r, &f, err);
+}

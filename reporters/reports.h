@@ -26,3 +26,9 @@ void kr_report_files_from_env(struct kr_report_files *f);
  * naming the file); the other files are still written. */
 int kr_report_files_write(const struct kr_results *r, const struct kr_report_files *f,
 			  char **err);
+
+/* The reports of kradar run and kradar merge: junit and markdown where
+ * given, else junit.xml and summary.md in r->out_dir, with the options of
+ * the CI that runs kradar (kr_report_files_from_env()). */
+int kr_report_files_write_default(const struct kr_results *r, const char *junit,
+				  const char *markdown, char **err);

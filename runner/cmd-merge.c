@@ -49,13 +49,7 @@ static int merge(struct kr_results *const *parts, size_t n, const char *out,
 		kr_error("cannot write %s/results.json: %s", abs_out, strerror(-r));
 		return KR_EXIT_ENVIRONMENT;
 	}
-	struct kr_report_files f = { 0 };
-	kr_report_files_from_env(&f);
-	_cleanup_free_ char *j = junit ? NULL : kr_path_join(abs_out, "junit.xml");
-	_cleanup_free_ char *md = markdown ? NULL : kr_path_join(abs_out, "summary.md");
-	f.junit = junit ? junit : j;
-	f.markdown = markdown ? markdown : md;
-	if (kr_report_files_write(m, &f, &err) < 0) {
+	if (kr_report_files_write_default(m, junit, markdown, &err) < 0) {
 		kr_error("%s", err);
 		return KR_EXIT_ENVIRONMENT;
 	}

@@ -831,14 +831,8 @@ static int write_results(struct ctx *c)
 /* junit.xml and summary.md, in OUT unless --junit/--markdown say where. */
 static int write_reports(struct ctx *c, const char *junit, const char *markdown)
 {
-	struct kr_report_files f = { 0 };
-	kr_report_files_from_env(&f);
-	_cleanup_free_ char *j = junit ? NULL : kr_path_join(c->out, "junit.xml");
-	_cleanup_free_ char *m = markdown ? NULL : kr_path_join(c->out, "summary.md");
-	f.junit = junit ? junit : j;
-	f.markdown = markdown ? markdown : m;
 	_cleanup_free_ char *err = NULL;
-	int r = kr_report_files_write(c->results, &f, &err);
+	int r = kr_report_files_write_default(c->results, junit, markdown, &err);
 	if (r < 0)
 		kr_error("%s", err);
 	return r;
