@@ -11,57 +11,16 @@
 #include "kconfig.h"
 #include "shard.h"
 
-struct reader {
-	const char *file;
-	const char *dir;
-	struct kr_json_pos_index *pos;
-	struct kr_diags *diags;
-	size_t errors;
-};
-
-static void report(struct reader *rd, const char *path, bool at_key, const char *fmt, ...)
-	KR_PRINTF(4, 5);
-static void report(struct reader *rd, const char *path, bool at_key, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
-	va_end(ap);
-	struct kr_json_pos p = at_key ? kr_json_pos_key(rd->pos, path) : kr_json_pos_value(rd->pos, path);
-	kr_diags_add(rd->diags, rd->file, p.line, p.column, path, "%s", msg);
-	rd->errors++;
-}
-
-struct unknown_ctx {
-	struct reader *rd;
-	const char *path;
-};
-
-static void unknown_key(void *ud, const char *key, const char *closest)
-{
-	struct unknown_ctx *u = ud;
-	_cleanup_free_ char *p = kr_json_path_key(u->path, key);
-	if (closest)
-		report(u->rd, p, true, "unknown field (did you mean \"%s\"?)", closest);
-	else
-		report(u->rd, p, true, "unknown field");
-}
-
-static void check_keys(struct reader *rd, json_t *obj, const char *path, const char *const *keys)
-{
-	struct unknown_ctx u = { rd, path };
-	kr_json_check_keys(obj, keys, unknown_key, &u);
-}
-
 /* obj[key] when present and of the wanted type (is), else NULL (reported
  * when present). *path gets the field's path. */
-static json_t *field(struct reader *rd, json_t *obj, const char *parent, const char *key,
+static json_t *field(struct kr_json_reader *rd, json_t *obj, const char *parent, const char *key,
 		     int (*is)(const json_t *), const char *want, char **path)
 {
 	*path = kr_json_path_key(parent, key);
 	json_t *v = json_object_get(obj, key);
 	if (v && !is(v)) {
-		report(rd, *path, false, "expected %s, got %s", want, kr_json_type_name(v));
+		kr_json_report_field(rd, *path, false,
+				     "expected %s, got %s", want, kr_json_type_name(v));
 		return NULL;
 	}
 	return v;
@@ -74,23 +33,14 @@ static int is_array(const json_t *v) { return json_is_array(v); }
 static int is_object(const json_t *v) { return json_is_object(v); }
 
 /* A string value with ${VAR} expanded; NULL (reported) when it fails. */
-static char *expanded(struct reader *rd, const char *path, json_t *v)
+static char *expanded(struct kr_json_reader *rd, const char *path, json_t *v)
 {
-	if (!json_is_string(v)) {
-		report(rd, path, false, "expected a string, got %s", kr_json_type_name(v));
-		return NULL;
-	}
 	char *out = NULL;
-	_cleanup_free_ char *missing = NULL;
-	int r = kr_expand_env(json_string_value(v), &out, &missing);
-	if (r == -ENOENT)
-		report(rd, path, false, "environment variable %s is not set", missing);
-	else if (r < 0)
-		report(rd, path, false, "unterminated ${ in \"%s\"", json_string_value(v));
-	return r < 0 ? NULL : out;
+	return kr_json_reader_string(rd, path, v, &out) > 0 ? out : NULL;
 }
 
-static char *read_string(struct reader *rd, json_t *obj, const char *parent, const char *key)
+static char *read_string(struct kr_json_reader *rd, json_t *obj, const char *parent,
+			 const char *key)
 {
 	_cleanup_free_ char *path = NULL;
 	json_t *v = field(rd, obj, parent, key, is_string, "a string", &path);
@@ -99,31 +49,20 @@ static char *read_string(struct reader *rd, json_t *obj, const char *parent, con
 
 /* An existing file or directory (or a URL where allowed), made absolute
  * against the matrix's directory. */
-static char *read_path(struct reader *rd, json_t *obj, const char *parent, const char *key,
+static char *read_path(struct kr_json_reader *rd, json_t *obj, const char *parent, const char *key,
 		       bool allow_url)
 {
 	_cleanup_free_ char *raw = read_string(rd, obj, parent, key);
 	if (!raw)
 		return NULL;
 	_cleanup_free_ char *path = kr_json_path_key(parent, key);
-	if (allow_url && kr_path_is_url(raw))
-		return KR_TAKE_PTR(raw);
-	if (!*raw) {
-		report(rd, path, false, "empty path");
-		return NULL;
-	}
-	char *abs = kr_path_absolute(rd->dir, raw);
-	struct stat st;
-	if (stat(abs, &st) < 0) {
-		report(rd, path, false, "%s: %s", abs, strerror(errno));
-		free(abs);
-		return NULL;
-	}
+	char *abs = NULL;
+	kr_json_reader_path(rd, path, raw, KR_JSON_PATH_ANY, allow_url, &abs);
 	return abs;
 }
 
-static int read_int(struct reader *rd, json_t *obj, const char *parent, const char *key, int min,
-		    int max)
+static int read_int(struct kr_json_reader *rd, json_t *obj, const char *parent, const char *key,
+		    int min, int max)
 {
 	_cleanup_free_ char *path = NULL;
 	json_t *v = field(rd, obj, parent, key, is_integer, "an integer", &path);
@@ -131,15 +70,16 @@ static int read_int(struct reader *rd, json_t *obj, const char *parent, const ch
 		return 0;
 	json_int_t n = json_integer_value(v);
 	if (n < min || n > max) {
-		report(rd, path, false, "%" JSON_INTEGER_FORMAT " is out of range [%d, %d]", n, min,
-		       max);
+		kr_json_report_field(rd, path, false,
+				     "%" JSON_INTEGER_FORMAT " is out of range [%d, %d]", n, min, max);
 		return 0;
 	}
 	return (int)n;
 }
 
 /* An array of strings, each expanded; NULL when absent or wrong. */
-static char **read_strings(struct reader *rd, json_t *obj, const char *parent, const char *key)
+static char **read_strings(struct kr_json_reader *rd, json_t *obj, const char *parent,
+			   const char *key)
 {
 	_cleanup_free_ char *path = NULL;
 	json_t *a = field(rd, obj, parent, key, is_array, "an array of strings", &path);
@@ -157,17 +97,18 @@ static char **read_strings(struct reader *rd, json_t *obj, const char *parent, c
 	return v;
 }
 
-static char *read_label(struct reader *rd, json_t *obj, const char *parent)
+static char *read_label(struct kr_json_reader *rd, json_t *obj, const char *parent)
 {
 	_cleanup_free_ char *path = kr_json_path_key(parent, "label");
 	if (!json_object_get(obj, "label")) {
-		report(rd, parent, false, "\"label\" is missing (a short name for reports and cell "
-		       "names)");
+		kr_json_report_field(rd, parent, false,
+				     "\"label\" is missing (a short name for reports and cell "
+				     "names)");
 		return NULL;
 	}
 	char *label = read_string(rd, obj, parent, "label");
 	if (label && !kr_str_in_charset(label, "._-")) {
-		report(rd, path, false, "\"%s\" must match [A-Za-z0-9._-]+", label);
+		kr_json_report_field(rd, path, false, "\"%s\" must match [A-Za-z0-9._-]+", label);
 		free(label);
 		return NULL;
 	}
@@ -176,18 +117,19 @@ static char *read_label(struct reader *rd, json_t *obj, const char *parent)
 
 /* ----- kernels ----- */
 
-static void read_kernel(struct reader *rd, json_t *o, const char *path, struct kr_matrix_kernel *k)
+static void read_kernel(struct kr_json_reader *rd, json_t *o, const char *path,
+			struct kr_matrix_kernel *k)
 {
 	static const char *const keys[] = { "label", "image", "vmlinux", "source", "commit",
 					    "config", "fragment", "strict_fragment", "make", NULL };
 	struct kr_json_pos p = kr_json_pos_value(rd->pos, path);
 	*k = (struct kr_matrix_kernel){ .strict_fragment = -1, .line = p.line, .column = p.column };
-	check_keys(rd, o, path, keys);
+	kr_json_reader_check_keys(rd, o, path, keys);
 	k->label = read_label(rd, o, path);
 	bool image = json_object_get(o, "image"), source = json_object_get(o, "source");
 	if (image && source) {
 		_cleanup_free_ char *sp = kr_json_path_key(path, "source");
-		report(rd, sp, true, "image and source are mutually exclusive");
+		kr_json_report_field(rd, sp, true, "image and source are mutually exclusive");
 	}
 	if (image) {
 		k->image = read_path(rd, o, path, "image", true);
@@ -198,13 +140,15 @@ static void read_kernel(struct reader *rd, json_t *o, const char *path, struct k
 			if (!json_object_get(o, *f))
 				continue;
 			_cleanup_free_ char *fp = kr_json_path_key(path, *f);
-			report(rd, fp, true, "applies to a kernel built from source only");
+			kr_json_report_field(rd, fp, true,
+					     "applies to a kernel built from source only");
 		}
 		return;
 	}
 	if (json_object_get(o, "vmlinux")) {
 		_cleanup_free_ char *fp = kr_json_path_key(path, "vmlinux");
-		report(rd, fp, true, "applies to image only (a source build makes its own)");
+		kr_json_report_field(rd, fp, true,
+				     "applies to image only (a source build makes its own)");
 	}
 	if (source)
 		k->source = read_path(rd, o, path, "source", false);
@@ -225,8 +169,9 @@ static void read_kernel(struct reader *rd, json_t *o, const char *path, struct k
 			if (kr_kconfig_line_valid(line))
 				continue;
 			_cleanup_free_ char *lp = kr_json_path_index(fpath, i);
-			report(rd, lp, false, "expected CONFIG_X=value or \"# CONFIG_X is not set\", "
-			       "got \"%s\"", line);
+			kr_json_report_field(rd, lp, false,
+					     "expected CONFIG_X=value or \"# CONFIG_X is not set\", "
+					     "got \"%s\"", line);
 		}
 	}
 	_cleanup_free_ char *spath = NULL;
@@ -239,7 +184,8 @@ static void read_kernel(struct reader *rd, json_t *o, const char *path, struct k
 			continue;
 		_cleanup_free_ char *mp = kr_json_path_key(path, "make");
 		_cleanup_free_ char *ip = kr_json_path_index(mp, i);
-		report(rd, ip, false, "expected VAR=value, got \"%s\"", k->make_vars[i]);
+		kr_json_report_field(rd, ip, false,
+				     "expected VAR=value, got \"%s\"", k->make_vars[i]);
 	}
 }
 
@@ -260,11 +206,11 @@ void kr_matrix_kernel_clear(struct kr_matrix_kernel *k)
 
 /* ----- VM variants ----- */
 
-static void read_vm(struct reader *rd, json_t *o, const char *path, struct kr_matrix_vm *v)
+static void read_vm(struct kr_json_reader *rd, json_t *o, const char *path, struct kr_matrix_vm *v)
 {
 	static const char *const keys[] = { "label", "smp", "mem_mb", "kvm", NULL };
 	*v = (struct kr_matrix_vm){ .kvm = -1 };
-	check_keys(rd, o, path, keys);
+	kr_json_reader_check_keys(rd, o, path, keys);
 	v->label = read_label(rd, o, path);
 	v->smp = read_int(rd, o, path, "smp", 1, 256);
 	v->mem_mb = read_int(rd, o, path, "mem_mb", 64, 1 << 20);
@@ -276,7 +222,7 @@ static void read_vm(struct reader *rd, json_t *o, const char *path, struct kr_ma
 			v->kvm = m;
 	if (v->kvm < 0) {
 		_cleanup_free_ char *kp = kr_json_path_key(path, "kvm");
-		report(rd, kp, false, "\"%s\" is not one of auto, on, off", kvm);
+		kr_json_report_field(rd, kp, false, "\"%s\" is not one of auto, on, off", kvm);
 	}
 }
 
@@ -289,7 +235,8 @@ static bool has_glob(const char *s)
 
 /* Expands one scenarios[] entry into files (via kr_scenario_find for
  * directories). */
-static void expand_scenarios(struct reader *rd, const char *path, const char *entry, char ***files)
+static void expand_scenarios(struct kr_json_reader *rd, const char *path, const char *entry,
+			     char ***files)
 {
 	_cleanup_free_ char *abs = kr_path_absolute(rd->dir, entry);
 	_cleanup_strv_free_ char **matches = kr_calloc(1, sizeof(char *));
@@ -297,11 +244,11 @@ static void expand_scenarios(struct reader *rd, const char *path, const char *en
 		glob_t g;
 		int r = glob(abs, GLOB_ERR, NULL, &g);
 		if (r == GLOB_NOMATCH) {
-			report(rd, path, false, "%s matches no file", abs);
+			kr_json_report_field(rd, path, false, "%s matches no file", abs);
 			return;
 		}
 		if (r != 0) {
-			report(rd, path, false, "%s: cannot be expanded", abs);
+			kr_json_report_field(rd, path, false, "%s: cannot be expanded", abs);
 			return;
 		}
 		for (size_t i = 0; i < g.gl_pathc; i++)
@@ -310,7 +257,7 @@ static void expand_scenarios(struct reader *rd, const char *path, const char *en
 	} else {
 		struct stat st;
 		if (stat(abs, &st) < 0) {
-			report(rd, path, false, "%s: %s", abs, strerror(errno));
+			kr_json_report_field(rd, path, false, "%s: %s", abs, strerror(errno));
 			return;
 		}
 		kr_strv_push(&matches, KR_TAKE_PTR(abs));
@@ -320,7 +267,7 @@ static void expand_scenarios(struct reader *rd, const char *path, const char *en
 	kr_scenario_find(matches, &found, &ignored);
 	kr_diags_clear(&ignored);
 	if (!found || !found[0]) {
-		report(rd, path, false, "no scenario files (*.json) in %s", entry);
+		kr_json_report_field(rd, path, false, "no scenario files (*.json) in %s", entry);
 		return;
 	}
 	for (size_t i = 0; found[i]; i++) {
@@ -334,26 +281,27 @@ static void expand_scenarios(struct reader *rd, const char *path, const char *en
 
 /* ----- the document ----- */
 
-static void read_root(struct reader *rd, json_t *root, struct kr_matrix *m)
+static void read_root(struct kr_json_reader *rd, json_t *root, struct kr_matrix *m)
 {
 	static const char *const keys[] = { "kradar_matrix", "description", "scenarios", "kernels",
 					    "vm", "baseline", NULL };
-	check_keys(rd, root, "", keys);
+	kr_json_reader_check_keys(rd, root, "", keys);
 	_cleanup_free_ char *vpath = NULL;
 	json_t *version = field(rd, root, "", "kradar_matrix", is_integer, "an integer", &vpath);
 	if (!json_object_get(root, "kradar_matrix"))
-		report(rd, "", false, "\"kradar_matrix\" is missing");
+		kr_json_report_field(rd, "", false, "\"kradar_matrix\" is missing");
 	else if (version && json_integer_value(version) != KR_MATRIX_VERSION)
-		report(rd, vpath, false, "version %" JSON_INTEGER_FORMAT " is not %d, the version "
-		       "this kradar reads", json_integer_value(version), KR_MATRIX_VERSION);
+		kr_json_report_field(rd, vpath, false,
+				     "version %" JSON_INTEGER_FORMAT " is not %d, the version "
+				     "this kradar reads", json_integer_value(version), KR_MATRIX_VERSION);
 	free(read_string(rd, root, "", "description"));
 
 	_cleanup_free_ char *spath = NULL;
 	json_t *scen = field(rd, root, "", "scenarios", is_array, "an array of strings", &spath);
 	if (!json_object_get(root, "scenarios"))
-		report(rd, "", false, "\"scenarios\" is missing");
+		kr_json_report_field(rd, "", false, "\"scenarios\" is missing");
 	else if (scen && json_array_size(scen) == 0)
-		report(rd, spath, false, "no scenarios");
+		kr_json_report_field(rd, spath, false, "no scenarios");
 	size_t i;
 	json_t *e;
 	json_array_foreach(scen, i, e) {
@@ -369,17 +317,20 @@ static void read_root(struct reader *rd, json_t *root, struct kr_matrix *m)
 	json_array_foreach(kernels, i, e) {
 		_cleanup_free_ char *ep = kr_json_path_index(kpath, i);
 		if (!is_object(e)) {
-			report(rd, ep, false, "expected an object, got %s", kr_json_type_name(e));
+			kr_json_report_field(rd, ep, false,
+					     "expected an object, got %s", kr_json_type_name(e));
 			continue;
 		}
 		struct kr_matrix_kernel *k = &m->kernels[m->n_kernels++];
 		read_kernel(rd, e, ep, k);
 		for (size_t j = 0; k->label && j + 1 < m->n_kernels; j++)
 			if (kr_streq_ptr(m->kernels[j].label, k->label))
-				report(rd, ep, false, "label \"%s\" is already kernels[%zu]'s", k->label, j);
+				kr_json_report_field(rd, ep, false,
+						     "label \"%s\" is already kernels[%zu]'s", k->label, j);
 	}
 	if (kernels && !json_array_size(kernels))
-		report(rd, kpath, false, "no kernels (leave the field out to use each scenario's own)");
+		kr_json_report_field(rd, kpath, false,
+				     "no kernels (leave the field out to use each scenario's own)");
 
 	_cleanup_free_ char *vmpath = NULL;
 	json_t *vms = field(rd, root, "", "vm", is_array, "an array of objects", &vmpath);
@@ -387,18 +338,21 @@ static void read_root(struct reader *rd, json_t *root, struct kr_matrix *m)
 	json_array_foreach(vms, i, e) {
 		_cleanup_free_ char *ep = kr_json_path_index(vmpath, i);
 		if (!is_object(e)) {
-			report(rd, ep, false, "expected an object, got %s", kr_json_type_name(e));
+			kr_json_report_field(rd, ep, false,
+					     "expected an object, got %s", kr_json_type_name(e));
 			continue;
 		}
 		struct kr_matrix_vm *v = &m->vms[m->n_vms++];
 		read_vm(rd, e, ep, v);
 		for (size_t j = 0; v->label && j + 1 < m->n_vms; j++)
 			if (kr_streq_ptr(m->vms[j].label, v->label))
-				report(rd, ep, false, "label \"%s\" is already vm[%zu]'s", v->label, j);
+				kr_json_report_field(rd, ep, false,
+						     "label \"%s\" is already vm[%zu]'s", v->label, j);
 	}
 	if (vms && !json_array_size(vms))
-		report(rd, vmpath, false, "no VM variants (leave the field out to use each "
-		       "scenario's own)");
+		kr_json_report_field(rd, vmpath, false,
+				     "no VM variants (leave the field out to use each "
+				     "scenario's own)");
 
 	/* The baseline may not exist yet: the first nightly run has none. */
 	_cleanup_free_ char *baseline = read_string(rd, root, "", "baseline");
@@ -410,26 +364,21 @@ int kr_matrix_load_text(const char *file, const char *text, size_t len,
 			struct kr_matrix **out, struct kr_diags *diags)
 {
 	*out = NULL;
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		kr_diags_add(diags, file, jerr.line > 0 ? jerr.line : 1,
-			     jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s", jerr.text);
-		return -EINVAL;
-	}
 	_cleanup_(kr_matrix_freep) struct kr_matrix *m = kr_calloc(1, sizeof(*m));
 	m->file = kr_path_absolute(NULL, file);
 	m->dir = kr_path_dirname(m->file);
 	m->scenario_files = kr_calloc(1, sizeof(char *));
-	struct reader rd = { .file = file, .dir = m->dir, .pos = kr_json_pos_index_new(text, len),
-			     .diags = diags };
+	struct kr_json_reader rd;
+	json_t *root = kr_json_reader_parse(&rd, file, m->dir, text, len, diags);
+	if (!root)
+		return -EINVAL;
 	if (!json_is_object(root))
-		report(&rd, "", false, "a matrix file holds an object, got %s",
-		       kr_json_type_name(root));
+		kr_json_report_field(&rd, "", false, "a matrix file holds an object, got %s",
+				     kr_json_type_name(root));
 	else
 		read_root(&rd, root, m);
 	json_decref(root);
-	kr_json_pos_index_free(rd.pos);
+	kr_json_reader_clear(&rd);
 	if (rd.errors)
 		return -EINVAL;
 	*out = KR_TAKE_PTR(m);

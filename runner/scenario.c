@@ -8,94 +8,22 @@
 #include <sys/stat.h>
 
 #include "json-pos.h"
-#include "kconfig.h"
 #include "json-read.h"
+#include "kconfig.h"
 #include "regex.h"
 #include "syzbot.h"
 #include "syzprog.h"
 
-
-struct loader {
-	const char *file;
-	const char *dir;
-	struct kr_json_pos_index *pos;
-	struct kr_diags *diags;
-	size_t errors;
-};
-
-static void report(struct loader *l, struct kr_json_pos p, const char *path, const char *fmt,
-		   ...) KR_PRINTF(4, 5);
-static void report(struct loader *l, struct kr_json_pos p, const char *path, const char *fmt, ...)
+static void wrong_type(struct kr_json_reader *l, const char *path, const json_t *v,
+		       const char *want)
 {
-	va_list ap;
-	va_start(ap, fmt);
-	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
-	va_end(ap);
-	kr_diags_add(l->diags, l->file, p.line, p.column, path, "%s", msg);
-	l->errors++;
-}
-
-#define at_value(l, path) kr_json_pos_value((l)->pos, (path))
-#define at_key(l, path) kr_json_pos_key((l)->pos, (path))
-
-static void wrong_type(struct loader *l, const char *path, const json_t *v, const char *want)
-{
-	report(l, at_value(l, path), path, "expected %s, got %s", want, kr_json_type_name(v));
-}
-
-/* ----- unknown keys ----- */
-
-struct unknown_ctx {
-	struct loader *l;
-	const char *path;
-};
-
-static void unknown_key(void *ud, const char *key, const char *closest)
-{
-	struct unknown_ctx *u = ud;
-	_cleanup_free_ char *p = kr_json_path_key(u->path, key);
-	if (closest)
-		report(u->l, at_key(u->l, p), p, "unknown field (did you mean \"%s\"?)", closest);
-	else
-		report(u->l, at_key(u->l, p), p, "unknown field");
-}
-
-/* Reports every key of obj that is not in allowed (NULL-terminated) and
- * does not start with "x-". */
-static void check_keys(struct loader *l, json_t *obj, const char *path, const char *const *allowed)
-{
-	struct unknown_ctx u = { l, path };
-	kr_json_check_keys(obj, allowed, unknown_key, &u);
+	kr_json_report_field(l, path, false, "expected %s, got %s", want, kr_json_type_name(v));
 }
 
 /* ----- typed readers: each returns 1 when the field was read, 0 when it is
  * absent (out untouched), -1 when it is present but wrong (reported). ----- */
 
-static int expand(struct loader *l, const char *path, const char *in, char **out)
-{
-	_cleanup_free_ char *missing = NULL;
-	int r = kr_expand_env(in, out, &missing);
-	if (r == -ENOENT) {
-		report(l, at_value(l, path), path, "environment variable %s is not set", missing);
-		return -1;
-	}
-	if (r < 0) {
-		report(l, at_value(l, path), path, "unterminated ${ in \"%s\"", in);
-		return -1;
-	}
-	return 1;
-}
-
-static int string_value(struct loader *l, const char *path, json_t *v, char **out)
-{
-	if (!json_is_string(v)) {
-		wrong_type(l, path, v, "a string");
-		return -1;
-	}
-	return expand(l, path, json_string_value(v), out);
-}
-
-static int read_string(struct loader *l, json_t *obj, const char *parent, const char *key,
+static int read_string(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
 		       char **out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -103,7 +31,7 @@ static int read_string(struct loader *l, json_t *obj, const char *parent, const 
 		return 0;
 	_cleanup_free_ char *path = kr_json_path_key(parent, key);
 	_cleanup_free_ char *s = NULL;
-	int r = string_value(l, path, v, &s);
+	int r = kr_json_reader_string(l, path, v, &s);
 	if (r > 0) {
 		free(*out);
 		*out = KR_TAKE_PTR(s);
@@ -112,7 +40,7 @@ static int read_string(struct loader *l, json_t *obj, const char *parent, const 
 }
 
 /* A string that must be one of names[]; *out gets its index. */
-static int read_enum(struct loader *l, json_t *obj, const char *parent, const char *key,
+static int read_enum(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
 		     const char *const *names, size_t n_names, int *out)
 {
 	_cleanup_free_ char *v = NULL;
@@ -129,12 +57,13 @@ static int read_enum(struct loader *l, json_t *obj, const char *parent, const ch
 	for (size_t i = 0; i < n_names; i++)
 		kr_buf_printf(&list, "%s%s", i ? ", " : "", names[i]);
 	_cleanup_free_ char *path = kr_json_path_key(parent, key);
-	report(l, at_value(l, path), path, "\"%s\" is not one of %s", v, list.data);
+	kr_json_report_field(l, path, false, "\"%s\" is not one of %s", v, list.data);
 	kr_buf_free(&list);
 	return -1;
 }
 
-static int read_bool(struct loader *l, json_t *obj, const char *parent, const char *key, bool *out)
+static int read_bool(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
+		     bool *out)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v)
@@ -148,7 +77,7 @@ static int read_bool(struct loader *l, json_t *obj, const char *parent, const ch
 	return 1;
 }
 
-static int read_int(struct loader *l, json_t *obj, const char *parent, const char *key,
+static int read_int(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
 		    long long min, long long max, long long *out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -161,14 +90,15 @@ static int read_int(struct loader *l, json_t *obj, const char *parent, const cha
 	}
 	long long n = json_integer_value(v);
 	if (n < min || n > max) {
-		report(l, at_value(l, path), path, "%lld is out of range [%lld, %lld]", n, min, max);
+		kr_json_report_field(l, path, false,
+				     "%lld is out of range [%lld, %lld]", n, min, max);
 		return -1;
 	}
 	*out = n;
 	return 1;
 }
 
-static int read_seconds(struct loader *l, json_t *obj, const char *parent, const char *key,
+static int read_seconds(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
 			double min, double max, double *out)
 {
 	json_t *v = json_object_get(obj, key);
@@ -181,16 +111,15 @@ static int read_seconds(struct loader *l, json_t *obj, const char *parent, const
 	}
 	double d = json_number_value(v);
 	if (!(d >= min && d <= max)) {
-		report(l, at_value(l, path), path, "%g is out of range [%g, %g]", d, min, max);
+		kr_json_report_field(l, path, false, "%g is out of range [%g, %g]", d, min, max);
 		return -1;
 	}
 	*out = d;
 	return 1;
 }
 
-/* A string, or an array of strings (joined with sep when join is set,
- * else kept as a vector in *vout). */
-static int read_strings(struct loader *l, json_t *obj, const char *parent, const char *key,
+/* An array of strings (or one string where allow_single) into *vout. */
+static int read_strings(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
 			bool allow_single, char ***vout)
 {
 	json_t *v = json_object_get(obj, key);
@@ -200,7 +129,7 @@ static int read_strings(struct loader *l, json_t *obj, const char *parent, const
 	_cleanup_strv_free_ char **list = kr_calloc(1, sizeof(char *));
 	if (allow_single && json_is_string(v)) {
 		char *s = NULL;
-		if (string_value(l, path, v, &s) < 0)
+		if (kr_json_reader_string(l, path, v, &s) < 0)
 			return -1;
 		kr_strv_push(&list, s);
 	} else if (json_is_array(v)) {
@@ -210,7 +139,7 @@ static int read_strings(struct loader *l, json_t *obj, const char *parent, const
 		json_array_foreach(v, i, e) {
 			_cleanup_free_ char *ep = kr_json_path_index(path, i);
 			char *s = NULL;
-			if (string_value(l, ep, e, &s) < 0) {
+			if (kr_json_reader_string(l, ep, e, &s) < 0) {
 				bad = 1;
 				continue;
 			}
@@ -239,45 +168,8 @@ static char *join_lines(char **v, const char *sep)
 	return kr_buf_steal(&b);
 }
 
-enum path_kind {
-	PATH_FILE,
-	PATH_DIR,
-	PATH_ANY,
-};
-
-/* Resolves a path field against the scenario's directory and checks that
- * it exists (URLs are accepted as they are where allow_url). */
-static int resolve_path(struct loader *l, const char *path, const char *value,
-			enum path_kind kind, bool allow_url, char **out)
-{
-	if (allow_url && kr_path_is_url(value)) {
-		*out = kr_strdup(value);
-		return 1;
-	}
-	if (!*value) {
-		report(l, at_value(l, path), path, "empty path");
-		return -1;
-	}
-	_cleanup_free_ char *abs = kr_path_absolute(l->dir, value);
-	struct stat st;
-	if (stat(abs, &st) < 0) {
-		report(l, at_value(l, path), path, "%s: %s", abs, strerror(errno));
-		return -1;
-	}
-	if (kind == PATH_FILE && S_ISDIR(st.st_mode)) {
-		report(l, at_value(l, path), path, "%s: is a directory, expected a file", abs);
-		return -1;
-	}
-	if (kind == PATH_DIR && !S_ISDIR(st.st_mode)) {
-		report(l, at_value(l, path), path, "%s: not a directory", abs);
-		return -1;
-	}
-	*out = KR_TAKE_PTR(abs);
-	return 1;
-}
-
-static int read_path(struct loader *l, json_t *obj, const char *parent, const char *key,
-		     enum path_kind kind, bool allow_url, char **out)
+static int read_path(struct kr_json_reader *l, json_t *obj, const char *parent, const char *key,
+		     enum kr_json_path_kind kind, bool allow_url, char **out)
 {
 	_cleanup_free_ char *raw = NULL;
 	int r = read_string(l, obj, parent, key, &raw);
@@ -285,7 +177,7 @@ static int read_path(struct loader *l, json_t *obj, const char *parent, const ch
 		return r;
 	_cleanup_free_ char *path = kr_json_path_key(parent, key);
 	char *abs = NULL;
-	r = resolve_path(l, path, raw, kind, allow_url, &abs);
+	r = kr_json_reader_path(l, path, raw, kind, allow_url, &abs);
 	if (r > 0) {
 		free(*out);
 		*out = abs;
@@ -295,7 +187,8 @@ static int read_path(struct loader *l, json_t *obj, const char *parent, const ch
 
 /* An object member that must itself be an object; returns NULL (reported
  * when present but of another type) otherwise. */
-static json_t *get_object(struct loader *l, json_t *obj, const char *parent, const char *key)
+static json_t *get_object(struct kr_json_reader *l, json_t *obj, const char *parent,
+			  const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v)
@@ -308,18 +201,18 @@ static json_t *get_object(struct loader *l, json_t *obj, const char *parent, con
 	return v;
 }
 
-static void missing(struct loader *l, const char *parent, const char *key)
+static void missing(struct kr_json_reader *l, const char *parent, const char *key)
 {
 	_cleanup_free_ char *path = kr_json_path_key(parent, key);
-	report(l, at_value(l, parent), path, "missing required field");
+	kr_json_report(l, kr_json_pos_value(l->pos, parent), path, "missing required field");
 }
 
-static int compile_check(struct loader *l, const char *path, const char *pattern)
+static int compile_check(struct kr_json_reader *l, const char *path, const char *pattern)
 {
 	struct kr_regex *re = NULL;
 	_cleanup_free_ char *err = NULL;
 	if (kr_regex_new(pattern, 0, &re, &err) < 0) {
-		report(l, at_value(l, path), path, "invalid regular expression: %s", err);
+		kr_json_report_field(l, path, false, "invalid regular expression: %s", err);
 		return -1;
 	}
 	kr_regex_free(re);
@@ -328,7 +221,7 @@ static int compile_check(struct loader *l, const char *path, const char *pattern
 
 /* ----- sections ----- */
 
-static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_kernel(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "image", "vmlinux", "source", "commit", "config",
 					    "fragment", "strict_fragment", "make", "label", NULL };
@@ -338,35 +231,35 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 			missing(l, "", "kernel");
 		return;
 	}
-	check_keys(l, k, "kernel", keys);
+	kr_json_reader_check_keys(l, k, "kernel", keys);
 
 	bool has_image = json_object_get(k, "image"), has_source = json_object_get(k, "source");
 	if (has_image && has_source) {
-		report(l, at_key(l, "kernel.source"), "kernel.source",
-		       "kernel.image and kernel.source are mutually exclusive");
+		kr_json_report_field(l, "kernel.source", true,
+				     "kernel.image and kernel.source are mutually exclusive");
 	} else if (!has_image && !has_source) {
-		report(l, at_value(l, "kernel"), "kernel", "needs kernel.image or kernel.source");
+		kr_json_report_field(l, "kernel", false, "needs kernel.image or kernel.source");
 	}
 
 	if (has_image && !has_source) {
 		s->kernel.kind = KR_KERNEL_IMAGE;
-		read_path(l, k, "kernel", "image", PATH_FILE, true, &s->kernel.image);
-		read_path(l, k, "kernel", "vmlinux", PATH_FILE, true, &s->kernel.vmlinux);
+		read_path(l, k, "kernel", "image", KR_JSON_PATH_FILE, true, &s->kernel.image);
+		read_path(l, k, "kernel", "vmlinux", KR_JSON_PATH_FILE, true, &s->kernel.vmlinux);
 		static const char *const source_only[] = { "commit", "config", "fragment",
 							   "strict_fragment", "make", NULL };
 		for (const char *const *f = source_only; *f; f++) {
 			if (!json_object_get(k, *f))
 				continue;
 			_cleanup_free_ char *p = kr_json_path_key("kernel", *f);
-			report(l, at_key(l, p), p, "applies to kernel.source only");
+			kr_json_report_field(l, p, true, "applies to kernel.source only");
 		}
 	} else if (has_source && !has_image) {
 		s->kernel.kind = KR_KERNEL_SOURCE;
-		read_path(l, k, "kernel", "source", PATH_ANY, false, &s->kernel.source);
+		read_path(l, k, "kernel", "source", KR_JSON_PATH_ANY, false, &s->kernel.source);
 		if (read_string(l, k, "kernel", "commit", &s->kernel.commit) > 0 &&
 		    !kr_str_in_charset(s->kernel.commit, "._-/^~")) {
-			report(l, at_value(l, "kernel.commit"), "kernel.commit",
-			       "\"%s\" is not a git revision", s->kernel.commit);
+			kr_json_report_field(l, "kernel.commit", false,
+					     "\"%s\" is not a git revision", s->kernel.commit);
 		}
 		_cleanup_free_ char *config = NULL;
 		if (read_string(l, k, "kernel", "config", &config) > 0) {
@@ -375,14 +268,14 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 			if (kr_config_is_make_target(config))
 				s->kernel.config_target = KR_TAKE_PTR(config);
 			else
-				resolve_path(l, "kernel.config", config, PATH_FILE, false,
+				kr_json_reader_path(l, "kernel.config", config, KR_JSON_PATH_FILE, false,
 					     &s->kernel.config_file);
 		} else if (!json_object_get(k, "config")) {
 			s->kernel.config_target = kr_strdup("defconfig");
 		}
 		json_t *frag = json_object_get(k, "fragment");
 		if (json_is_string(frag)) {
-			read_path(l, k, "kernel", "fragment", PATH_FILE, false,
+			read_path(l, k, "kernel", "fragment", KR_JSON_PATH_FILE, false,
 				  &s->kernel.fragment_file);
 		} else if (frag && read_strings(l, k, "kernel", "fragment", false,
 						&s->kernel.fragment) > 0) {
@@ -391,9 +284,9 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 				if (kr_kconfig_line_valid(line))
 					continue;
 				_cleanup_free_ char *p = kr_json_path_index("kernel.fragment", i);
-				report(l, at_value(l, p), p,
-				       "expected CONFIG_X=y|m|n|value or \"# CONFIG_X is not set\", got \"%s\"",
-				       line);
+				kr_json_report_field(l, p, false,
+						     "expected CONFIG_X=y|m|n|value or \"# CONFIG_X is not set\", got \"%s\"",
+						     line);
 			}
 		}
 		read_bool(l, k, "kernel", "strict_fragment", &s->kernel.strict_fragment);
@@ -402,27 +295,27 @@ static void load_kernel(struct loader *l, json_t *root, struct kr_scenario *s)
 				if (kr_make_var_valid(s->kernel.make_vars[i]))
 					continue;
 				_cleanup_free_ char *p = kr_json_path_index("kernel.make", i);
-				report(l, at_value(l, p), p, "expected VAR=value, got \"%s\"",
-				       s->kernel.make_vars[i]);
+				kr_json_report_field(l, p, false, "expected VAR=value, got \"%s\"",
+						     s->kernel.make_vars[i]);
 			}
 		}
 		if (json_object_get(k, "vmlinux"))
-			report(l, at_key(l, "kernel.vmlinux"), "kernel.vmlinux",
-			       "applies to kernel.image only (a source build makes its own)");
+			kr_json_report_field(l, "kernel.vmlinux", true,
+					     "applies to kernel.image only (a source build makes its own)");
 	}
 	if (read_string(l, k, "kernel", "label", &s->kernel.label) > 0 &&
 	    !kr_str_in_charset(s->kernel.label, "._-"))
-		report(l, at_value(l, "kernel.label"), "kernel.label",
-		       "\"%s\" must match [A-Za-z0-9._-]+", s->kernel.label);
+		kr_json_report_field(l, "kernel.label", false,
+				     "\"%s\" must match [A-Za-z0-9._-]+", s->kernel.label);
 }
 
-static void load_disk(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_disk(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	json_t *d = json_object_get(root, "disk");
 	if (!d)
 		return;
 	if (json_is_string(d)) {
-		read_path(l, root, "", "disk", PATH_FILE, true, &s->disk.image);
+		read_path(l, root, "", "disk", KR_JSON_PATH_FILE, true, &s->disk.image);
 		return;
 	}
 	if (!json_is_object(d)) {
@@ -430,16 +323,16 @@ static void load_disk(struct loader *l, json_t *root, struct kr_scenario *s)
 		return;
 	}
 	static const char *const keys[] = { "image", "root", "ssh_user", "ssh_key", NULL };
-	check_keys(l, d, "disk", keys);
+	kr_json_reader_check_keys(l, d, "disk", keys);
 	if (!json_object_get(d, "image"))
 		missing(l, "disk", "image");
-	read_path(l, d, "disk", "image", PATH_FILE, true, &s->disk.image);
+	read_path(l, d, "disk", "image", KR_JSON_PATH_FILE, true, &s->disk.image);
 	read_string(l, d, "disk", "root", &s->disk.root);
 	read_string(l, d, "disk", "ssh_user", &s->disk.ssh_user);
-	read_path(l, d, "disk", "ssh_key", PATH_FILE, false, &s->disk.ssh_key);
+	read_path(l, d, "disk", "ssh_key", KR_JSON_PATH_FILE, false, &s->disk.ssh_key);
 }
 
-static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_repro(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "syz", "c", "sh", "files", NULL };
 	json_t *r = get_object(l, root, "", "repro");
@@ -448,7 +341,7 @@ static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
 			missing(l, "", "repro");
 		return;
 	}
-	check_keys(l, r, "repro", keys);
+	kr_json_reader_check_keys(l, r, "repro", keys);
 
 	/* Exactly one kind; the first in document order wins and every
 	 * further one is reported at its key. */
@@ -459,7 +352,7 @@ static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
 		if (!json_object_get(r, kinds[i]))
 			continue;
 		_cleanup_free_ char *p = kr_json_path_key("repro", kinds[i]);
-		struct kr_json_pos pos = at_key(l, p);
+		struct kr_json_pos pos = kr_json_pos_key(l->pos, p);
 		if (!chosen || pos.line < chosen_pos.line ||
 		    (pos.line == chosen_pos.line && pos.column < chosen_pos.column)) {
 			chosen = kinds[i];
@@ -467,21 +360,23 @@ static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
 		}
 	}
 	if (!chosen) {
-		report(l, at_value(l, "repro"), "repro", "needs one of repro.syz, repro.c, repro.sh");
+		kr_json_report_field(l, "repro", false,
+				     "needs one of repro.syz, repro.c, repro.sh");
 	}
 	for (size_t i = 0; chosen && i < KR_ARRAY_SIZE(kinds); i++) {
 		if (kinds[i] == chosen || !json_object_get(r, kinds[i]))
 			continue;
 		_cleanup_free_ char *p = kr_json_path_key("repro", kinds[i]);
-		report(l, at_key(l, p), p, "repro.%s and repro.%s are mutually exclusive: give one",
-		       chosen, kinds[i]);
+		kr_json_report_field(l, p, true,
+				     "repro.%s and repro.%s are mutually exclusive: give one",
+				     chosen, kinds[i]);
 	}
 	if (chosen && !strcmp(chosen, "syz")) {
 		s->repro.kind = KR_REPRO_SYZ;
-		read_path(l, r, "repro", "syz", PATH_FILE, false, &s->repro.file);
+		read_path(l, r, "repro", "syz", KR_JSON_PATH_FILE, false, &s->repro.file);
 	} else if (chosen && !strcmp(chosen, "c")) {
 		s->repro.kind = KR_REPRO_C;
-		read_path(l, r, "repro", "c", PATH_FILE, false, &s->repro.file);
+		read_path(l, r, "repro", "c", KR_JSON_PATH_FILE, false, &s->repro.file);
 	} else if (chosen) {
 		s->repro.kind = KR_REPRO_SH;
 		_cleanup_strv_free_ char **lines = NULL;
@@ -499,13 +394,15 @@ static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
 		json_object_foreach(files, key, v) {
 			_cleanup_free_ char *p = kr_json_path_key("repro.files", key);
 			_cleanup_free_ char *host = NULL, *host_abs = NULL, *guest = NULL;
-			if (expand(l, p, key, &host) < 0 || string_value(l, p, v, &guest) < 0)
+			if (kr_json_reader_expand(l, p, key, &host) < 0 ||
+			    kr_json_reader_string(l, p, v, &guest) < 0)
 				continue;
 			if (guest[0] != '/') {
-				report(l, at_value(l, p), p, "guest path \"%s\" must be absolute", guest);
+				kr_json_report_field(l, p, false,
+						     "guest path \"%s\" must be absolute", guest);
 				continue;
 			}
-			if (resolve_path(l, p, host, PATH_ANY, false, &host_abs) < 0)
+			if (kr_json_reader_path(l, p, host, KR_JSON_PATH_ANY, false, &host_abs) < 0)
 				continue;
 			s->repro.files[s->repro.n_files++] = (struct kr_file_copy){
 				KR_TAKE_PTR(host_abs), KR_TAKE_PTR(guest)
@@ -514,7 +411,8 @@ static void load_repro(struct loader *l, json_t *root, struct kr_scenario *s)
 	}
 }
 
-static void load_settings(struct loader *l, json_t *obj, const char *path, bool (*key_ok)(const char *),
+static void load_settings(struct kr_json_reader *l, json_t *obj, const char *path,
+			  bool (*key_ok)(const char *),
 			  const char *key_rule, struct kr_setting **out, size_t *n_out)
 {
 	*out = kr_calloc(json_object_size(obj) + 1, sizeof(**out));
@@ -523,7 +421,7 @@ static void load_settings(struct loader *l, json_t *obj, const char *path, bool 
 	json_object_foreach(obj, key, v) {
 		_cleanup_free_ char *p = kr_json_path_key(path, key);
 		if (!key_ok(key)) {
-			report(l, at_key(l, p), p, "invalid name: %s", key_rule);
+			kr_json_report_field(l, p, true, "invalid name: %s", key_rule);
 			continue;
 		}
 		struct kr_setting st = { .key = kr_strdup(key) };
@@ -537,7 +435,7 @@ static void load_settings(struct loader *l, json_t *obj, const char *path, bool 
 			st.s = kr_asprintf("%lld", st.i);
 		} else if (json_is_string(v)) {
 			st.type = KR_VALUE_STRING;
-			if (string_value(l, p, v, &st.s) < 0) {
+			if (kr_json_reader_string(l, p, v, &st.s) < 0) {
 				free(st.key);
 				continue;
 			}
@@ -560,17 +458,17 @@ static bool sysctl_key_ok(const char *k)
 	return kr_str_in_charset(k, "_./-") && k[0] != '.' && k[0] != '/' && !strstr(k, "..");
 }
 
-static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_execprog(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "procs",  "threaded", "repeat", "sandbox", "enable",
 					    "disable", "bin",     "options", NULL };
 	json_t *e = get_object(l, root, "", "execprog");
 	if (!e)
 		return;
-	check_keys(l, e, "execprog", keys);
+	kr_json_reader_check_keys(l, e, "execprog", keys);
 	if (s->repro.kind != KR_REPRO_SYZ && json_object_get(root, "repro") &&
 	    json_object_size(e) > 0)
-		report(l, at_key(l, "execprog"), "execprog", "applies to repro.syz only");
+		kr_json_report_field(l, "execprog", true, "applies to repro.syz only");
 
 	long long n;
 	if (read_int(l, e, "execprog", "procs", 1, 64, &n) > 0)
@@ -594,10 +492,10 @@ static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
 				continue;
 			_cleanup_free_ char *lp = kr_json_path_key("execprog", lists[k]);
 			_cleanup_free_ char *p = kr_json_path_index(lp, i);
-			report(l, at_value(l, p), p, "\"%s\" is not a feature name", (*v)[i]);
+			kr_json_report_field(l, p, false, "\"%s\" is not a feature name", (*v)[i]);
 		}
 	}
-	read_path(l, e, "execprog", "bin", PATH_DIR, false, &s->execprog.bin);
+	read_path(l, e, "execprog", "bin", KR_JSON_PATH_DIR, false, &s->execprog.bin);
 	json_t *opts = json_object_get(e, "options");
 	if (opts && !json_is_object(opts))
 		wrong_type(l, "execprog.options", opts, "an object");
@@ -611,17 +509,17 @@ static void load_execprog(struct loader *l, json_t *root, struct kr_scenario *s)
 			continue;
 		_cleanup_free_ char *p = kr_json_path_key("execprog.options",
 							  s->execprog.options[i].key);
-		report(l, at_value(l, p), p, "expected %s", want);
+		kr_json_report_field(l, p, false, "expected %s", want);
 	}
 }
 
-static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_vm(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "kvm", "smp", "mem_mb", "cmdline", "qemu", "args", NULL };
 	json_t *v = get_object(l, root, "", "vm");
 	if (!v)
 		return;
-	check_keys(l, v, "vm", keys);
+	kr_json_reader_check_keys(l, v, "vm", keys);
 	static const char *const kvm_modes[] = { [KR_KVM_AUTO] = "auto", [KR_KVM_ON] = "on",
 						  [KR_KVM_OFF] = "off" };
 	int mode;
@@ -641,14 +539,14 @@ static void load_vm(struct loader *l, json_t *root, struct kr_scenario *s)
 	read_strings(l, v, "vm", "args", false, &s->vm.args);
 }
 
-static void load_timeouts(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_timeouts(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "boot", "run", "no_output", "grace", "tcg_factor",
 					    NULL };
 	json_t *t = get_object(l, root, "", "timeouts");
 	if (!t)
 		return;
-	check_keys(l, t, "timeouts", keys);
+	kr_json_reader_check_keys(l, t, "timeouts", keys);
 	const double week = 7 * 86400;
 	read_seconds(l, t, "timeouts", "boot", 1, week, &s->timeouts.boot);
 	read_seconds(l, t, "timeouts", "run", 1, week, &s->timeouts.run);
@@ -657,13 +555,13 @@ static void load_timeouts(struct loader *l, json_t *root, struct kr_scenario *s)
 	read_seconds(l, t, "timeouts", "tcg_factor", 1, 100, &s->timeouts.tcg_factor);
 }
 
-static void load_expect(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_expect(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "verdict", "title", "titles", "title_regex", NULL };
 	json_t *e = get_object(l, root, "", "expect");
 	if (!e)
 		return;
-	check_keys(l, e, "expect", keys);
+	kr_json_reader_check_keys(l, e, "expect", keys);
 	static const char *const verdicts[] = { [KR_EXPECT_REPRODUCED] = "reproduced",
 						 [KR_EXPECT_CLEAN] = "clean",
 						 [KR_EXPECT_FIXED] = "fixed" };
@@ -673,7 +571,7 @@ static void load_expect(struct loader *l, json_t *root, struct kr_scenario *s)
 	_cleanup_free_ char *title = NULL;
 	if (read_string(l, e, "expect", "title", &title) > 0) {
 		if (!*title)
-			report(l, at_value(l, "expect.title"), "expect.title", "empty title");
+			kr_json_report_field(l, "expect.title", false, "empty title");
 		else
 			kr_strv_push(&s->expect.titles, KR_TAKE_PTR(title));
 	}
@@ -685,13 +583,13 @@ static void load_expect(struct loader *l, json_t *root, struct kr_scenario *s)
 		compile_check(l, "expect.title_regex", s->expect.title_regex);
 }
 
-static void load_root(struct loader *l, json_t *root, struct kr_scenario *s)
+static void load_root(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "kradar", "name",     "extid",   "description",
 					    "kernel", "disk",     "repro",   "execprog",
 					    "vm",     "sysctl",   "timeouts", "expect",
 					    "watch",  "runs",     "stop_on_hit", NULL };
-	check_keys(l, root, "", keys);
+	kr_json_reader_check_keys(l, root, "", keys);
 
 	long long version;
 	json_t *kv = json_object_get(root, "kradar");
@@ -699,24 +597,24 @@ static void load_root(struct loader *l, json_t *root, struct kr_scenario *s)
 		missing(l, "", "kradar");
 	} else if (read_int(l, root, "", "kradar", LLONG_MIN, LLONG_MAX, &version) > 0) {
 		if (version != 1)
-			report(l, at_value(l, "kradar"), "kradar",
-			       "unsupported format version %lld (this kradar reads version 1)",
-			       version);
+			kr_json_report_field(l, "kradar", false,
+					     "unsupported format version %lld (this kradar reads version 1)",
+					     version);
 		s->version = (int)version;
 	}
 
-	struct kr_json_pos name_pos = at_value(l, "name");
+	struct kr_json_pos name_pos = kr_json_pos_value(l->pos, "name");
 	s->name_line = name_pos.line;
 	s->name_column = name_pos.column;
 	if (!json_object_get(root, "name"))
 		missing(l, "", "name");
 	else if (read_string(l, root, "", "name", &s->name) > 0 && !kr_str_in_charset(s->name, "._-"))
-		report(l, at_value(l, "name"), "name", "\"%s\" must match [A-Za-z0-9._-]+",
-		       s->name);
+		kr_json_report_field(l, "name", false, "\"%s\" must match [A-Za-z0-9._-]+",
+				     s->name);
 	if (read_string(l, root, "", "extid", &s->extid) > 0 &&
 	    !kr_syzbot_is_extid(s->extid, strlen(s->extid)))
-		report(l, at_value(l, "extid"), "extid",
-		       "\"%s\" is not a syzbot extid (20 lowercase hex digits)", s->extid);
+		kr_json_report_field(l, "extid", false,
+				     "\"%s\" is not a syzbot extid (20 lowercase hex digits)", s->extid);
 	read_string(l, root, "", "description", &s->description);
 
 	load_kernel(l, root, s);
@@ -792,28 +690,19 @@ static int cmp_position(const void *a, const void *b)
 int kr_scenario_load_text(const char *file, const char *text, size_t len,
 			  struct kr_scenario **out, struct kr_diags *diags)
 {
-	json_error_t jerr;
-	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		kr_diags_add(diags, file, jerr.line > 0 ? jerr.line : 1,
-			     jerr.column > 0 ? jerr.column : 1, "", "invalid JSON: %s", jerr.text);
-		return -EINVAL;
-	}
 	_cleanup_scenario_free_ struct kr_scenario *s = scenario_new(file);
 	size_t first = diags->n;
-	struct loader l = {
-		.file = file,
-		.dir = s->dir,
-		.pos = kr_json_pos_index_new(text, len),
-		.diags = diags,
-	};
+	struct kr_json_reader l;
+	json_t *root = kr_json_reader_parse(&l, file, s->dir, text, len, diags);
+	if (!root)
+		return -EINVAL;
 	if (!json_is_object(root))
-		report(&l, at_value(&l, ""), "", "a scenario is a JSON object, got %s",
-		       kr_json_type_name(root));
+		kr_json_report_field(&l, "", false, "a scenario is a JSON object, got %s",
+				     kr_json_type_name(root));
 	else
 		load_root(&l, root, s);
 	json_decref(root);
-	kr_json_pos_index_free(l.pos);
+	kr_json_reader_clear(&l);
 	/* Checks run section by section; report in document order. */
 	if (diags->n > first)
 		qsort(diags->items + first, diags->n - first, sizeof(*diags->items), cmp_position);
@@ -900,48 +789,6 @@ bool kr_make_var_valid(const char *v)
 		return false;
 	_cleanup_free_ char *name = kr_strndup(v, (size_t)(eq - v));
 	return kr_str_in_charset(name, "_");
-}
-
-/* ----- environment expansion ----- */
-
-int kr_expand_env(const char *in, char **out, char **missing_var)
-{
-	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
-	for (const char *p = in; *p;) {
-		if (p[0] == '$' && p[1] == '$') {
-			kr_buf_addc(&b, '$');
-			p += 2;
-			continue;
-		}
-		if (p[0] != '$' || p[1] != '{') {
-			kr_buf_addc(&b, *p++);
-			continue;
-		}
-		const char *close = strchr(p + 2, '}');
-		if (!close) {
-			kr_buf_free(&b);
-			return -EINVAL;
-		}
-		_cleanup_free_ char *inner = kr_strndup(p + 2, (size_t)(close - p - 2));
-		char *def = strstr(inner, ":-");
-		if (def) {
-			*def = '\0';
-			def += 2;
-		}
-		const char *val = getenv(inner);
-		if (!val || (def && !*val))
-			val = def;
-		if (!val) {
-			if (missing_var)
-				*missing_var = kr_strdup(inner);
-			kr_buf_free(&b);
-			return -ENOENT;
-		}
-		kr_buf_adds(&b, val);
-		p = close + 1;
-	}
-	*out = kr_buf_steal(&b);
-	return 0;
 }
 
 /* ----- finding scenario files ----- */

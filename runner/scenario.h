@@ -177,8 +177,3 @@ bool kr_config_is_make_target(const char *value);
 /* Whether v is a make variable as kernel.make takes it: VAR=value, VAR of
  * letters, digits and _. */
 bool kr_make_var_valid(const char *v);
-
-/* Expands ${VAR} and ${VAR:-default} from the environment; "$$" stands for
- * "$". Returns -ENOENT with the name of the unset variable in *missing, or
- * -EINVAL for an unterminated ${. */
-int kr_expand_env(const char *in, char **out, char **missing);

@@ -512,3 +512,43 @@ int kr_parse_long(const char *s, long *out)
 	*out = v;
 	return 0;
 }
+
+int kr_expand_env(const char *in, char **out, char **missing_var)
+{
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	for (const char *p = in; *p;) {
+		if (p[0] == '$' && p[1] == '$') {
+			kr_buf_addc(&b, '$');
+			p += 2;
+			continue;
+		}
+		if (p[0] != '$' || p[1] != '{') {
+			kr_buf_addc(&b, *p++);
+			continue;
+		}
+		const char *close = strchr(p + 2, '}');
+		if (!close) {
+			kr_buf_free(&b);
+			return -EINVAL;
+		}
+		_cleanup_free_ char *inner = kr_strndup(p + 2, (size_t)(close - p - 2));
+		char *def = strstr(inner, ":-");
+		if (def) {
+			*def = '\0';
+			def += 2;
+		}
+		const char *val = getenv(inner);
+		if (!val || (def && !*val))
+			val = def;
+		if (!val) {
+			if (missing_var)
+				*missing_var = kr_strdup(inner);
+			kr_buf_free(&b);
+			return -ENOENT;
+		}
+		kr_buf_adds(&b, val);
+		p = close + 1;
+	}
+	*out = kr_buf_steal(&b);
+	return 0;
+}

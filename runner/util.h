@@ -145,5 +145,10 @@ double kr_now_s(void);
 /* Wall clock in seconds since the epoch. */
 double kr_wall_s(void);
 
+/* Expands ${VAR} and ${VAR:-default} from the environment; "$$" stands for
+ * "$". Returns -ENOENT with the name of the unset variable in *missing, or
+ * -EINVAL for an unterminated ${. */
+int kr_expand_env(const char *in, char **out, char **missing);
+
 /* Parses a base-10 integer that must fill the whole string. */
 int kr_parse_long(const char *s, long *out);
