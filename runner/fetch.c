@@ -468,17 +468,20 @@ static void setup(struct kr_fetcher *f, struct transfer *t, const char *url, cha
 	}
 }
 
+/* -errno, with *err naming file (for a failed call on it). */
+static int file_error(const char *file, char **err)
+{
+	int r = -errno;
+	*err = kr_asprintf("%s: %s", file, strerror(-r));
+	return r;
+}
+
 /* Publishes a finished .part: fsync, digest, sidecar, rename. */
 static int finish(const char *part, const char *path, int fd, struct kr_fetch_result *res, char **err)
 {
-	if (fsync(fd) < 0) {
-		int r = -errno;
-		*err = kr_asprintf("%s: %s", part, strerror(errno));
-		return r;
-	}
 	struct stat st;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	if (fsync(fd) < 0 || fstat(fd, &st) < 0)
+		return file_error(part, err);
 	int r = kr_sha256_file(part, res->sha256);
 	if (r < 0) {
 		*err = kr_asprintf("%s: %s", part, strerror(-r));
@@ -556,17 +559,14 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 	}
 
 	_cleanup_close_ int fd = open(part, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		int r = -errno;
-		*err = kr_asprintf("%s: %s", part, strerror(errno));
-		return r;
-	}
+	if (fd < 0)
+		return file_error(part, err);
 	const char *display = *base ? base : url;
 	for (unsigned attempt = 1;; attempt++) {
 		res->attempts = attempt;
 		struct stat st;
 		if (fstat(fd, &st) < 0 || lseek(fd, 0, SEEK_END) < 0)
-			return -errno;
+			return file_error(part, err);
 		struct transfer t = {
 			.f = f, .name = display, .fd = fd, .offset = (uint64_t)st.st_size,
 			.max_size = max_size, .content_length = -1, .range_start = -1,
@@ -575,7 +575,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 		if (t.offset > max_size) {
 			/* A part from an earlier, larger limit. */
 			if (ftruncate(fd, 0) < 0)
-				return -errno;
+				return file_error(part, err);
 			t.offset = 0;
 		}
 		char errbuf[CURL_ERROR_SIZE] = "";
@@ -610,7 +610,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 			}
 			why = kr_strdup("HTTP 416 for a partial download: starting over");
 			if (ftruncate(fd, 0) < 0)
-				return -errno;
+				return file_error(part, err);
 			retry = true;
 			fail = -EBADMSG;
 		} else if (cr == CURLE_OK && t.status_ok) {
@@ -624,7 +624,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 						  "; starting over",
 						  have, want);
 				if (ftruncate(fd, 0) < 0)
-					return -errno;
+					return file_error(part, err);
 				retry = true;
 				fail = -EBADMSG;
 			} else {
