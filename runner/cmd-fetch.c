@@ -46,7 +46,6 @@ struct fetch_cmd {
 	const char *cache_dir;  /* NULL: the default */
 	const char *repro_kind; /* auto, syz, c */
 	long crash_index;       /* -1: the best */
-	char **asset_args;      /* --asset values */
 	bool offline, quiet;
 	bool progress_line; /* a progress line is drawn and not yet ended */
 
@@ -54,7 +53,7 @@ struct fetch_cmd {
 	char *answer_url;
 	struct kr_json *files;  /* meta.json "files" */
 	struct kr_json *assets; /* meta.json "assets" */
-	char *asset_urls[ASSET_KINDS];
+	char *asset_urls[ASSET_KINDS]; /* --asset's, then the crash's */
 	bool have_asset[ASSET_KINDS];
 };
 
@@ -114,20 +113,6 @@ static void record(struct kr_json *list, const char *name, const char *url,
 	kr_json_append(list, o);
 }
 
-/* Downloads url; on failure logs the message and returns the exit code
- * (0 on success). */
-static int download(struct fetch_cmd *c, const char *url, uint64_t max, unsigned flags,
-		    struct kr_fetch_result *res)
-{
-	_cleanup_free_ char *err = NULL;
-	int r = kr_fetch(c->fetcher, url, max, flags, res, &err);
-	if (r < 0) {
-		kr_error("%s", err);
-		return download_exit(r, res->http_status);
-	}
-	return 0;
-}
-
 /* A text file: downloaded into the cache, copied into the output directory
  * (a copy, so that editing it, as users do with repro.syz, leaves the cache
  * alone). */
@@ -138,12 +123,11 @@ static int fetch_text(struct fetch_cmd *c, const char *link, const char *file, b
 		kr_error("%s: \"%s\" is not a link kradar can follow", c->answer_url, link);
 		return KR_EXIT_USAGE;
 	}
-	struct kr_fetch_result res;
+	_cleanup_(kr_fetch_result_clear) struct kr_fetch_result res = { 0 };
 	_cleanup_free_ char *err = NULL;
 	int r = kr_fetch(c->fetcher, url, MAX_TEXT, 0, &res, &err);
 	if (r < 0) {
 		int code = download_exit(r, res.http_status);
-		kr_fetch_result_clear(&res);
 		if (optional && code == KR_EXIT_USAGE) {
 			kr_warning("%s (%s left out)", err, file);
 			return 0;
@@ -157,11 +141,9 @@ static int fetch_text(struct fetch_cmd *c, const char *link, const char *file, b
 	if ((r = kr_read_file(res.path, MAX_TEXT, &data, &len)) < 0 ||
 	    (r = kr_write_file_atomic(dst, data, len, 0644)) < 0) {
 		kr_error("%s: %s", dst, strerror(-r));
-		kr_fetch_result_clear(&res);
 		return KR_EXIT_ENVIRONMENT;
 	}
 	record(c->files, file, url, &res);
-	kr_fetch_result_clear(&res);
 	return 0;
 }
 
@@ -183,11 +165,12 @@ static int place(const char *src, const char *dst)
 
 static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *url)
 {
-	struct kr_fetch_result res;
-	int code = download(c, url, MAX_ASSET, 0, &res);
-	if (code) {
-		kr_fetch_result_clear(&res);
-		return code;
+	_cleanup_(kr_fetch_result_clear) struct kr_fetch_result res = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int r = kr_fetch(c->fetcher, url, MAX_ASSET, 0, &res, &err);
+	if (r < 0) {
+		kr_error("%s", err);
+		return download_exit(r, res.http_status);
 	}
 	struct kr_json *a = kr_json_object();
 	kr_json_set(a, "type", kr_json_string(asset_kinds[kind].name));
@@ -200,12 +183,10 @@ static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *ur
 	/* .xz by content: decompressed once, next to the download in the
 	 * cache. */
 	struct kr_fetch_plain plain;
-	_cleanup_free_ char *err = NULL;
-	int r = kr_fetch_plain(c->fetcher, &res, MAX_ASSET_DECOMPRESSED, &plain, &err);
+	r = kr_fetch_plain(c->fetcher, &res, MAX_ASSET_DECOMPRESSED, &plain, &err);
 	if (r < 0) {
 		kr_error("%s (from %s)", err, url);
 		kr_json_free(a);
-		kr_fetch_result_clear(&res);
 		return r == -EBADMSG || r == -EFBIG ? KR_EXIT_USAGE : KR_EXIT_ENVIRONMENT;
 	}
 	if (plain.decompressed) {
@@ -216,7 +197,6 @@ static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *ur
 	kr_json_set(a, "cache_path", kr_json_string(src));
 	_cleanup_free_ char *dst = kr_path_join(c->out_dir, asset_kinds[kind].file);
 	r = place(src, dst);
-	kr_fetch_result_clear(&res);
 	if (r < 0) {
 		kr_error("%s: %s", dst, strerror(-r));
 		kr_json_free(a);
@@ -243,26 +223,40 @@ static int asset_kind_of(const char *type, const char *url)
 	return -1;
 }
 
-/* Collects the assets: the crash's (when the server lists them), then
- * --asset, which wins. */
+/* The assets: the crash's (when the server lists them) for every kind
+ * that --asset did not name. */
 static int collect_assets(struct fetch_cmd *c, const struct kr_syzbot_crash *crash)
 {
-	for (size_t i = 0; i < crash->n_assets; i++) {
+	char *listed[ASSET_KINDS] = { 0 };
+	int code = 0;
+	for (size_t i = 0; i < crash->n_assets && !code; i++) {
 		const struct kr_syzbot_asset *a = &crash->assets[i];
 		int k = asset_kind_of(a->type, a->link);
 		if (k < 0)
 			continue; /* coverage reports and the like */
-		_cleanup_free_ char *url = kr_url_resolve(c->answer_url, a->link);
+		char *url = kr_url_resolve(c->answer_url, a->link);
 		if (!url) {
 			kr_error("%s: asset link \"%s\" is not a link kradar can follow", c->answer_url,
 				 a->link);
-			return KR_EXIT_USAGE;
+			code = KR_EXIT_USAGE;
 		}
-		free(c->asset_urls[k]);
-		c->asset_urls[k] = KR_TAKE_PTR(url);
+		free(listed[k]);
+		listed[k] = url;
 	}
-	for (size_t i = 0; c->asset_args && c->asset_args[i]; i++) {
-		const char *arg = c->asset_args[i];
+	for (int k = 0; k < ASSET_KINDS; k++) {
+		if (!code && !c->asset_urls[k])
+			c->asset_urls[k] = KR_TAKE_PTR(listed[k]);
+		free(listed[k]);
+	}
+	return code;
+}
+
+/* --asset [TYPE=]URL, each resolved against the dashboard and of a kind
+ * kradar can tell; the last one of a kind wins. */
+static int parse_asset_args(struct fetch_cmd *c, char *const *args)
+{
+	for (size_t i = 0; args && args[i]; i++) {
+		const char *arg = args[i];
 		_cleanup_free_ char *type = NULL;
 		const char *eq = strchr(arg, '=');
 		const char *colon = strstr(arg, "://");
@@ -279,7 +273,7 @@ static int collect_assets(struct fetch_cmd *c, const struct kr_syzbot_crash *cra
 				c->self,
 				"--asset: cannot tell what \"%s\" is; write disk=URL, kernel=URL or "
 				"vmlinux=URL",
-				c->asset_args[i]);
+				args[i]);
 		free(c->asset_urls[k]);
 		c->asset_urls[k] = KR_TAKE_PTR(url);
 	}
@@ -430,6 +424,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 		{ 0 },
 	};
 	const char *base = NULL;
+	_cleanup_strv_free_ char **asset_args = NULL;
 	int o;
 	while ((o = kr_cli_getopt(c->self, argc, argv, "o:q", opts)) != -1) {
 		switch (o) {
@@ -441,7 +436,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 				return kr_cli_usage_error(c->self, "--crash: \"%s\" is not a crash number",
 							  optarg);
 			break;
-		case 'a': kr_strv_push(&c->asset_args, kr_strdup(optarg)); break;
+		case 'a': kr_strv_push(&asset_args, kr_strdup(optarg)); break;
 		case 'B': base = optarg; break;
 		case 'D': c->cache_dir = optarg; break;
 		case 'F': c->offline = true; break;
@@ -494,7 +489,7 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 					  c->base_url);
 	if (c->name && !kr_str_in_charset(c->name, "._-"))
 		return kr_cli_usage_error(c->self, "--name: \"%s\" is not [A-Za-z0-9._-]+", c->name);
-	return 0;
+	return parse_asset_args(c, asset_args);
 }
 
 static double env_seconds(const char *name, double def)
@@ -529,27 +524,27 @@ static int run(struct fetch_cmd *c)
 	}
 
 	/* The bug: always asked again (its status changes), unless offline. */
-	struct kr_fetch_result answer;
-	int code = download(c, c->answer_url, MAX_ANSWER, KR_FETCH_REFRESH, &answer);
-	if (code) {
+	_cleanup_(kr_fetch_result_clear) struct kr_fetch_result answer = { 0 };
+	_cleanup_free_ char *ferr = NULL;
+	r = kr_fetch(c->fetcher, c->answer_url, MAX_ANSWER, KR_FETCH_REFRESH, &answer, &ferr);
+	if (r < 0) {
 		if (answer.http_status == 404)
-			kr_error("no bug with extid %s on %s", c->extid, c->base_url);
-		kr_fetch_result_clear(&answer);
-		return code;
+			kr_error("%s: no bug with extid %s on %s", ferr, c->extid, c->base_url);
+		else
+			kr_error("%s", ferr);
+		return download_exit(r, answer.http_status);
 	}
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	r = kr_read_file(answer.path, MAX_ANSWER, &text, &len);
 	if (r < 0) {
 		kr_error("%s: %s", answer.path, strerror(-r));
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_ENVIRONMENT;
 	}
 	_cleanup_syzbot_bug_free_ struct kr_syzbot_bug *bug = NULL;
 	_cleanup_free_ char *perr = NULL;
 	if (kr_syzbot_parse(c->answer_url, text, len, &bug, &perr) < 0) {
 		kr_error("%s", perr);
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_USAGE;
 	}
 
@@ -566,12 +561,10 @@ static int run(struct fetch_cmd *c)
 	if (c->crash_index >= (long)bug->n_crashes) {
 		kr_error("%s: the bug has %zu crashes; there is no crash %ld", c->answer_url,
 			 bug->n_crashes, c->crash_index);
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_USAGE;
 	}
 	if (ci < 0) {
 		kr_error("%s: no crash of this bug has a reproducer", c->answer_url);
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_USAGE;
 	}
 	const struct kr_syzbot_crash *crash = &bug->crashes[ci];
@@ -579,7 +572,6 @@ static int run(struct fetch_cmd *c)
 		   (!strcmp(c->repro_kind, "auto") && !crash->c_link);
 	if (!(syz ? crash->syz_link : crash->c_link)) {
 		kr_error("%s: crash %d has no %s reproducer", c->answer_url, ci, syz ? "syz" : "C");
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_USAGE;
 	}
 	printf("crash:   #%d \"%s\" (%s%s%s reproducer), kernel %.12s\n", ci, crash->title,
@@ -595,7 +587,6 @@ static int run(struct fetch_cmd *c)
 	r = kr_mkdir_p(c->out_dir, 0755);
 	if (r < 0) {
 		kr_error("%s: %s", c->out_dir, strerror(-r));
-		kr_fetch_result_clear(&answer);
 		return KR_EXIT_ENVIRONMENT;
 	}
 
@@ -612,31 +603,21 @@ static int run(struct fetch_cmd *c)
 		{ crash->report_link, "report.txt", true },
 		{ crash->log_link, "log.txt", true },
 	};
-	for (size_t i = 0; i < KR_ARRAY_SIZE(texts); i++) {
-		if (texts[i].link && (code = fetch_text(c, texts[i].link, texts[i].file,
-							texts[i].optional))) {
-			kr_fetch_result_clear(&answer);
+	int code;
+	for (size_t i = 0; i < KR_ARRAY_SIZE(texts); i++)
+		if (texts[i].link &&
+		    (code = fetch_text(c, texts[i].link, texts[i].file, texts[i].optional)))
 			return code;
-		}
-	}
-	if ((code = collect_assets(c, crash))) {
-		kr_fetch_result_clear(&answer);
+	if ((code = collect_assets(c, crash)))
 		return code;
-	}
-	for (int k = 0; k < ASSET_KINDS; k++) {
-		if (c->asset_urls[k] && (code = fetch_asset(c, (enum asset_kind)k, c->asset_urls[k]))) {
-			kr_fetch_result_clear(&answer);
+	for (int k = 0; k < ASSET_KINDS; k++)
+		if (c->asset_urls[k] && (code = fetch_asset(c, (enum asset_kind)k, c->asset_urls[k])))
 			return code;
-		}
-	}
 
 	_cleanup_free_ char *scenario = NULL;
 	if ((code = write_scenario(c, bug, crash, name, syz, status, &scenario)) ||
-	    (code = write_meta(c, bug, ci, syz, status, &answer))) {
-		kr_fetch_result_clear(&answer);
+	    (code = write_meta(c, bug, ci, syz, status, &answer)))
 		return code;
-	}
-	kr_fetch_result_clear(&answer);
 
 	printf("wrote:   %s (%s reproducer, %s%s)\n", scenario, syz ? "syz" : "C",
 	       c->have_asset[ASSET_KERNEL] ? "kernel image" : "kernel built from source",
@@ -673,7 +654,6 @@ int kr_cmd_fetch(int argc, char **argv)
 	kr_json_free(c.assets);
 	for (int k = 0; k < ASSET_KINDS; k++)
 		free(c.asset_urls[k]);
-	kr_strv_free(c.asset_args);
 	free(c.base_url);
 	free(c.answer_url);
 	return code;

@@ -62,6 +62,10 @@ static const struct {
 	 * its value (--log is 'l', which is no short option of build). */
 	{ { "build", "--log" },
 	  "kradar build: option needs an argument: '--log' (try 'kradar build --help')\n" },
+	/* A bad --asset is a flag's error: found before any download. */
+	{ { "fetch", "--asset=thing.xz", "0123456789abcdef0123" },
+	  "kradar fetch: --asset: cannot tell what \"thing.xz\" is; write disk=URL, kernel=URL or "
+	  "vmlinux=URL (try 'kradar fetch --help')\n" },
 	{ { "build", "x.json", "-j" },
 	  "kradar build: option needs an argument: '-j' (try 'kradar build --help')\n" },
 	{ { "version", "extra" }, "kradar version: unexpected argument 'extra' (try 'kradar version --help')\n" },

@@ -233,6 +233,8 @@ START_TEST(unknown_bug_is_bad_input)
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	ck_assert_int_eq(fetch(&d, &out, &err, NULL, NULL), 2);
 	ck_assert_msg(strstr(err, "HTTP 404") && strstr(err, "no bug with extid " EXTID), "%s", err);
+	/* one message, logged once */
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
 	ck_assert_uint_eq(kr_http_misses(d.http), 1); /* a 404 is not retried */
 	dashboard_free(&d);
 }
