@@ -14,8 +14,6 @@
 #include "kr-test.h"
 #include "util.h"
 
-#define POLL_S 0.05 /* the console file cannot tell us when it grows */
-
 static void nap(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
@@ -26,20 +24,6 @@ static void nap(double s)
 static double since(uint64_t t0)
 {
 	return (double)(kr_now_ns() - t0) / 1e9;
-}
-
-bool kr_freeze_console_has(const char *console, const char *text)
-{
-	_cleanup_free_ char *data = NULL;
-	size_t len = 0;
-	if (kr_read_file(console, 64u << 20, &data, &len) < 0) {
-		if (!kr_str_endswith(console, ".part"))
-			return false;
-		_cleanup_free_ char *done = kr_strndup(console, strlen(console) - 5);
-		if (kr_read_file(done, 64u << 20, &data, &len) < 0)
-			return false;
-	}
-	return memmem(data, len, text, strlen(text)) != NULL;
 }
 
 /* The thread of pid named comm, or 0. */
@@ -94,14 +78,11 @@ int kr_freeze_vcpu(const struct kr_freeze_plan *plan, struct kr_freeze_report *r
 		   char **err)
 {
 	*report = (struct kr_freeze_report){ .until_s = -1 };
-	uint64_t t0 = kr_now_ns();
-	while (!kr_freeze_console_has(plan->console, plan->ready)) {
-		if (since(t0) > plan->timeout_s) {
-			*err = kr_asprintf("no \"%s\" in %s within %.0f s", plan->ready, plan->console,
-					   plan->timeout_s);
-			return -ETIMEDOUT;
-		}
-		nap(POLL_S);
+	int r = kr_test_wait_for_text(plan->console, plan->ready, plan->timeout_s);
+	if (r < 0) {
+		*err = kr_asprintf("no \"%s\" in %s within %.0f s: %s", plan->ready, plan->console,
+				   plan->timeout_s, strerror(-r));
+		return r;
 	}
 	pid_t tid = find_qemu_thread(plan->qemu_needle, plan->thread);
 	if (!tid) {
@@ -133,16 +114,12 @@ int kr_freeze_vcpu(const struct kr_freeze_plan *plan, struct kr_freeze_report *r
 	if (status >> 16 != PTRACE_EVENT_STOP)
 		sig = WSTOPSIG(status);
 	uint64_t stopped = kr_now_ns();
-	while (since(stopped) < plan->max_s) {
-		if (kr_freeze_console_has(plan->console, plan->until)) {
-			report->until_s = since(stopped);
-			nap(plan->hold_s);
-			break;
-		}
-		nap(POLL_S);
+	if (kr_test_wait_for_text(plan->console, plan->until, plan->max_s) == 0) {
+		report->until_s = since(stopped);
+		nap(plan->hold_s); /* a set time, not a wait for something */
 	}
 	report->stopped_s = since(stopped);
-	int r = thaw(tid, sig);
+	r = thaw(tid, sig);
 	if (r < 0)
 		*err = kr_asprintf("cannot let thread %d go: %s", (int)tid, strerror(-r));
 	return r;

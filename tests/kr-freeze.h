@@ -38,5 +38,3 @@ struct kr_freeze_report {
 int kr_freeze_vcpu(const struct kr_freeze_plan *plan, struct kr_freeze_report *report,
 		   char **err);
 
-/* Whether the file (or, for "X.part", X) holds text now. */
-bool kr_freeze_console_has(const char *console, const char *text);

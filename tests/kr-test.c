@@ -9,6 +9,8 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -348,6 +350,63 @@ size_t kr_test_pids_with(const char *needle, int *pids, size_t max)
 	if (d)
 		closedir(d);
 	return n;
+}
+
+bool kr_test_file_has(const char *path, const char *text)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len = 0;
+	if (kr_read_file(path, 64u << 20, &data, &len) < 0) {
+		if (!kr_str_endswith(path, ".part"))
+			return false;
+		_cleanup_free_ char *done = kr_strndup(path, strlen(path) - 5);
+		if (kr_read_file(done, 64u << 20, &data, &len) < 0)
+			return false;
+	}
+	return memmem(data, len, text, strlen(text)) != NULL;
+}
+
+/* The deepest directory of path's parents that exists. */
+static char *deepest_dir(const char *path)
+{
+	char *dir = kr_path_dirname(path);
+	struct stat st;
+	while (strcmp(dir, "/") && strcmp(dir, ".") && stat(dir, &st) < 0) {
+		char *up = kr_path_dirname(dir);
+		free(dir);
+		dir = up;
+	}
+	return dir;
+}
+
+int kr_test_wait_for_text(const char *path, const char *text, double timeout_s)
+{
+	_cleanup_close_ int ifd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (ifd < 0)
+		return -errno;
+	uint64_t deadline = kr_now_ns() + (uint64_t)(timeout_s * 1e9);
+	for (;;) {
+		/* Watch the deepest existing directory; when a deeper one
+		 * appeared meanwhile, watch that first (its events would be
+		 * missed). */
+		_cleanup_free_ char *dir = deepest_dir(path);
+		if (inotify_add_watch(ifd, dir, IN_CREATE | IN_MODIFY | IN_MOVED_TO) < 0)
+			return -errno;
+		_cleanup_free_ char *again = deepest_dir(path);
+		if (strcmp(dir, again))
+			continue;
+		if (kr_test_file_has(path, text))
+			return 0;
+		uint64_t now = kr_now_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		struct pollfd pfd = { .fd = ifd, .events = POLLIN };
+		if (poll(&pfd, 1, (int)((deadline - now) / 1000000 + 1)) < 0 && errno != EINTR)
+			return -errno;
+		char events[16384];
+		while (read(ifd, events, sizeof(events)) > 0) {
+		}
+	}
 }
 
 size_t kr_test_count_prefixed(char *const *v, const char *prefix)

@@ -75,6 +75,15 @@ char *kr_test_results_scenario(const char *json, const char *name);
  * may be NULL when max is 0). */
 size_t kr_test_pids_with(const char *needle, int *pids, size_t max);
 
+/* Whether the file holds text now; for "X.part" (a file kradar renames
+ * when it is complete) X counts too. */
+bool kr_test_file_has(const char *path, const char *text);
+
+/* Waits until kr_test_file_has(path, text), at most timeout_s seconds:
+ * woken by inotify when path or a missing parent directory of it appears
+ * or changes, not by polling. 0, or -ETIMEDOUT (or another -errno). */
+int kr_test_wait_for_text(const char *path, const char *text, double timeout_s);
+
 /* How many strings of the NULL-terminated v start with prefix. */
 size_t kr_test_count_prefixed(char *const *v, const char *prefix);
 

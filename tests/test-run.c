@@ -258,6 +258,24 @@ START_TEST(c_and_syz_reproducers)
 }
 END_TEST
 
+/* Starts kradar run in the background, its output in tmp/kradar.log;
+ * killed if the test dies. */
+static pid_t start_kradar(const char *tmp, const char *scenarios, const char *out_dir)
+{
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execl(kr_test_kradar(), "kradar", "run", "--out", out_dir, scenarios, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
 /* Processes whose command line mentions needle. */
 static int processes_with(const char *needle)
 {
@@ -273,28 +291,11 @@ START_TEST(sigint_leaves_nothing_behind)
 	ck_assert_int_eq(kr_mkdir_p(private_tmp, 0755), 0);
 	scenario(dir, "long", VM_TCG ",\"repro\":{\"sh\":\"echo started; sleep 600\"},%s",
 		 TIMEOUTS(120, 600, 600));
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		setenv("TMPDIR", private_tmp, 1);
-		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl(kr_test_kradar(), "kradar", "run", "--out", out, dir, (char *)NULL);
-		_exit(127);
-	}
+	setenv("TMPDIR", private_tmp, 1); /* kradar's (this test's own is made) */
+	pid_t pid = start_kradar(tmp, dir, out);
 	/* Wait (bounded) until the reproducer runs inside the guest. */
 	_cleanup_free_ char *console = kr_asprintf("%s/long/run-1/console.log.part", out);
-	bool running = false;
-	for (int i = 0; i < 1200 && !running; i++) {
-		_cleanup_free_ char *text = NULL;
-		if (kr_read_file(console, 16 << 20, &text, NULL) == 0 && strstr(text, "started\r\n"))
-			running = true;
-		else
-			usleep(100 * 1000);
-	}
-	if (!running) {
+	if (kr_test_wait_for_text(console, "started\r\n", 120) < 0) {
 		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
 		_cleanup_free_ char *text = NULL;
 		kr_read_file(log, 1 << 20, &text, NULL);
@@ -386,24 +387,6 @@ START_TEST(kvm_fallback)
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
-
-/* Starts kradar run in the background, its output in tmp/kradar.log;
- * killed if the test dies. */
-static pid_t start_kradar(const char *tmp, const char *scenarios, const char *out_dir)
-{
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		_cleanup_free_ char *log = kr_path_join(tmp, "kradar.log");
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execl(kr_test_kradar(), "kradar", "run", "--out", out_dir, scenarios, (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
 
 /* A guest that keeps RCU waiting on CPU 1, its vCPU starved by the test:
  * CPU 1 spins in user space (never idle, so RCU needs its quiescent state)
