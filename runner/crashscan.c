@@ -480,39 +480,35 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 
 /* ---- feeding ------------------------------------------------------------------ */
 
+/* Hands the line that starts at data[start] (and ends before to) to
+ * handle_line, at most LINE_KEEP bytes of it; returns where the next line
+ * starts. */
+static size_t one_line(struct kr_scanner *s, const char *data, size_t start, size_t to,
+		       size_t base)
+{
+	const char *nl = memchr(data + start, '\n', to - start);
+	size_t e = (size_t)(nl - data);
+	handle_line(s, data + start, e - start < LINE_KEEP ? e - start : LINE_KEEP, base + start,
+		    base + e + 1);
+	return e + 1;
+}
+
 /* Lines that are wholly in data[from, to) (each ends with '\n'). */
 static void scan_lines(struct kr_scanner *s, const char *data, size_t from, size_t to, size_t base)
 {
 	size_t pos = from;
 	while (pos < to) {
-		if (!s->rep.active) {
-			/* between reports: only lines with a literal matter */
-			if (!s->seen_output) {
-				const char *nl = memchr(data + pos, '\n', to - pos);
-				size_t e = (size_t)(nl - data);
-				handle_line(s, data + pos, e - pos < LINE_KEEP ? e - pos : LINE_KEEP,
-					    base + pos, base + e + 1);
-				pos = e + 1;
-				continue;
-			}
-			size_t which;
-			size_t at = kr_litscan_find(&s->ls, (const unsigned char *)data, pos, to, &which);
-			if (at >= to)
-				return;
-			const char *ls = at > pos ? memrchr(data + pos, '\n', at - pos) : NULL;
-			size_t start = ls ? (size_t)(ls - data) + 1 : pos;
-			const char *nl = memchr(data + at, '\n', to - at);
-			size_t e = (size_t)(nl - data);
-			handle_line(s, data + start, e - start < LINE_KEEP ? e - start : LINE_KEEP,
-				    base + start, base + e + 1);
-			pos = e + 1;
+		if (s->rep.active || !s->seen_output) {
+			pos = one_line(s, data, pos, to, base);
 			continue;
 		}
-		const char *nl = memchr(data + pos, '\n', to - pos);
-		size_t e = (size_t)(nl - data);
-		handle_line(s, data + pos, e - pos < LINE_KEEP ? e - pos : LINE_KEEP, base + pos,
-			    base + e + 1);
-		pos = e + 1;
+		/* between reports: only lines with a literal matter */
+		size_t which;
+		size_t at = kr_litscan_find(&s->ls, (const unsigned char *)data, pos, to, &which);
+		if (at >= to)
+			return;
+		const char *ls = at > pos ? memrchr(data + pos, '\n', at - pos) : NULL;
+		pos = one_line(s, data, ls ? (size_t)(ls - data) + 1 : pos, to, base);
 	}
 }
 
