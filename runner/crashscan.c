@@ -377,21 +377,6 @@ static bool maybe_end_line(const char *p, size_t n)
 	       starts_with(p, n, "Kernel Offset") || starts_with(p, n, "=====");
 }
 
-/* Every literal in the line. */
-static uint64_t literals_in(const struct kr_scanner *s, const char *p, size_t n)
-{
-	uint64_t mask = 0;
-	size_t from = 0, which;
-	while (from < n) {
-		size_t at = kr_litscan_find(&s->ls, (const unsigned char *)p, from, n, &which);
-		if (at >= n)
-			break;
-		mask |= UINT64_C(1) << which;
-		from = at + 1;
-	}
-	return mask;
-}
-
 /* One console line: raw[0, len) (at most LINE_KEEP bytes of it) at offset
  * off; end_off is just past its newline. */
 static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_t off,
@@ -412,7 +397,7 @@ static void handle_line(struct kr_scanner *s, const char *raw, size_t len, size_
 	if (r->active && r->ended && ++r->after > REPORT_TAIL)
 		finalize(s);
 
-	uint64_t mask = literals_in(s, p, n);
+	uint64_t mask = kr_litscan_mask(&s->ls, (const unsigned char *)p, n);
 	if (mask) {
 		s->per_line = false;
 		for (size_t i = 0; i < kr_n_starve_rules; i++)

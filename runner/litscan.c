@@ -228,6 +228,22 @@ __attribute__((target("avx2"))) static size_t find_avx2(const struct kr_litscan 
 }
 #endif
 
+uint64_t kr_litscan_mask(const struct kr_litscan *ls, const unsigned char *data, size_t len)
+{
+	size_t which;
+	if (kr_litscan_find(ls, data, 0, len, &which) >= len)
+		return 0;
+	/* Rare: a search stops at one literal (the earliest by fingerprint
+	 * position), and searching on from there would miss any literal
+	 * that starts before it, such as one that contains it; so each is
+	 * looked for. */
+	uint64_t mask = UINT64_C(1) << which;
+	for (size_t i = 0; i < ls->n; i++)
+		if (i != which && memmem(data, len, ls->lit[i], ls->len[i]))
+			mask |= UINT64_C(1) << i;
+	return mask;
+}
+
 size_t kr_litscan_find(const struct kr_litscan *ls, const unsigned char *data, size_t from,
 		       size_t to, size_t *which)
 {

@@ -35,3 +35,7 @@ void kr_litscan_init(struct kr_litscan *ls, const char *const *lits, size_t n);
  * (when not NULL) is the index of the literal found. */
 size_t kr_litscan_find(const struct kr_litscan *ls, const unsigned char *data, size_t from,
 		       size_t to, size_t *which);
+
+/* Every literal that occurs in data[0, len), overlapping ones included:
+ * bit i for literal i. */
+uint64_t kr_litscan_mask(const struct kr_litscan *ls, const unsigned char *data, size_t len);

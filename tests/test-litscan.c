@@ -80,11 +80,56 @@ START_TEST(every_path_finds_what_a_plain_search_finds)
 }
 END_TEST
 
+/* Literals that contain or overlap others, as the crash tables have them
+ * ("kernel BUG at" holds "BUG "): a search stops at the one whose
+ * fingerprint comes first, which may start after another. "abcdef XYZQ"
+ * has its fingerprint on its rare bytes, after the start of "cdef". */
+static const char *const overlapping[] = {
+	"hrtimer: interrupt took", "interrupt took too long", "kernel BUG at", "BUG ",
+	"INIT: PANIC: ", "PANIC: double fault", "WARNING:", "abcdef XYZQ", "cdef",
+};
+
+START_TEST(mask_has_every_literal_of_a_line)
+{
+	struct kr_litscan ls;
+	kr_litscan_init(&ls, overlapping, KR_ARRAY_SIZE(overlapping));
+	int best = ls.simd;
+	static const char *const planted[] = { "hrtimer: interrupt took too long",
+					       "INIT: PANIC: double fault", "kernel BUG at", "BUG ",
+					       "WARNING:", "abcdef XYZQ" };
+	char buf[512];
+	for (int round = 0; round < 2000; round++) {
+		size_t len = 0;
+		for (int k = rnd() % 4; k >= 0; k--) {
+			const char *p = planted[rnd() % KR_ARRAY_SIZE(planted)];
+			size_t gap = rnd() % 40;
+			if (len + gap + strlen(p) >= sizeof(buf))
+				break;
+			memset(buf + len, round % 2 ? ' ' : 'x', gap);
+			memcpy(buf + len + gap, p, strlen(p));
+			len += gap + strlen(p);
+		}
+		uint64_t want = 0;
+		for (size_t i = 0; i < ls.n; i++)
+			if (memmem(buf, len, ls.lit[i], ls.len[i]))
+				want |= UINT64_C(1) << i;
+		for (int simd = 0; simd <= best; simd++) {
+			ls.simd = simd;
+			uint64_t got = kr_litscan_mask(&ls, (const unsigned char *)buf, len);
+			ck_assert_msg(got == want, "round %d simd %d: %.*s: mask %#llx, want %#llx", round,
+				      simd, (int)len, buf, (unsigned long long)got,
+				      (unsigned long long)want);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("litscan");
 	TCase *tc = tcase_create("litscan");
 	tcase_add_test(tc, every_path_finds_what_a_plain_search_finds);
+	tcase_add_test(tc, mask_has_every_literal_of_a_line);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }
