@@ -725,10 +725,9 @@ static char *error_lines(const char *text, size_t max_lines)
 	while (*line && found < max_lines) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
-		_cleanup_free_ char *l = kr_strndup(line, len);
 		for (const char *const *m = marks; *m; m++) {
-			if (strstr(l, *m)) {
-				kr_buf_printf(&out, "  %s\n", l);
+			if (memmem(line, len, *m, strlen(*m))) {
+				kr_buf_printf(&out, "  %.*s\n", (int)len, line);
 				found++;
 				break;
 			}
@@ -737,9 +736,9 @@ static char *error_lines(const char *text, size_t max_lines)
 	}
 	if (!found) {
 		/* The last lines, then. */
-		size_t n = strlen(text), lines = 0;
+		size_t total = strlen(text), n = total, lines = 0;
 		while (n > 0 && lines <= max_lines)
-			if (text[--n] == '\n' && n + 1 < strlen(text))
+			if (text[--n] == '\n' && n + 1 < total)
 				lines++;
 		for (const char *p = text + n; *p;) {
 			const char *end = strchr(p, '\n');
