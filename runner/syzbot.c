@@ -219,8 +219,8 @@ int kr_syzbot_parse(const char *source, const char *text, size_t len, struct kr_
 	json_error_t jerr;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
-		*err = kr_asprintf("%s:%d:%d: not valid JSON: %s", source, jerr.line, jerr.column,
-				   jerr.text);
+		*err = kr_asprintf("%s:%d:%d: not valid JSON: %s", source, jerr.line > 0 ? jerr.line : 1,
+				   jerr.column > 0 ? jerr.column : 1, jerr.text);
 		return -EINVAL;
 	}
 	struct parser p = { .source = source, .pos = kr_json_pos_index_new(text, len) };

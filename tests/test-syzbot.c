@@ -98,6 +98,7 @@ static const struct {
 } bad_cases[] = {
 	{ "{\"version\": 1, \"title\": ", SRC ":1:24: not valid JSON: " },
 	{ "<html>Bug not found</html>", SRC ":1:1: not valid JSON: " },
+	{ "", SRC ":1:1: not valid JSON: " }, /* jansson says column 0 */
 	{ "[1]", SRC ":1:1: expected an object, got an array" },
 	{ "{\"title\": \"t\", \"crashes\": [{\"title\": \"t\"}]}", SRC ":1:1: version: missing" },
 	{ "{\"version\": 2, \"title\": \"t\"}", SRC ":1:13: version: 2 is not a version kradar reads (1)" },
