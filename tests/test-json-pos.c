@@ -59,6 +59,24 @@ START_TEST(escaped_keys_are_decoded)
 }
 END_TEST
 
+/* Keys are decoded as jansson decodes them: UTF-8 of 2, 3 and 4 bytes
+ * (a surrogate pair), and the one-letter escapes. */
+START_TEST(every_escape_is_decoded)
+{
+	const char *text = "{\"\\u00e9\": 1, \"\\u20ac\": 2, \"\\ud83d\\ude00\": 3, "
+			   "\"a\\nb\\tc\\\\d\\/e\": 4}";
+	struct kr_json_pos_index *idx = index_of(text);
+	ck_pos(kr_json_pos_value(idx, "[\"\xc3\xa9\"]"), 1, 12);
+	ck_pos(kr_json_pos_value(idx, "[\"\xe2\x82\xac\"]"), 1, 25);
+	ck_pos(kr_json_pos_key(idx, "[\"\xf0\x9f\x98\x80\"]"), 1, 28);
+	ck_pos(kr_json_pos_value(idx, "[\"\xf0\x9f\x98\x80\"]"), 1, 44);
+	_cleanup_free_ char *odd = kr_json_path_key("", "a\nb\tc\\d/e");
+	ck_pos(kr_json_pos_key(idx, odd), 1, 47);
+	ck_pos(kr_json_pos_value(idx, odd), 1, 64);
+	kr_json_pos_index_free(idx);
+}
+END_TEST
+
 START_TEST(paths)
 {
 	_cleanup_free_ char *a = kr_json_path_key("", "kernel");
@@ -88,6 +106,7 @@ int main(void)
 	tcase_add_test(tc, nested_positions);
 	tcase_add_test(tc, columns_count_characters);
 	tcase_add_test(tc, escaped_keys_are_decoded);
+	tcase_add_test(tc, every_escape_is_decoded);
 	tcase_add_test(tc, paths);
 	tcase_add_test(tc, truncated_input_does_not_crash);
 	suite_add_tcase(s, tc);

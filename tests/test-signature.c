@@ -769,6 +769,28 @@ START_TEST(classify_summary_and_json)
 }
 END_TEST
 
+/* A starved vCPU's stalls: the summary's "also:" and "starvation:" lines,
+ * and the JSON's starvation entries. */
+START_TEST(classify_shows_alt_titles_and_starvation)
+{
+	_cleanup_free_ char *log = kr_asprintf("%s/crash-logs/run-starved-vcpu.log", kr_test_data());
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ log, NULL }, NULL, 0, &out, &err), 0);
+	ck_assert_msg(strstr(out, "\n  also: stall in corrupted\n"), "%s", out);
+	ck_assert_msg(strstr(out, "\nstarvation: rcu-fqs-starved 752 jiffies per pass at byte 23185\n"),
+		      "%s", out);
+	ck_assert_msg(kr_str_endswith(out, "\nstarvation: rcu-kthread-starved 755 jiffies at byte 26566\n"),
+		      "%s", out);
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "--json", log, NULL }, NULL, 0, &out, NULL), 0);
+	ck_assert_msg(strstr(out, "{\"kind\":\"rcu-kthread-starved\",\"value\":755.0,\"unit\":\"jiffies\","
+				  "\"line\":\"[    7.901481] rcu: rcu_preempt kthread starved for 755 jiffies! "
+				  "g-967 f0x0 RCU_GP_WAIT_FQS(5) ->state=0x402 ->cpu=1\",\"offset\":26566}"),
+		      "%s", out);
+}
+END_TEST
+
 START_TEST(classify_bad_input_is_one_line_and_exit_2)
 {
 	_cleanup_free_ char *out = NULL, *err = NULL;
@@ -862,6 +884,7 @@ int main(void)
 	tcase_add_loop_test(tc, titles_are_normalised, 0, (int)KR_ARRAY_SIZE(titles));
 	tcase_add_test(tc, titles_are_capped);
 	tcase_add_test(tc, classify_summary_and_json);
+	tcase_add_test(tc, classify_shows_alt_titles_and_starvation);
 	tcase_add_test(tc, classify_bad_input_is_one_line_and_exit_2);
 	tcase_add_test(tc, classify_survives_empty_binary_crlf_and_huge_lines);
 	suite_add_tcase(s, tc);
