@@ -70,6 +70,7 @@ int kr_results_merge(struct kr_results *const *parts, size_t n, const char *out_
 	_cleanup_results_free_ struct kr_results *m = kr_results_new(out_dir);
 	double start = INFINITY, end = 0;
 	int total = 0;
+	const char *total_from = NULL; /* the part that set total */
 	_cleanup_free_ bool *have = NULL;
 	for (size_t p = 0; p < n; p++) {
 		const struct kr_results *r = parts[p];
@@ -87,12 +88,13 @@ int kr_results_merge(struct kr_results *const *parts, size_t n, const char *out_
 			m->baseline_file = kr_strdup(r->baseline_file);
 		if (r->shard_total && !total) {
 			total = r->shard_total;
+			total_from = r->out_dir;
 			have = kr_calloc((size_t)total + 1, sizeof(bool));
 		}
 		if (r->shard_total && r->shard_total != total) {
 			*err = kr_asprintf("%s is shard %d/%d, but %s is of %d shards: merge the "
 					   "shards of one run of the matrix", r->out_dir,
-					   r->shard_index, r->shard_total, parts[0]->out_dir, total);
+					   r->shard_index, r->shard_total, total_from, total);
 			return -EINVAL;
 		}
 		if (r->shard_total && r->shard_index >= 1 && r->shard_index <= total) {

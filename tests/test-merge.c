@@ -205,6 +205,17 @@ START_TEST(missing_and_conflicting)
 	parts[2]->shard_total = 4;
 	ck_assert_int_eq(kr_results_merge(twice, 2, "/out", &m, &warnings, &err), -EINVAL);
 	ck_assert_msg(strstr(err, "is shard 1/4, but"), "%s", err);
+	/* named against the first sharded part, not the first part */
+	free(err);
+	err = NULL;
+	kr_strv_free(warnings);
+	warnings = NULL;
+	_cleanup_results_free_ struct kr_results *whole = kr_results_new("/whole");
+	struct kr_results *mixed[3] = { whole, parts[0], parts[2] };
+	ck_assert_int_eq(kr_results_merge(mixed, 3, "/out", &m, &warnings, &err), -EINVAL);
+	_cleanup_free_ char *want4 = kr_asprintf("%s is shard 1/4, but %s is of 3 shards: merge "
+						 "the shards of one run of the matrix", d1, d1);
+	ck_assert_str_eq(err, want4);
 	for (int i = 0; i < 3; i++)
 		kr_results_free(parts[i]);
 	kr_test_tmpdir_cleanup();
