@@ -200,9 +200,11 @@ static void record_line(struct loop *l)
 		r->repro_status = rc ? atoi(rc + 4) : -1;
 	}
 	/* Watch patterns see the line without its printk timestamp, so that
-	 * "^refcount_t:" means what it says. */
+	 * "^refcount_t:" means what it says, and only once the reproducer
+	 * runs: a boot line that matches is not its doing, and as a hit it
+	 * would end every run before the reproducer started. */
 	const char *body = text + kr_guest_printk_prefix(text, len);
-	for (size_t i = 0; i < l->n_watch && !r->hit; i++) {
+	for (size_t i = 0; r->started && i < l->n_watch && !r->hit; i++) {
 		if (kr_regex_matches(l->watch[i], body, len - (size_t)(body - text))) {
 			r->watch_line = kr_strndup(text, len);
 			set_hit(l);

@@ -96,8 +96,9 @@ struct kr_guest_config {
 	double run_timeout;
 	double no_output_timeout;
 	double grace;
-	char *const *watch;       /* PCRE2 patterns: a line that matches one (without
-				   * its printk timestamp) is a hit */
+	char *const *watch;       /* PCRE2 patterns: a line after the start that
+				   * matches one (without its printk timestamp) is
+				   * a hit */
 	/* The crash detector: fed every console byte in order; hit() is asked
 	 * after each feed. */
 	int (*feed)(void *userdata, const char *data, size_t len);

@@ -211,6 +211,15 @@ START_TEST(watch_pattern_is_a_hit)
 	ck_assert_str_eq(r.res.watch_line, "[    2.000000] refcount_t: saturated; underflow");
 	run_clear(&r);
 
+	/* a boot line that matches is not the reproducer's doing */
+	c = (struct kr_guest_config){ .watch = watch };
+	guest("echo 'refcount_t: saturated; underflow'; echo 'KRADAR-START " TOKEN "'; "
+	      "echo 'KRADAR-END " TOKEN " rc=0'; sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_MARKER);
+	ck_assert_ptr_null(r.res.watch_line);
+	run_clear(&r);
+
 	char *bad[] = { "(", NULL };
 	c = (struct kr_guest_config){ .watch = bad };
 	struct kr_guest_result res;
