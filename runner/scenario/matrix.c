@@ -8,7 +8,7 @@
 
 #include "json-pos.h"
 #include "json-read.h"
-#include "kconfig.h"
+#include "fragment.h"
 #include "shard.h"
 
 /* obj[key] when present and of the wanted type (is), else NULL (reported

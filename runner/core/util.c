@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "util.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -551,4 +552,14 @@ int kr_expand_env(const char *in, char **out, char **missing_var)
 	}
 	*out = kr_buf_steal(&b);
 	return 0;
+}
+
+char *kr_strstrip(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
 }

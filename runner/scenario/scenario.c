@@ -9,7 +9,7 @@
 
 #include "json-pos.h"
 #include "json-read.h"
-#include "kconfig.h"
+#include "fragment.h"
 #include "regex.h"
 #include "syzbot.h"
 #include "syzprog.h"

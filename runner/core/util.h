@@ -101,6 +101,8 @@ KR_DEFINE_CLEANUP(char *, kr_strv_free)
 #define _cleanup_strv_free_ _cleanup_(kr_strv_freep)
 
 bool kr_str_startswith(const char *s, const char *prefix);
+/* Removes leading and trailing white space in place; returns the start. */
+char *kr_strstrip(char *s);
 /* s is not empty and holds only ASCII letters, digits and characters of
  * extra ("._-" for names). */
 bool kr_str_in_charset(const char *s, const char *extra);

@@ -1,15 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Kernel config text: fragments, merging them into a base config the way
- * the kernel's scripts/kconfig/merge_config.sh does, and checking that every
- * fragment line survived olddefconfig, with Kconfig's reason when it can be
- * told (an unknown symbol, an unmet "depends on", a hidden prompt, a select
- * that forces a symbol on). */
+/* Config fragment lines (CONFIG_X=value, "# CONFIG_X is not set") as
+ * scenarios and matrices give them: syntax, parsing, and the fragment as
+ * config text (the kernel cache's identity of a fragment). */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kbuild.h"
 #include "util.h"
 
 /* One fragment line: name is "CONFIG_X", value "y", "m", "n" (also for
@@ -43,16 +40,7 @@ void kr_kconfig_fragment_clear(struct kr_kconfig_fragment *frag);
  * each, in first-appearance order): the cache's identity of a fragment. */
 char *kr_kconfig_fragment_text(const struct kr_kconfig_fragment *frag);
 
-/* base with every line about a fragment symbol removed and the fragment
- * appended (merge_config.sh). */
-char *kr_kconfig_merge(const char *base, const struct kr_kconfig_fragment *frag);
-
-/* Compares every fragment symbol with the final config. Mismatches are
- * explained from the Kconfig files of srctree (arch: the kernel's SRCARCH,
- * "x86"; env_arch: $(ARCH) in Kconfig, "x86" unless make is given ARCH=); srctree NULL: no
- * reasons. Returns the number of mismatches (*out NULL when none). */
-size_t kr_kconfig_check(const char *final_config, const struct kr_kconfig_fragment *frag,
-			const char *srctree, const char *arch, const char *env_arch,
-			struct kr_kbuild_mismatch **out);
-
-void kr_kbuild_mismatches_free(struct kr_kbuild_mismatch *m, size_t n);
+/* The value that wins for line i's symbol (the last line naming it); NULL
+ * when line i is not the first line of its symbol, so that each symbol is
+ * seen once. */
+const char *kr_kconfig_fragment_value(const struct kr_kconfig_fragment *frag, size_t i);
