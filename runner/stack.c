@@ -251,6 +251,18 @@ char *kr_frame_base_name(const char *func)
 	const char *dot = strchr(func, '.');
 	if (dot && dot > func)
 		len = (size_t)(dot - func);
+	/* the wrappers SYSCALL_DEFINE makes around a syscall's body */
+	static const char *const wrappers[] = { "__x64_", "__ia32_", "__arm64_", "__s390x_",
+						"__riscv_", "__se_", "__do_" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(wrappers); i++) {
+		size_t w = strlen(wrappers[i]);
+		if (len > w && !strncmp(func, wrappers[i], w) &&
+		    (!strncmp(func + w, "sys_", 4) || !strncmp(func + w, "compat_sys_", 11))) {
+			func += w;
+			len -= w;
+			break;
+		}
+	}
 	return kr_strndup(func, len);
 }
 
@@ -326,9 +338,10 @@ static void stack_move(struct kr_stack *to, struct kr_stack *from)
 	*from = (struct kr_stack){ 0 };
 }
 
-struct kr_stack *kr_stack_of_report(const char *text, size_t len)
+struct kr_stack *kr_stack_next(const char *text, size_t len, size_t from, size_t *next)
 {
 	struct kr_stack *st = kr_calloc(1, sizeof(*st));
+	size_t stop = len;
 	/* before a "Call Trace:" line: the last program counter seen, and the
 	 * first run of frames for a report that prints no such line */
 	struct kr_frame rip = { 0 };
@@ -336,10 +349,11 @@ struct kr_stack *kr_stack_of_report(const char *text, size_t len)
 	enum { BEFORE, IN_RUN, RUN_OVER } run_state = BEFORE;
 	bool in_trace = false;
 	const char *end = text + len;
-	for (const char *ls = text; ls < end;) {
+	for (const char *ls = text + (from < len ? from : len); ls < end;) {
+		const char *line = ls;
 		const char *nl = memchr(ls, '\n', (size_t)(end - ls));
 		const char *le = nl ? nl : end;
-		const char *next = nl ? nl + 1 : end;
+		const char *after = nl ? nl + 1 : end;
 		const char *pe = trim_end(ls, le);
 		const char *p = skip_space(ls, pe);
 		struct kr_frame f;
@@ -348,12 +362,13 @@ struct kr_stack *kr_stack_of_report(const char *text, size_t len)
 			f.line_start = (size_t)(ls - text);
 			f.line_end = (size_t)(pe - text);
 		}
-		ls = next;
+		ls = after;
 		if (in_trace) {
 			bool over = p == pe || starts(p, pe, "</TASK>") || is_section_end(p, pe) ||
 				    (is_trace_header(p, pe) && st->n > 0);
 			if (over) {
 				kr_frame_clear(&f);
+				stop = (size_t)(line - text);
 				break;
 			}
 			if (frame)
@@ -368,6 +383,7 @@ struct kr_stack *kr_stack_of_report(const char *text, size_t len)
 		}
 		if (is_kasan_section(p, pe)) {
 			kr_frame_clear(&f);
+			stop = (size_t)(line - text);
 			break;
 		}
 		if (p == pe || is_section_end(p, pe)) {
@@ -401,7 +417,14 @@ struct kr_stack *kr_stack_of_report(const char *text, size_t len)
 		stack_move(st, &run);
 	stack_reset(&run);
 	free(run.frames);
+	if (next)
+		*next = st->n ? stop : len;
 	return st;
+}
+
+struct kr_stack *kr_stack_of_report(const char *text, size_t len)
+{
+	return kr_stack_next(text, len, 0, NULL);
 }
 
 size_t kr_stack_n_frames(const struct kr_stack *st)

@@ -34,9 +34,11 @@ struct kr_frame {
 int kr_stack_parse_line(const char *line, size_t len, struct kr_frame *f);
 void kr_frame_clear(struct kr_frame *f);
 
-/* The function's name without the compiler's suffixes ("foo.isra.0",
- * "foo.constprop.3", "foo.cold" are "foo"), to be freed: the name a title
- * gives. */
+/* The function's name as a title gives it, to be freed: without the
+ * compiler's suffixes ("foo.isra.0", "foo.constprop.3", "foo.cold" are
+ * "foo"), a syscall's entry wrappers named as the syscall
+ * ("__x64_sys_read", "__se_sys_read", "__do_sys_read" are "sys_read"),
+ * a Rust v0 symbol demangled. */
 char *kr_frame_base_name(const char *func);
 
 /* The frames of the report's first call trace: from its "Call Trace:" (or
@@ -55,3 +57,12 @@ size_t kr_stack_n_frames(const struct kr_stack *st);
 const struct kr_frame *kr_stack_frame(const struct kr_stack *st, size_t i);
 void kr_stack_free(struct kr_stack *st);
 KR_DEFINE_CLEANUP(struct kr_stack, kr_stack_free)
+
+/* The report's next call trace from byte offset from on, found the same
+ * way (a trace ends where the next one may begin); *next (when not NULL)
+ * gets the offset to look for the one after it: the line that ended this
+ * one, or len when there are no more (this one empty, or the text over).
+ * KASAN's "Allocated by"/"Freed by" stacks end the search. Repeated calls
+ * walk every trace of a report: an RCU stall's grace-period kthread, then
+ * the stalled CPU's NMI backtrace. kr_stack_of_report is from 0. */
+struct kr_stack *kr_stack_next(const char *text, size_t len, size_t from, size_t *next);

@@ -78,6 +78,46 @@ static bool crash_of_kind(const struct kr_run_facts *f, const char *kind, size_t
 	return false;
 }
 
+/* In the certain frames of st, from the top to KR_MATCH_FRAME_DEPTH below
+ * the title frame: an expected title's function (1, m filled), none (0),
+ * or -1 when st does not hold the title frame. */
+static int match_in_trace(const struct kr_stack *st, const char *title_frame,
+			  char *const *funcs, const char *const *titles, size_t n_expected,
+			  struct kr_title_match *m)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_free_ const struct kr_frame **frames = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < kr_stack_n_frames(st); i++) {
+		const struct kr_frame *fr = kr_stack_frame(st, i);
+		if (fr->uncertain)
+			continue;
+		kr_strv_push(&names, kr_frame_base_name(fr->func));
+		frames = kr_realloc(frames, (n + 1) * sizeof(*frames));
+		frames[n++] = fr;
+	}
+	size_t top = 0;
+	while (top < n && strcmp(names[top], title_frame))
+		top++;
+	if (top == n)
+		return -1;
+	/* below the title frame first, nearest first; then above it */
+	size_t last = top + KR_MATCH_FRAME_DEPTH < n ? top + KR_MATCH_FRAME_DEPTH : n - 1;
+	for (size_t k = 0; k <= last; k++) {
+		size_t pos = top + k <= last ? top + k : last - k;
+		for (size_t e = 0; e < n_expected; e++) {
+			if (strcmp(names[pos], funcs[e]))
+				continue;
+			m->rule = KR_MATCH_FRAME;
+			m->expected = kr_strdup(titles[e]);
+			m->frame = kr_strdup(frames[pos]->func);
+			m->depth = (int)pos - (int)top;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* The frame rule (kr_crash_expected). */
 static bool frame_expected(const struct kr_scenario *s, const struct kr_run_facts *f,
 			   struct kr_title_match *m)
@@ -93,45 +133,24 @@ static bool frame_expected(const struct kr_scenario *s, const struct kr_run_fact
 			free(func);
 			continue;
 		}
-		kr_strv_push(&funcs, func);
+		kr_strv_push(&funcs, kr_frame_base_name(func));
+		free(func);
 		titles = kr_realloc(titles, (n_expected + 1) * sizeof(*titles));
 		titles[n_expected++] = s->expect.titles[i];
 	}
 	if (!n_expected)
 		return false;
 
-	/* the trace's frames, guessed ones left out */
-	_cleanup_(kr_stack_freep) struct kr_stack *st = kr_stack_of_report(f->report, f->report_len);
-	_cleanup_strv_free_ char **names = NULL;
-	_cleanup_free_ const struct kr_frame **frames = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < kr_stack_n_frames(st); i++) {
-		const struct kr_frame *fr = kr_stack_frame(st, i);
-		if (fr->uncertain)
-			continue;
-		kr_strv_push(&names, kr_frame_base_name(fr->func));
-		frames = kr_realloc(frames, (n + 1) * sizeof(*frames));
-		frames[n++] = fr;
-	}
 	_cleanup_free_ char *title_frame = kr_frame_base_name(f->frame);
-	size_t top = 0;
-	while (top < n && strcmp(names[top], title_frame))
-		top++;
-	if (top == n)
-		return false;
-	/* below the title frame first, nearest first; then above it */
-	size_t last = top + KR_MATCH_FRAME_DEPTH < n ? top + KR_MATCH_FRAME_DEPTH : n - 1;
-	for (size_t k = 0; k <= last; k++) {
-		size_t pos = top + k <= last ? top + k : last - k;
-		for (size_t e = 0; e < n_expected; e++) {
-			if (strcmp(names[pos], funcs[e]))
-				continue;
-			m->rule = KR_MATCH_FRAME;
-			m->expected = kr_strdup(titles[e]);
-			m->frame = kr_strdup(frames[pos]->func);
-			m->depth = (int)pos - (int)top;
-			return true;
-		}
+	/* the crash's own trace: the first that holds its title frame */
+	for (size_t from = 0, next; from < f->report_len; from = next) {
+		_cleanup_(kr_stack_freep) struct kr_stack *st =
+			kr_stack_next(f->report, f->report_len, from, &next);
+		int r = match_in_trace(st, title_frame, funcs, titles, n_expected, m);
+		if (r >= 0)
+			return r > 0;
+		if (next <= from)
+			break;
 	}
 	return false;
 }

@@ -18,8 +18,8 @@
 #define KR_TITLE_LOST_CONNECTION "lost connection to test machine"
 
 /* The frame rule looks for an expected title's function from the top of
- * the crash's first call trace down to this many frames below the frame
- * its title names ("? " frames not counted). */
+ * the crash's own call trace down to this many frames below the frame its
+ * title names ("? " frames not counted). */
 #define KR_MATCH_FRAME_DEPTH 4
 
 /* What the supervisor and the crash scanner found in one run. */
@@ -49,14 +49,15 @@ bool kr_title_expected(const struct kr_scenario *s, const char *title, char *con
  * - frame (unless expect.match is "exact"): an expected title (of
  *   expect.titles; title_regex has no function) "KIND in FUNC" whose KIND
  *   is the kind of the crash's title or of one of its alt_titles (the text
- *   before its last " in "), and whose FUNC is a frame of the crash's first
- *   call trace (kr_stack_of_report() of f->report) from the trace's top
- *   down to KR_MATCH_FRAME_DEPTH frames below f->frame (the frame the
- *   title engine chose after the infrastructure frames), "? " frames left
- *   out and compiler suffixes (".isra.0") ignored. Frames below the title
- *   frame are looked at first, nearest first. The rule needs the title
- *   frame in that trace; a syzbot " (2)" after an expected title is not
- *   part of its function. */
+ *   before its last " in "), and whose FUNC is a frame of the crash's own
+ *   call trace (the first of f->report's traces, kr_stack_next(), that
+ *   holds f->frame, the frame the title engine chose after the
+ *   infrastructure frames) from the trace's top down to
+ *   KR_MATCH_FRAME_DEPTH frames below f->frame; "? " frames left out, names
+ *   compared as titles give them (kr_frame_base_name: no ".isra.0",
+ *   "__x64_sys_read" is "sys_read"). Frames below the title frame are
+ *   looked at first, nearest first. No trace holding the title frame: no
+ *   match. A syzbot " (2)" after an expected title is not part of FUNC. */
 bool kr_crash_expected(const struct kr_scenario *s, const struct kr_run_facts *f,
 		       struct kr_title_match *m);
 

@@ -275,6 +275,75 @@ START_TEST(first_trace_only)
 }
 END_TEST
 
+/* Every trace of a report, one after the other. */
+START_TEST(walk_traces)
+{
+	const char *text =
+		"rcu: INFO: rcu_preempt self-detected stall on CPU\n"
+		"rcu: RCU grace-period kthread stack dump:\n"
+		"task:rcu_preempt     state:I stack:0     pid:15    ppid:2      flags:0x00004000\n"
+		"Call Trace:\n"
+		" <TASK>\n"
+		" __schedule+0x34d/0xa00\n"
+		" rcu_gp_kthread+0xd8/0x1b0\n"
+		" </TASK>\n"
+		"rcu: Stack dump where RCU GP kthread last ran:\n"
+		"Sending NMI from CPU 0 to CPUs 1:\n"
+		"NMI backtrace for cpu 1\n"
+		"RIP: 0010:read_hpet+0x91/0xf0\n"
+		"Call Trace:\n"
+		" <IRQ>\n"
+		" hrtimer_interrupt+0x82/0x210\n"
+		" </IRQ>\n"
+		" <TASK>\n"
+		"RIP: 0010:clear_user_rep_good+0xe/0x30\n"
+		" do_execveat_common.isra.0+0x1ad/0x220\n"
+		" __x64_sys_execve+0x32/0x40\n"
+		" </TASK>\n"
+		"Call Trace:\n"
+		" third_fn+0x1/0x2\n"
+		"\n"
+		"Allocated by task 1:\n"
+		" alloc_fn+0x1/0x2\n";
+	size_t len = strlen(text);
+	static const char *const want[] = {
+		"__schedule rcu_gp_kthread",
+		"read_hpet hrtimer_interrupt clear_user_rep_good do_execveat_common.isra.0 "
+		"__x64_sys_execve",
+		"third_fn",
+	};
+	size_t from = 0, i = 0;
+	for (; i < KR_ARRAY_SIZE(want); i++) {
+		size_t next = 0;
+		_cleanup_(kr_stack_freep) struct kr_stack *st = kr_stack_next(text, len, from, &next);
+		_cleanup_free_ char *got = names(st);
+		ck_assert_str_eq(got, want[i]);
+		ck_assert_uint_gt(next, from);
+		from = next;
+	}
+	/* the allocation stack is not one */
+	size_t next = 0;
+	_cleanup_(kr_stack_freep) struct kr_stack *st = kr_stack_next(text, len, from, &next);
+	ck_assert_uint_eq(kr_stack_n_frames(st), 0);
+	ck_assert_uint_eq(next, len);
+	_cleanup_(kr_stack_freep) struct kr_stack *past = kr_stack_next(text, len, len + 5, &next);
+	ck_assert_uint_eq(kr_stack_n_frames(past), 0);
+	ck_assert_uint_eq(next, len);
+
+	/* titles name a syscall's wrappers as the syscall */
+	static const char *const names_in[][2] = {
+		{ "__x64_sys_execve", "sys_execve" }, { "__do_sys_read", "sys_read" },
+		{ "__se_sys_ioctl", "sys_ioctl" },    { "__ia32_compat_sys_x", "compat_sys_x" },
+		{ "__x64_foo", "__x64_foo" },         { "ksys_write", "ksys_write" },
+		{ "do_execveat_common.isra.0", "do_execveat_common" },
+	};
+	for (size_t k = 0; k < KR_ARRAY_SIZE(names_in); k++) {
+		_cleanup_free_ char *b = kr_frame_base_name(names_in[k][0]);
+		ck_assert_str_eq(b, names_in[k][1]);
+	}
+}
+END_TEST
+
 /* The real Debian 6.1 BUG(): the program counter, then its trace. */
 START_TEST(real_debian_bug)
 {
@@ -309,6 +378,7 @@ int main(void)
 	tcase_add_test(tc, warning_with_rip_and_irq);
 	tcase_add_test(tc, kasan_sections_are_not_the_first_trace);
 	tcase_add_test(tc, first_trace_only);
+	tcase_add_test(tc, walk_traces);
 	tcase_add_test(tc, real_debian_bug);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <math.h>
 #include <string.h>
 
 #include "kr-test.h"
 #include "results.h"
 #include "scenario.h"
+#include "signature.h"
+#include "stack.h"
 #include "verdict.h"
 
 /* A scenario with the given expect object (JSON text). */
@@ -358,6 +361,85 @@ START_TEST(exact_turns_the_frame_rule_off)
 }
 END_TEST
 
+/* The real crash logs of tests/data/crash-logs: an expected title that
+ * names the title frame's caller matches each at depth 1, through its own
+ * stack; a function the stack lacks, or another kind, does not. */
+START_TEST(real_logs_frame_rule)
+{
+	_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
+	DIR *d = opendir(dir);
+	ck_assert_ptr_nonnull(d);
+	size_t checked = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (!kr_str_endswith(de->d_name, ".expect"))
+			continue;
+		_cleanup_free_ char *expect_path = kr_path_join(dir, de->d_name);
+		_cleanup_free_ char *expect = NULL;
+		ck_assert_int_eq(kr_read_file(expect_path, 1 << 20, &expect, NULL), 0);
+		if (!kr_str_startswith(expect, "TITLE: ") && !strstr(expect, "\nTITLE: "))
+			continue;
+		_cleanup_free_ char *log_name = kr_strndup(de->d_name, strlen(de->d_name) - 7);
+		_cleanup_free_ char *log_path = kr_asprintf("%s/%s.log", dir, log_name);
+		_cleanup_free_ char *log = NULL;
+		size_t len = 0;
+		ck_assert_int_eq(kr_read_file(log_path, 1 << 24, &log, &len), 0);
+		_cleanup_(kr_scanner_freep) struct kr_scanner *sc = kr_scanner_new();
+		kr_scanner_feed(sc, log, len);
+		kr_scanner_finish(sc);
+		ck_assert_uint_ge(kr_scanner_n_crashes(sc), 1);
+		const struct kr_crash *c = kr_scanner_crash(sc, 0);
+		const char *in = strstr(c->title, " in ");
+		if (!c->frame || !in)
+			continue;
+		/* the caller of the title frame, in the first trace holding it */
+		_cleanup_free_ char *caller = NULL;
+		bool seen = false;
+		for (size_t from = 0, next; !seen && from < c->report_len; from = next) {
+			_cleanup_(kr_stack_freep) struct kr_stack *st =
+				kr_stack_next(c->report, c->report_len, from, &next);
+			for (size_t i = 0; i < kr_stack_n_frames(st) && !caller; i++) {
+				const struct kr_frame *fr = kr_stack_frame(st, i);
+				_cleanup_free_ char *base = kr_frame_base_name(fr->func);
+				if (fr->uncertain)
+					continue;
+				if (seen && strcmp(base, c->frame))
+					caller = kr_strdup(fr->func);
+				seen = seen || !strcmp(base, c->frame);
+			}
+		}
+		ck_assert_msg(caller, "%s: no caller of %s in its traces", log_name, c->frame);
+		_cleanup_free_ char *base = kr_frame_base_name(caller);
+		struct kr_run_facts f = { .title = c->title, .alt_titles = c->alt_titles,
+					  .frame = c->frame, .report = c->report,
+					  .report_len = c->report_len, .is_stall = c->is_stall };
+		_cleanup_free_ char *kind = kr_strndup(c->title, (size_t)(in - c->title));
+		_cleanup_free_ char *near = kr_asprintf("{\"title\":\"%s in %s\"}", kind, base);
+		_cleanup_free_ char *other_fn =
+			kr_asprintf("{\"title\":\"%s in kradar_no_such_fn\"}", kind);
+		_cleanup_free_ char *other_kind = kr_asprintf(
+			"{\"title\":\"%s in %s\"}",
+			strcmp(kind, "WARNING") ? "WARNING" : "KASAN: use-after-free Read", base);
+		_cleanup_scenario_free_ struct kr_scenario *s_near = scenario(near, NULL);
+		_cleanup_scenario_free_ struct kr_scenario *s_fn = scenario(other_fn, NULL);
+		_cleanup_scenario_free_ struct kr_scenario *s_kind = scenario(other_kind, NULL);
+		struct kr_title_match m = { 0 };
+		ck_assert_msg(kr_crash_expected(s_near, &f, &m), "%s: %s", log_name, near);
+		ck_assert_int_eq(m.rule, KR_MATCH_FRAME);
+		ck_assert_int_eq(m.depth, 1);
+		ck_assert_str_eq(m.frame, caller);
+		kr_title_match_clear(&m);
+		ck_assert_msg(!kr_crash_expected(s_fn, &f, &m), "%s: %s", log_name, other_fn);
+		ck_assert_msg(!kr_crash_expected(s_kind, &f, &m), "%s: %s", log_name, other_kind);
+		checked++;
+	}
+	closedir(d);
+	/* bug, deadlock, hang, null, sleep-atomic, soft lockups, synthetic-*,
+	 * warn, an rcu stall in sys_execve */
+	ck_assert_uint_ge(checked, 12);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 START_TEST(wilson_interval)
 {
 	double lo, hi;
@@ -496,6 +578,7 @@ int main(void)
 	tcase_add_test(tc, frame_match_needs_the_kind);
 	tcase_add_test(tc, same_kind_other_bug);
 	tcase_add_test(tc, exact_turns_the_frame_rule_off);
+	tcase_add_test(tc, real_logs_frame_rule);
 	tcase_add_test(tc, wilson_interval);
 	tcase_add_test(tc, scenario_verdicts);
 	tcase_add_test(tc, exit_codes_and_json);
