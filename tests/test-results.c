@@ -30,6 +30,11 @@ START_TEST(round_trip)
 	ck_assert_uint_eq(back->n_scenarios, r->n_scenarios);
 	ck_assert_int_eq(back->scenarios[3]->outcome, KR_OUTCOME_SKIPPED);
 	ck_assert_int_eq(back->scenarios[3]->verdict, KR_VERDICT_SKIPPED);
+	const struct kr_title_match *m = &back->scenarios[0]->runs[0]->match;
+	ck_assert_int_eq(m->rule, KR_MATCH_FRAME);
+	ck_assert_str_eq(m->frame, "vhost_worker_killed");
+	ck_assert_int_eq(m->depth, -1);
+	ck_assert_int_eq(back->scenarios[1]->runs[0]->match.rule, KR_MATCH_NONE);
 	ck_assert_int_eq(kr_results_exit_code(back), 128 + 15);
 	_cleanup_free_ char *a = dump(r), *b = dump(back);
 	ck_assert_str_eq(a, b);
@@ -85,6 +90,16 @@ START_TEST(bad_input)
 	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
 				 "\"runs\": [{\"verdict\": \"fixed\"}]}]}",
 		   "r.json:2:110: scenarios[0].runs[0].verdict: \"fixed\" is not a run verdict");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"match\": \"exact\"}]}]}",
+		   "r.json:2:128: scenarios[0].runs[0].match: expected an object, got a string");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"match\": {\"rule\": \"fuzzy\"}}]}]}",
+		   "r.json:2:137: scenarios[0].runs[0].match.rule: \"fuzzy\" is not exact or frame");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"match\": {\"rule\": \"frame\", "
+				 "\"depth\": 1.5}}]}]}",
+		   "r.json:2:155: scenarios[0].runs[0].match.depth: expected an integer, got a number");
 	load_fails(SCENARIO_HEAD "\"verdict\": \"maybe\", \"outcome\": \"met\"}]}",
 		   "r.json:2:62: scenarios[0].verdict: \"maybe\" is not a verdict");
 	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", \"runs_planned\": -1}]}",

@@ -86,6 +86,7 @@ START_TEST(defaults)
 	ck_assert_int_eq(s->expect.verdict, KR_EXPECT_REPRODUCED);
 	ck_assert_ptr_null(s->expect.titles[0]);
 	ck_assert_ptr_null(s->expect.title_regex);
+	ck_assert_int_eq(s->expect.match, KR_EXPECT_MATCH_FRAME);
 	ck_assert_ptr_null(s->watch[0]);
 	ck_assert_int_eq(s->runs, 1);
 	ck_assert(s->stop_on_hit);
@@ -132,7 +133,8 @@ START_TEST(all_fields)
 		"   \"qemu\": \"/usr/bin/qemu\", \"args\": [\"-cpu\", \"max\"]},\n"
 		" \"sysctl\": {\"kernel.hung_task_timeout_secs\": 20},\n"
 		" \"timeouts\": {\"boot\": 10, \"run\": 20.5, \"no_output\": 30, \"tcg_factor\": 2},\n"
-		" \"expect\": {\"verdict\": \"fixed\", \"title\": \"A\", \"titles\": [\"B\"], \"title_regex\": \"^C\"},\n"
+		" \"expect\": {\"verdict\": \"fixed\", \"title\": \"A\", \"titles\": [\"B\"], \"title_regex\": \"^C\",\n"
+		"  \"match\": \"exact\"},\n"
 		" \"watch\": [\"foo\"], \"runs\": 5, \"stop_on_hit\": false}\n";
 	ck_assert_int_eq(load(text, &s, &d), 0);
 	ck_assert_str_eq(s->extid, "0123456789abcdef0123");
@@ -163,6 +165,7 @@ START_TEST(all_fields)
 	ck_assert_str_eq(s->expect.titles[0], "A");
 	ck_assert_str_eq(s->expect.titles[1], "B");
 	ck_assert_str_eq(s->expect.title_regex, "^C");
+	ck_assert_int_eq(s->expect.match, KR_EXPECT_MATCH_EXACT);
 	ck_assert_int_eq(s->runs, 5);
 	ck_assert(!s->stop_on_hit);
 	kr_scenario_free(s);
@@ -224,6 +227,10 @@ static const struct {
 	{ MINIMAL ", \"timeouts\": {\"run\": -1}}", "2:53: timeouts.run: -1 is out of range [1, 604800]" },
 	{ MINIMAL ", \"expect\": {\"verdict\": \"crashed\"}}",
 	  "2:55: expect.verdict: \"crashed\" is not one of reproduced, clean, fixed" },
+	{ MINIMAL ", \"expect\": {\"match\": \"fuzzy\"}}",
+	  "2:53: expect.match: \"fuzzy\" is not one of frame, exact" },
+	{ MINIMAL ", \"expect\": {\"match\": true}}",
+	  "2:53: expect.match: expected a string, got a boolean" },
 	{ MINIMAL ", \"sysctl\": {\"../etc\": 1}}",
 	  "2:44: sysctl[\"../etc\"]: invalid name: a /proc/sys name such as kernel.hung_task_timeout_secs" },
 	/* Every kind of problem the loader names, each once. */

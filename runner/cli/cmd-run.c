@@ -586,6 +586,9 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	if (crash) {
 		f.title = crash->title;
 		f.alt_titles = crash->alt_titles;
+		f.frame = crash->frame;
+		f.report = crash->report;
+		f.report_len = crash->report_len;
 		f.is_stall = crash->is_stall;
 	} else if (g->watch_line && g->hit_offset >= g->start_offset) {
 		f.title = wtitle = watch_title(g->watch_line);
@@ -602,7 +605,8 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 					g->started ? g->start_offset : SIZE_MAX, g->duration_s);
 	f.n_evidence = kr_strv_len(run->evidence);
 
-	run->verdict = kr_verdict_run(s, &f, &run->reason);
+	kr_title_match_clear(&run->match);
+	run->verdict = kr_verdict_run(s, &f, &run->reason, &run->match);
 	if ((f.silent || lost) && !crash && g->message) {
 		/* what went quiet, or how the connection ended */
 		char *more = kr_asprintf("%s: %s", run->reason, g->message);

@@ -37,6 +37,34 @@ int kr_verdict_from_string(const char *s)
 	return -EINVAL;
 }
 
+const char *kr_match_rule_to_string(enum kr_match_rule m)
+{
+	switch (m) {
+	case KR_MATCH_EXACT:
+		return "exact";
+	case KR_MATCH_FRAME:
+		return "frame";
+	case KR_MATCH_NONE:
+		break;
+	}
+	return NULL;
+}
+
+int kr_match_rule_from_string(const char *s)
+{
+	for (int m = KR_MATCH_EXACT; m <= KR_MATCH_FRAME; m++)
+		if (s && !strcmp(s, kr_match_rule_to_string((enum kr_match_rule)m)))
+			return m;
+	return -EINVAL;
+}
+
+void kr_title_match_clear(struct kr_title_match *m)
+{
+	free(m->expected);
+	free(m->frame);
+	*m = (struct kr_title_match){ 0 };
+}
+
 const char *kr_outcome_to_string(enum kr_outcome o)
 {
 	switch (o) {
@@ -96,6 +124,7 @@ static void run_free(struct kr_run_result *run)
 	if (!run)
 		return;
 	free(run->title);
+	kr_title_match_clear(&run->match);
 	free(run->crash_type);
 	free(run->reason);
 	free(run->accel);
@@ -231,6 +260,20 @@ static struct kr_json *seconds(double v)
 	return v < 0 || isnan(v) ? kr_json_null() : kr_json_real(round(v * 1000) / 1000);
 }
 
+static struct kr_json *match_json(const struct kr_title_match *m)
+{
+	if (m->rule == KR_MATCH_NONE)
+		return kr_json_null();
+	struct kr_json *o = kr_json_object();
+	kr_json_set(o, "rule", kr_json_string(kr_match_rule_to_string(m->rule)));
+	if (m->rule == KR_MATCH_FRAME) {
+		kr_json_set(o, "expected", kr_json_string(m->expected));
+		kr_json_set(o, "frame", kr_json_string(m->frame));
+		kr_json_set(o, "depth", kr_json_int(m->depth));
+	}
+	return o;
+}
+
 struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 {
 	struct kr_json *o = kr_json_object();
@@ -239,6 +282,7 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 	kr_json_set(o, "title", kr_json_string(run->title));
 	kr_json_set(o, "crash_type", kr_json_string(run->crash_type));
 	kr_json_set(o, "reason", kr_json_string(run->reason));
+	kr_json_set(o, "match", match_json(&run->match));
 	kr_json_set(o, "accel", kr_json_string(run->accel));
 	kr_json_set(o, "started_at", kr_json_real(round(run->started_at * 1000) / 1000));
 	kr_json_set(o, "duration_s", seconds(run->duration_s));
@@ -538,6 +582,29 @@ static int expect_from_string(const char *s)
 	return -EINVAL;
 }
 
+/* A run's "match" (absent or null: none, as in results of older kradars). */
+static void read_match(struct reader *rd, json_t *o, const char *path, struct kr_title_match *m)
+{
+	_cleanup_free_ char *mpath = NULL, *dpath = NULL;
+	json_t *mo = reader_get(rd, o, path, "match", is_object, "an object", false, &mpath);
+	if (!mo)
+		return;
+	int rule = read_name(rd, mo, mpath, "rule", true, kr_match_rule_from_string,
+			     KR_MATCH_FRAME + 1, "exact or frame");
+	if (rule < 0)
+		return;
+	m->rule = (enum kr_match_rule)rule;
+	m->expected = read_str(rd, mo, mpath, "expected");
+	m->frame = read_str(rd, mo, mpath, "frame");
+	/* depth may be negative: read_int takes counts only */
+	json_t *d = reader_get(rd, mo, mpath, "depth", is_integer, "an integer", false, &dpath);
+	if (d && (json_integer_value(d) < INT_MIN || json_integer_value(d) > INT_MAX))
+		reader_fail(rd, dpath, "%" JSON_INTEGER_FORMAT " is out of range",
+			    json_integer_value(d));
+	else if (d)
+		m->depth = (int)json_integer_value(d);
+}
+
 static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_scenario_result *sr)
 {
 	struct kr_run_result *run = kr_scenario_result_add_run(sr);
@@ -551,6 +618,7 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->title = read_str(rd, o, path, "title");
 	run->crash_type = read_str(rd, o, path, "crash_type");
 	run->reason = read_str(rd, o, path, "reason");
+	read_match(rd, o, path, &run->match);
 	run->accel = read_str(rd, o, path, "accel");
 	run->started_at = read_num(rd, o, path, "started_at", 0);
 	run->duration_s = read_num(rd, o, path, "duration_s", -1);

@@ -57,9 +57,33 @@ int kr_outcome_from_string(const char *s);              /* -EINVAL if unknown */
 const char *kr_change_to_string(enum kr_change c);     /* "regression", "new-fix", ... */
 int kr_change_from_string(const char *s);               /* -EINVAL if unknown */
 
+/* How a reproduced run's crash matched the bug the scenario expects
+ * (verdict.h). */
+enum kr_match_rule {
+	KR_MATCH_NONE,  /* not reproduced */
+	KR_MATCH_EXACT, /* the title: one of expect.titles, expect.title_regex,
+			 * or any title when none is given */
+	KR_MATCH_FRAME, /* the kind of an expected title, and its function among
+			 * the first frames of the crash's stack */
+};
+const char *kr_match_rule_to_string(enum kr_match_rule m); /* "exact", "frame"; NULL: none */
+int kr_match_rule_from_string(const char *s);              /* -EINVAL if unknown */
+
+struct kr_title_match {
+	enum kr_match_rule rule;
+	/* KR_MATCH_FRAME only (NULL and 0 otherwise): */
+	char *expected; /* the expected title whose kind and function matched */
+	char *frame;    /* the crash's frame that is its function, as printed */
+	int depth;      /* that frame's depth: frames below the crash's title
+			 * frame, 0 the title frame, < 0 above it; "? " frames
+			 * not counted */
+};
+void kr_title_match_clear(struct kr_title_match *m);
+
 struct kr_run_result {
 	int index;               /* 1-based */
 	enum kr_verdict verdict;
+	struct kr_title_match match; /* reproduced: which rule matched */
 	char *title;             /* the crash (or watch hit) title; NULL: none */
 	char *crash_type;        /* the scanner's class ("WARNING", "HANG"); NULL */
 	char *reason;            /* one line: why this verdict */

@@ -557,7 +557,8 @@ static void load_timeouts(struct kr_json_reader *l, json_t *root, struct kr_scen
 
 static void load_expect(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
-	static const char *const keys[] = { "verdict", "title", "titles", "title_regex", NULL };
+	static const char *const keys[] = { "verdict", "title", "titles", "title_regex", "match",
+					    NULL };
 	json_t *e = get_object(l, root, "", "expect");
 	if (!e)
 		return;
@@ -581,6 +582,11 @@ static void load_expect(struct kr_json_reader *l, json_t *root, struct kr_scenar
 			kr_strv_push(&s->expect.titles, kr_strdup(titles[i]));
 	if (read_string(l, e, "expect", "title_regex", &s->expect.title_regex) > 0)
 		compile_check(l, "expect.title_regex", s->expect.title_regex);
+	static const char *const matches[] = { [KR_EXPECT_MATCH_FRAME] = "frame",
+						[KR_EXPECT_MATCH_EXACT] = "exact" };
+	int match;
+	if (read_enum(l, e, "expect", "match", matches, KR_ARRAY_SIZE(matches), &match) > 0)
+		s->expect.match = (enum kr_expect_match)match;
 }
 
 static void load_root(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)

@@ -32,6 +32,12 @@ enum kr_expect_verdict {
 	KR_EXPECT_FIXED,
 };
 
+/* expect.match: which rules make a crash the expected bug (verdict.h). */
+enum kr_expect_match {
+	KR_EXPECT_MATCH_FRAME, /* the title, or the kind and a near frame (default) */
+	KR_EXPECT_MATCH_EXACT, /* the title only */
+};
+
 enum kr_value_type {
 	KR_VALUE_BOOL,
 	KR_VALUE_INT,
@@ -130,6 +136,7 @@ struct kr_scenario {
 		enum kr_expect_verdict verdict;
 		char **titles; /* title and titles, in order (never NULL) */
 		char *title_regex; /* NULL when not given */
+		enum kr_expect_match match;
 	} expect;
 
 	char **watch; /* extra regexes that count as a hit (never NULL) */
