@@ -418,6 +418,10 @@ START_TEST(hung_task_named_past_its_waits)
 	ck_assert_str_eq(c->title, "INFO: task hung in widget_release");
 	ck_assert_str_eq(c->frame, "widget_release");
 	ck_assert(has_alt(c, "hang in widget_release"));
+	/* the stack's own frames, the waits left out, the title's first */
+	ck_assert_uint_eq(kr_strv_len(c->frames), 2);
+	ck_assert_str_eq(c->frames[0], "widget_release");
+	ck_assert_str_eq(c->frames[1], "__fput");
 }
 END_TEST
 
@@ -461,6 +465,9 @@ START_TEST(syscall_wrappers_are_renamed)
 	const struct kr_crash *c = only_crash(s);
 	ck_assert_str_eq(c->title, "WARNING: refcount bug in sys_frob");
 	ck_assert(has_alt(c, "WARNING: refcount bug in __x64_sys_frob"));
+	/* frames in the form titles use */
+	ck_assert_uint_eq(kr_strv_len(c->frames), 1);
+	ck_assert_str_eq(c->frames[0], "sys_frob");
 	ck_assert_str_eq(c->type, "REFCOUNT_WARNING");
 }
 END_TEST

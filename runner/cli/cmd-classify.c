@@ -19,6 +19,7 @@ static struct kr_json *crash_json(const struct kr_crash *c)
 	kr_json_set(o, "alt_titles", kr_json_strv(c->alt_titles));
 	kr_json_set(o, "type", kr_json_string(c->type));
 	kr_json_set(o, "frame", kr_json_string(c->frame));
+	kr_json_set(o, "frames", kr_json_strv(c->frames));
 	kr_json_set(o, "corrupted", kr_json_bool(c->corrupted));
 	kr_json_set(o, "suppressed", kr_json_bool(c->suppressed));
 	kr_json_set(o, "is_stall", kr_json_bool(c->is_stall));

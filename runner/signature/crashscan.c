@@ -86,6 +86,7 @@ static void crash_clear(struct kr_crash *c)
 	kr_strv_free(c->alt_titles);
 	free(c->frame);
 	free(c->report);
+	kr_strv_free(c->frames);
 }
 
 void kr_scanner_free(struct kr_scanner *s)
@@ -324,6 +325,7 @@ static void finalize(struct kr_scanner *s)
 		.start = r->start,
 		.end = r->end,
 		.report_len = r->text.len,
+		.frames = t.frames,
 	};
 	c->report = kr_buf_steal(&r->text);
 	report_reset(r);

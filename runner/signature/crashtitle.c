@@ -676,6 +676,45 @@ static size_t name_forms(struct kr_crashtitle *t, const char *name, char **forms
 	return n;
 }
 
+/* The form of a name that titles use (the last rename's result). */
+static char *title_form(struct kr_crashtitle *t, const char *name)
+{
+	char *forms[8];
+	size_t n = name_forms(t, name, forms, KR_ARRAY_SIZE(forms));
+	for (size_t i = 0; i + 1 < n; i++)
+		free(forms[i]);
+	return forms[n - 1];
+}
+
+#define OWN_FRAMES_MAX 64
+
+/* The report's own frames that are not skipped, in their title form: the
+ * title's frame first, then the stack from the picked frame on (from the
+ * top when the frame came from elsewhere), without direct repeats. */
+static char **own_frames(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+			 const struct frame *picked, const char *title_frame)
+{
+	char **v = kr_calloc(1, sizeof(char *));
+	size_t n = 0;
+	if (title_frame) {
+		kr_strv_push(&v, kr_strdup(title_frame));
+		n++;
+	}
+	size_t start = picked ? (size_t)(picked - fr->f) : 0;
+	for (size_t i = start; i < fr->n && n < OWN_FRAMES_MAX; i++) {
+		if (skipped(t, rule, fr->f[i].name))
+			continue;
+		char *name = title_form(t, fr->f[i].name);
+		if (n && strcmp(v[n - 1], name) == 0) {
+			free(name);
+			continue;
+		}
+		kr_strv_push(&v, name);
+		n++;
+	}
+	return v;
+}
+
 /* ---- titles ---------------------------------------------------------------- */
 
 /* Expands a template: {1}..{9} header groups, {F} the frame, {A} the aux
@@ -784,7 +823,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			  const struct kr_rline *lines, size_t n, bool interleaved,
 			  struct kr_titled *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = (struct kr_titled){ 0 };
 	size_t rule = (size_t)h->rule;
 	const struct kr_rule *r = &kr_rules[rule];
 
@@ -805,6 +844,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		corrupted = true;
 
 	_cleanup_free_ char *frame = NULL;
+	const struct frame *picked = NULL;
 	if (wants_frame) {
 		const char *cand = NULL;
 		_cleanup_free_ char *hdr = NULL;
@@ -821,7 +861,6 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 				cand = hdr;
 		}
 		_cleanup_free_ char *locked = NULL;
-		const struct frame *picked = NULL;
 		if (!cand) {
 			switch (r->frame) {
 			case KR_FRAME_STACK:
@@ -851,6 +890,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		else
 			corrupted = true;
 	}
+	_cleanup_free_ char *title_frame = frame ? title_form(t, frame) : NULL;
+	out->frames = own_frames(t, rule, &fr, picked, title_frame);
 	free(fr.f);
 
 	for (size_t i = 0; i < n; i++)

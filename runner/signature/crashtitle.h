@@ -35,6 +35,8 @@ struct kr_titled {
 	const char *type;
 	char *frame;       /* NULL when the title names none */
 	bool corrupted;
+	char **frames;     /* the stack's functions that are not skipped, the
+			    * title's frame first (kr_crash.frames); never NULL */
 };
 
 struct kr_crashtitle;

@@ -38,6 +38,10 @@ struct kr_crash {
 	char *report;       /* the report's lines without their console prefixes
 			     * (at most 256 KiB); may hold NUL bytes */
 	size_t report_len;
+	char **frames;      /* the functions of the crash's own call trace, in
+			     * order from the top, infrastructure frames left
+			     * out (the first is the title's frame when the
+			     * title names one); never NULL, may be empty */
 };
 
 struct kr_starvation {
