@@ -257,6 +257,32 @@ void kr_test_prepare_debian_kernel(void)
 	ck_assert_ptr_nonnull(getenv("KRADAR_TEST_MODULE"));
 }
 
+char *kr_test_syzkaller_bin(char **why)
+{
+	const char *env = getenv("KRADAR_SYZKALLER_BIN");
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	_cleanup_free_ char *dir = env && *env ? kr_strdup(env) :
+				   root ? kr_path_join(root, "../shared/syzkaller/linux_amd64") :
+					  NULL;
+	*why = NULL;
+	if (!dir) {
+		*why = kr_strdup("neither KRADAR_SYZKALLER_BIN nor KRADAR_SOURCE_ROOT is set");
+		return NULL;
+	}
+	static const char *const names[] = { "syz-execprog", "syz-executor" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(names); i++) {
+		_cleanup_free_ char *path = kr_path_join(dir, names[i]);
+		if (access(path, X_OK) < 0) {
+			*why = kr_asprintf("no real syzkaller binaries: %s: %s (set "
+					   "KRADAR_SYZKALLER_BIN to a directory with syz-execprog and "
+					   "syz-executor, linux/amd64)",
+					   path, strerror(errno));
+			return NULL;
+		}
+	}
+	return KR_TAKE_PTR(dir);
+}
+
 /* ----- a fake kernel tree ----- */
 
 static const char fake_makefile[] =

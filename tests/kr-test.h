@@ -39,6 +39,13 @@ struct kr_scenario *kr_test_scenario(const char *json);
  * that every forked test and every kradar it spawns inherits them. */
 void kr_test_prepare_debian_kernel(void);
 
+/* The directory of real syzkaller binaries (syz-execprog and
+ * syz-executor, linux/amd64): $KRADAR_SYZKALLER_BIN, else
+ * $KRADAR_SOURCE_ROOT/../shared/syzkaller/linux_amd64 (CI's checkout has
+ * ../shared beside it). NULL when neither holds both, with *why saying
+ * what is missing (for a SKIP line; the caller frees both). */
+char *kr_test_syzkaller_bin(char **why);
+
 /* A fake kernel tree in dir for the kernel builder: its Makefile answers
  * tinyconfig, olddefconfig (dropping what its Kconfig does not allow:
  * CONFIG_GATED, CONFIG_NOSUCH*) and bzImage in O= the way the kernel's

@@ -293,6 +293,54 @@ START_TEST(unknown_options_pass_through)
 }
 END_TEST
 
+/* syz-execprog's output as it reaches execprog.log: what went wrong, or
+ * nothing. */
+static char *problem(const char *log, int status)
+{
+	return kr_syzprog_output_problem(log, strlen(log), status);
+}
+
+START_TEST(execprog_output_problems)
+{
+	/* Ran, and ended normally (or its status is unknown). */
+	const char *fine = "2026/12/05 08:56:34 parsed 1 programs\r\n"
+			   "2026/12/05 08:56:35 executed programs: 0\r\n";
+	ck_assert_ptr_null(problem(fine, 0));
+	ck_assert_ptr_null(problem(fine, -1));
+	ck_assert_ptr_null(problem("", 0));
+	ck_assert_ptr_null(problem("2026/12/05 08:56:34 parsed 10 programs\n", 0));
+
+	/* An unparsable program: status 0, yet an error. */
+	_cleanup_free_ char *parse = problem("2026/12/05 08:44:00 parsed 0 programs\r\n", 0);
+	ck_assert_ptr_nonnull(parse);
+	KR_ASSERT_HAS(parse, "could not parse the program");
+	KR_ASSERT_HAS(parse, "\"parsed 0 programs\"");
+	/* without a line end, in an SSH session's output after other lines */
+	_cleanup_free_ char *parse2 = problem("kradar: cannot set sysctl x\n"
+					      "2026/12/05 08:44:00 parsed 0 programs", 0);
+	ck_assert_ptr_nonnull(parse2);
+
+	/* A fatal error names itself. */
+	_cleanup_free_ char *fatal = problem(
+		"2026/12/05 08:52:39 parsed 1 programs\r\n"
+		"2026/12/05 08:52:53 swap file               : enabled\r\n"
+		"2026/12/05 08:52:53 [FATAL] failed to run [\"/kradar/syz-executor\" \"setup\" "
+		"\"swap\"]: exit status 1\r\n",
+		1);
+	ck_assert_str_eq(fatal, "syz-execprog failed: failed to run [\"/kradar/syz-executor\" "
+				"\"setup\" \"swap\"]: exit status 1");
+
+	/* Any other failure: the status and the last line. */
+	_cleanup_free_ char *status = problem("sh: /kradar/syz-execprog: not found\r\n\r\n", 127);
+	ck_assert_str_eq(status, "syz-execprog exited with status 127: sh: /kradar/syz-execprog: "
+				 "not found");
+	_cleanup_free_ char *silent = problem("", 2);
+	ck_assert_str_eq(silent, "syz-execprog exited with status 2");
+	/* "parsed 0 programs" only at a line's end */
+	ck_assert_ptr_null(problem("parsed 0 programs and more\n", 0));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("syzprog");
@@ -306,6 +354,7 @@ int main(void)
 	tcase_add_test(tc, no_options_line);
 	tcase_add_test(tc, errors_name_the_place);
 	tcase_add_test(tc, unknown_options_pass_through);
+	tcase_add_test(tc, execprog_output_problems);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -40,6 +40,8 @@
 /* syz-execprog's -slowdown under TCG: syzkaller scales its own timeouts
  * (per-call and per-program) by this for emulated machines. */
 #define TCG_EXECPROG_SLOWDOWN 10
+/* execprog.log is read back, for syz-execprog's errors, up to this size. */
+#define EXECPROG_LOG_MAX (64u << 20)
 /* Size limits for kernel.image and disk URLs: the download, and the
  * decompressed file when it is .xz. */
 #define MAX_DOWNLOAD (16ull << 30)
@@ -536,6 +538,18 @@ static int publish(const char *dir, const char *name)
 	return rename(from, to) < 0 ? -errno : 0;
 }
 
+/* A syz reproducer's run without a crash: what execprog.log says went
+ * wrong (syzprog.h), or NULL. */
+static char *execprog_problem(const char *dir, int status)
+{
+	_cleanup_free_ char *path = kr_path_join(dir, "execprog.log");
+	_cleanup_free_ char *log = NULL;
+	size_t len = 0;
+	if (kr_read_file(path, EXECPROG_LOG_MAX, &log, &len) < 0)
+		return NULL;
+	return kr_syzprog_output_problem(log, len, status);
+}
+
 static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 		     struct kr_scanner *sc, const char *dir, struct kr_run_result *run)
 {
@@ -570,6 +584,8 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 				    early->title);
 	if (!infra && !g->started)
 		infra = kr_strdup(g->message ? g->message : "the reproducer never started");
+	if (!infra && !crash && !g->watch_line && s->repro.kind == KR_REPRO_SYZ)
+		infra = execprog_problem(dir, g->repro_status);
 
 	_cleanup_free_ char *wtitle = NULL;
 	/* Image mode: the SSH connection dropped and the console showed no

@@ -517,6 +517,43 @@ int kr_syzprog_prepare(const struct kr_scenario *s, struct kr_syzprog **out, cha
 	return kr_syzprog_prepare_text(s->repro.file, text, len, s, out, err);
 }
 
+/* ----- syz-execprog's output ----- */
+
+char *kr_syzprog_output_problem(const char *log, size_t len, int status)
+{
+	const char *last = NULL;
+	size_t last_len = 0;
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(log + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - log) : len;
+		const char *line = log + pos;
+		size_t n = end - pos;
+		pos = end + 1;
+		while (n && (line[n - 1] == '\r' || line[n - 1] == ' '))
+			n--;
+		if (!n)
+			continue;
+		last = line;
+		last_len = n;
+		static const char parsed0[] = "parsed 0 programs";
+		if (n >= strlen(parsed0) && !memcmp(line + n - strlen(parsed0), parsed0,
+						     strlen(parsed0)))
+			return kr_strdup("syz-execprog could not parse the program: it said \"parsed 0 "
+					 "programs\" (it drops, without saying why, a program with "
+					 "a call, type or syntax that its syzkaller version does not "
+					 "know)");
+		const char *fatal = memmem(line, n, "[FATAL] ", 8);
+		if (fatal)
+			return kr_asprintf("syz-execprog failed: %.*s",
+					   (int)(line + n - fatal - 8), fatal + 8);
+	}
+	if (status <= 0)
+		return NULL;
+	if (!last)
+		return kr_asprintf("syz-execprog exited with status %d", status);
+	return kr_asprintf("syz-execprog exited with status %d: %.*s", status, (int)last_len, last);
+}
+
 void kr_syzprog_free(struct kr_syzprog *p)
 {
 	if (!p)

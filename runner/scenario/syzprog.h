@@ -58,6 +58,15 @@ int kr_syzprog_prepare(const struct kr_scenario *s, struct kr_syzprog **out, cha
 int kr_syzprog_prepare_text(const char *file, const char *text, size_t len,
 			    const struct kr_scenario *s, struct kr_syzprog **out, char **err);
 
+/* What syz-execprog's output says went wrong, or NULL when nothing did.
+ * syz-execprog drops a program it cannot parse without saying why, prints
+ * "parsed 0 programs" and exits with status 0: a run of an unparsable
+ * repro.syz would end like a clean one. It gives up on other errors with a
+ * "[FATAL] ..." line and status 1. log: its whole output (console line
+ * ends "\r\n" allowed); status: its exit status, -1 when unknown. Returns
+ * the reason, for an infra error (the caller frees it). */
+char *kr_syzprog_output_problem(const char *log, size_t len, int status);
+
 void kr_syzprog_free(struct kr_syzprog *p);
 KR_DEFINE_CLEANUP(struct kr_syzprog, kr_syzprog_free)
 #define _cleanup_syzprog_free_ _cleanup_(kr_syzprog_freep)
