@@ -385,6 +385,19 @@ static unsigned hits_of(struct dashboard *d, const char *target)
 	return 0;
 }
 
+/* fetch() into OUT_DIR (a new directory in the test's; NULL: d->out as
+ * it is), which must succeed. */
+static void fetch_ok(struct dashboard *d, const char *out_dir, char **out, char **err,
+		     const char *extra1, const char *extra2)
+{
+	if (out_dir) {
+		free(d->out);
+		d->out = kr_path_join(kr_test_tmpdir(), out_dir);
+	}
+	int rc = fetch(d, out, err, extra1, extra2);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, *out, *err);
+}
+
 /* No --asset and no assets in the JSON: the bug page names them, for the
  * chosen crash (the second row; the first has others). */
 START_TEST(assets_from_the_bug_page)
@@ -404,8 +417,7 @@ START_TEST(assets_from_the_bug_page)
 	page->content_type = "text/html; charset=utf-8";
 
 	_cleanup_free_ char *out = NULL, *err = NULL;
-	int rc = fetch(&d, &out, &err, NULL, NULL);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
 	ck_assert_msg(strstr(out, "assets:  disk image (bug page), kernel image (bug page), vmlinux "
 				  "(bug page)\n"),
 		      "%s", out);
@@ -439,11 +451,8 @@ START_TEST(assets_from_the_bug_page)
 		      "%s", meta);
 
 	/* --asset still wins for the kind it names. */
-	free(d.out);
-	d.out = kr_path_join(kr_test_tmpdir(), "out2");
 	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
-	rc = fetch(&d, &out2, &err2, "--asset", "kernel=/assets/bzImage-44444444.xz");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, err2);
+	fetch_ok(&d, "out2", &out2, &err2, "--asset", "kernel=/assets/bzImage-44444444.xz");
 	ck_assert_msg(strstr(out2, "assets:  disk image (bug page), kernel image (--asset), vmlinux "
 				   "(bug page)\n"),
 		      "%s", out2);
@@ -478,8 +487,7 @@ START_TEST(several_crashes_on_the_page)
 	/* The third crash: kernel image and vmlinux; its disk is not bootable
 	 * (listed in meta.json, not used). */
 	_cleanup_free_ char *out = NULL, *err = NULL;
-	int rc = fetch(&d, &out, &err, "--crash", "2");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	fetch_ok(&d, NULL, &out, &err, "--crash", "2");
 	ck_assert_msg(strstr(out, "crash:   #2 ") &&
 			      strstr(out, "assets:  kernel image (bug page), vmlinux (bug page)\n"),
 		      "%s", out);
@@ -492,11 +500,8 @@ START_TEST(several_crashes_on_the_page)
 		      "%s", m1);
 
 	/* The second crash has no assets: a kernel built from source. */
-	free(d.out);
-	d.out = kr_path_join(kr_test_tmpdir(), "out2");
 	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
-	rc = fetch(&d, &out2, &err2, "--crash", "1");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, err2);
+	fetch_ok(&d, "out2", &out2, &err2, "--crash", "1");
 	ck_assert_msg(strstr(out2, "assets:  none\n") &&
 			      strstr(out2, "no kernel image: set KRADAR_KERNEL_TREE"),
 		      "%s", out2);
@@ -519,8 +524,7 @@ START_TEST(page_without_assets)
 	_cleanup_free_ char *html = page_fixture(&d, "bug-no-assets.html");
 	page->body = html;
 	_cleanup_free_ char *out = NULL, *err = NULL;
-	int rc = fetch(&d, &out, &err, NULL, NULL);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
 	ck_assert_msg(strstr(out, "assets:  none\n"), "%s", out);
 	ck_assert_msg(!strstr(err, "warning: http"), "%s", err);
 	_cleanup_free_ char *s = read_out(&d, "scenario.json");
@@ -556,11 +560,8 @@ START_TEST(unusable_pages)
 		page->body = cases[i].body;
 		page->body_len = cases[i].len;
 		page->status = cases[i].status;
-		free(d.out);
-		d.out = kr_path_join(kr_test_tmpdir(), i == 0 ? "o0" : i == 1 ? "o1" : "o2");
 		_cleanup_free_ char *out = NULL, *err = NULL;
-		int rc = fetch(&d, &out, &err, NULL, NULL);
-		ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+		fetch_ok(&d, i == 0 ? "o0" : i == 1 ? "o1" : "o2", &out, &err, NULL, NULL);
 		_cleanup_free_ char *want = kr_asprintf("kradar: warning: %s" PAGE_TARGET,
 							kr_http_url(d.http));
 		ck_assert_msg(strstr(err, want) && strstr(err, cases[i].warning), "%zu: %s", i, err);
