@@ -2,7 +2,10 @@
 /* The bug page's crash table: assets per crash, links resolved, kinds
  * told from the links' words, and pages that are not what they should be
  * (the .html files of tests/data/syzbot). */
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kr-test.h"
 #include "syzbot-html.h"
@@ -262,6 +265,37 @@ START_TEST(garbage)
 }
 END_TEST
 
+/* Input that its declared encoding cannot convert: libxml2 complains
+ * through its error handlers, which must stay silent. */
+START_TEST(never_prints)
+{
+	const char *html = "<html><head><meta charset=\"shift_jis\"></head><body>\x82\xa0\xff\xff"
+			   "<table><tr><th>Assets<tr><td><a href=\"/d.raw.xz\">disk image</a>"
+			   "</table>";
+	_cleanup_free_ char *path = kr_path_join(kr_test_tmpdir(), "stderr");
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	ck_assert_int_ge(fd, 0);
+	fflush(stderr);
+	int saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+	struct kr_syzbot_page *p = NULL;
+	_cleanup_free_ char *err = NULL;
+	int r = parse_text(html, strlen(html), &p, &err);
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+	close(saved);
+	close(fd);
+	_cleanup_free_ char *printed = NULL;
+	size_t len;
+	ck_assert_int_eq(kr_read_file(path, 1 << 20, &printed, &len), 0);
+	ck_assert_msg(len == 0, "printed: %s", printed);
+	ck_assert(r == 0 || r == -EBADMSG);
+	kr_syzbot_page_free(p);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 START_TEST(size_cap)
 {
 	size_t n = (size_t)KR_SYZBOT_PAGE_MAX + 1;
@@ -301,6 +335,7 @@ int main(void)
 	tcase_add_test(tc, link_schemes);
 	tcase_add_test(tc, truncated_page);
 	tcase_add_test(tc, garbage);
+	tcase_add_test(tc, never_prints);
 	tcase_add_test(tc, size_cap);
 	tcase_add_test(tc, kind_names);
 	suite_add_tcase(s, tc);
