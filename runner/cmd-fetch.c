@@ -16,8 +16,9 @@
 #include "syzbot.h"
 
 #define DEFAULT_BASE_URL "https://syzkaller.appspot.com"
-/* Size limits: a bug's JSON (its HTML page: KR_SYZBOT_PAGE_MAX), a text (reproducer, config, report, log), a
- * downloaded asset and a decompressed one. */
+/* Size limits: a bug's JSON, a text (reproducer, config, report, log), a
+ * downloaded asset and a decompressed one. (A bug's HTML page:
+ * KR_SYZBOT_PAGE_MAX.) */
 #define MAX_ANSWER (8ull << 20)
 #define MAX_TEXT (64ull << 20)
 #define MAX_ASSET (16ull << 30)
@@ -349,7 +350,8 @@ static void read_page(struct fetch_cmd *c, const struct kr_syzbot_bug *bug, int 
 	long row = kr_syzbot_page_find_crash(page, bug, (size_t)ci, c->answer_url);
 	if (row < 0) {
 		_cleanup_free_ char *msg = kr_asprintf(
-			"%s: no row of the crash table is crash #%d (the page has %zu, the JSON %zu)",
+			"%s: no row of the crash table is crash #%d (the page has %zu rows, the JSON "
+			"%zu crashes)",
 			url, ci, page->n_crashes, bug->n_crashes);
 		page_warning(c, msg);
 		return;

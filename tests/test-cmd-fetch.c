@@ -533,8 +533,8 @@ START_TEST(page_without_assets)
 }
 END_TEST
 
-/* A page that is garbage, too large or missing: a warning, and the JSON's
- * assets serve. */
+/* A page that is garbage, too large, missing or about other crashes: a
+ * warning, and the JSON's assets serve. */
 START_TEST(unusable_pages)
 {
 	struct dashboard d;
@@ -544,6 +544,8 @@ START_TEST(unusable_pages)
 	size_t big = (8u << 20) + 1;
 	_cleanup_free_ char *huge = kr_malloc(big);
 	memset(huge, '<', big);
+	/* Three crashes whose links are not the JSON's two. */
+	_cleanup_free_ char *other = page_fixture(&d, "bug-crashes.html");
 	const struct {
 		const char *body;
 		size_t len;
@@ -555,13 +557,16 @@ START_TEST(unusable_pages)
 		  "assets are not used" },
 		{ huge, big, 0, "larger than the limit of 8388608 bytes" },
 		{ "gone", 0, 404, "HTTP 404" },
+		{ other, 0, 0,
+		  "no row of the crash table is crash #1 (the page has 3 rows, the JSON 2 crashes)" },
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(cases); i++) {
 		page->body = cases[i].body;
 		page->body_len = cases[i].len;
 		page->status = cases[i].status;
 		_cleanup_free_ char *out = NULL, *err = NULL;
-		fetch_ok(&d, i == 0 ? "o0" : i == 1 ? "o1" : "o2", &out, &err, NULL, NULL);
+		_cleanup_free_ char *dir = kr_asprintf("out%zu", i);
+		fetch_ok(&d, dir, &out, &err, NULL, NULL);
 		_cleanup_free_ char *want = kr_asprintf("kradar: warning: %s" PAGE_TARGET,
 							kr_http_url(d.http));
 		ck_assert_msg(strstr(err, want) && strstr(err, cases[i].warning), "%zu: %s", i, err);
