@@ -3,6 +3,7 @@
  * told from the links' words, and pages that are not what they should be
  * (the .html files of tests/data/syzbot). */
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #define PAGE "https://syzkaller.example/bug?extid=0123456789abcdef0123"
 #define ANSWER PAGE "&json=1"
 #define GCS "https://storage.googleapis.com/syzbot-assets/"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char *fixture(const char *name, size_t *len)
 {
@@ -312,6 +315,22 @@ START_TEST(size_cap)
 }
 END_TEST
 
+/* The fuzz target's checks (tests/fuzz/fuzz-syzbot-html.c; it aborts on
+ * a failed one) over the saved pages, whole and cut at every 97th byte. */
+START_TEST(fuzz_target_on_saved_pages)
+{
+	const char *names[] = { "bug.html", "bug-crashes.html", "bug-no-assets.html",
+				"bug-schemes.html", "bug-truncated.html", "bug.json" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(names); i++) {
+		size_t len;
+		_cleanup_free_ char *html = fixture(names[i], &len);
+		for (size_t cut = len; cut > 0; cut = cut > 97 ? cut - 97 : 0)
+			ck_assert_int_eq(LLVMFuzzerTestOneInput((const uint8_t *)html, cut), 0);
+	}
+	ck_assert_int_eq(LLVMFuzzerTestOneInput((const uint8_t *)"", 0), 0);
+}
+END_TEST
+
 START_TEST(kind_names)
 {
 	ck_assert_str_eq(kr_page_asset_kind_to_string(KR_PAGE_ASSET_DISK), "disk");
@@ -337,6 +356,7 @@ int main(void)
 	tcase_add_test(tc, garbage);
 	tcase_add_test(tc, never_prints);
 	tcase_add_test(tc, size_cap);
+	tcase_add_test(tc, fuzz_target_on_saved_pages);
 	tcase_add_test(tc, kind_names);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
