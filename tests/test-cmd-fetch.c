@@ -461,6 +461,18 @@ START_TEST(assets_from_the_bug_page)
 	_cleanup_free_ char *meta2 = read_out(&d, "meta.json");
 	ck_assert_msg(strstr(meta2, "\"source\": \"flag\""), "%s", meta2);
 	ck_assert_uint_eq(page->hits, 2); /* asked again: pages change */
+
+	/* Offline: the page and its assets from the cache, no request. */
+	_cleanup_free_ char *out3 = NULL, *err3 = NULL;
+	fetch_ok(&d, "out3", &out3, &err3, "--offline", NULL);
+	ck_assert_msg(strstr(out3, "assets:  disk image (bug page), kernel image (bug page), vmlinux "
+				   "(bug page)\n"),
+		      "%s", out3);
+	ck_assert_uint_eq(page->hits, 2);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(hits_of(&d, targets[i]), 1);
+	_cleanup_free_ char *meta3 = read_out(&d, "meta.json");
+	ck_assert_msg(strstr(meta3, "\"cached\": true") && strstr(meta3, "\"row\": 1"), "%s", meta3);
 	dashboard_free(&d);
 }
 END_TEST
