@@ -11,6 +11,8 @@
 
 #define EXTID "0123456789abcdef0123"
 #define BUG_TARGET "/bug?extid=" EXTID "&json=1"
+#define PAGE_TARGET "/bug?extid=" EXTID
+#define GCS "https://storage.googleapis.com"
 
 static const char repro_syz[] =
 	"# See https://goo.gl/kgGztJ for information about syzkaller reproducers.\n"
@@ -31,7 +33,7 @@ struct dashboard {
 	char *xz[3];
 	size_t xz_len[3];
 	char *plain[3];
-	struct kr_http_route routes[16];
+	struct kr_http_route routes[24];
 	struct kr_http *http;
 	char *cache, *out;
 };
@@ -331,18 +333,276 @@ START_TEST(dashboard_rate_limit)
 }
 END_TEST
 
+/* The fixture's JSON without its "assets" list. */
+static void strip_json_assets(struct dashboard *d)
+{
+	char *cut = strstr(d->bug, ",\n\t\t\t\"assets\"");
+	ck_assert_ptr_nonnull(cut);
+	char *end = strstr(cut, "]\n");
+	memmove(cut, end + 1, strlen(end + 1) + 1);
+	d->routes[0].body_len = strlen(d->bug);
+}
+
+/* A saved bug page (tests/data/syzbot/NAME) whose asset links point at
+ * the test server instead of syzbot's storage. */
+static char *page_fixture(struct dashboard *d, const char *name)
+{
+	_cleanup_free_ char *rel = kr_path_join("syzbot", name);
+	_cleanup_free_ char *path = kr_path_join(kr_test_data(), rel);
+	_cleanup_free_ char *html = NULL;
+	size_t len;
+	ck_assert_int_eq(kr_read_file(path, 1 << 20, &html, &len), 0);
+	struct kr_buf b = KR_BUF_INIT(SIZE_MAX);
+	for (const char *p = html, *hit; *p; p = hit + strlen(GCS)) {
+		if (!(hit = strstr(p, GCS))) {
+			kr_buf_adds(&b, p);
+			break;
+		}
+		kr_buf_add(&b, p, (size_t)(hit - p));
+		kr_buf_adds(&b, kr_http_url(d->http));
+	}
+	return kr_buf_steal(&b);
+}
+
+/* Adds a route (before the terminating one). */
+static struct kr_http_route *add_route(struct dashboard *d, const char *target, const char *body,
+				       size_t len)
+{
+	size_t n = 0;
+	while (d->routes[n].target)
+		n++;
+	ck_assert_uint_lt(n + 1, KR_ARRAY_SIZE(d->routes));
+	d->routes[n] = (struct kr_http_route){ .target = target, .body = body, .body_len = len };
+	d->routes[n + 1] = (struct kr_http_route){ 0 };
+	return &d->routes[n];
+}
+
+static unsigned hits_of(struct dashboard *d, const char *target)
+{
+	for (struct kr_http_route *r = d->routes; r->target; r++)
+		if (!strcmp(r->target, target))
+			return r->hits;
+	return 0;
+}
+
+/* fetch() into OUT_DIR (a new directory in the test's; NULL: d->out as
+ * it is), which must succeed. */
+static void fetch_ok(struct dashboard *d, const char *out_dir, char **out, char **err,
+		     const char *extra1, const char *extra2)
+{
+	if (out_dir) {
+		free(d->out);
+		d->out = kr_path_join(kr_test_tmpdir(), out_dir);
+	}
+	int rc = fetch(d, out, err, extra1, extra2);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, *out, *err);
+}
+
+/* No --asset and no assets in the JSON: the bug page names them, for the
+ * chosen crash (the second row; the first has others). */
+START_TEST(assets_from_the_bug_page)
+{
+	struct dashboard d;
+	dashboard_init(&d);
+	strip_json_assets(&d);
+	const char *targets[3] = { "/syzbot-assets/dddddddddddd/disk-44444444.raw.xz",
+				   "/syzbot-assets/ffffffffffff/bzImage-44444444.xz",
+				   "/syzbot-assets/eeeeeeeeeeee/vmlinux-44444444.xz" };
+	for (int i = 0; i < 3; i++)
+		add_route(&d, targets[i], d.xz[i], d.xz_len[i]);
+	struct kr_http_route *page = add_route(&d, PAGE_TARGET, NULL, 0);
+	d.http = kr_http_start(d.routes);
+	_cleanup_free_ char *html = page_fixture(&d, "bug.html");
+	page->body = html; /* before any request */
+	page->content_type = "text/html; charset=utf-8";
+
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
+	ck_assert_msg(strstr(out, "assets:  disk image (bug page), kernel image (bug page), vmlinux "
+				  "(bug page)\n"),
+		      "%s", out);
+	ck_assert_msg(!strstr(err, "warning"), "%s", err);
+	const char *files[3] = { "disk.raw", "bzImage", "vmlinux" };
+	for (int i = 0; i < 3; i++) {
+		_cleanup_free_ char *got = read_out(&d, files[i]);
+		ck_assert_str_eq(got, d.plain[i]);
+		ck_assert_uint_eq(hits_of(&d, targets[i]), 1);
+	}
+	/* The JSON's links were not asked for; the mounted image is listed,
+	 * not downloaded. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(hits_of(&d, asset_targets[i]), 0);
+	ck_assert_uint_eq(kr_http_misses(d.http), 0);
+	ck_assert_uint_eq(page->hits, 1);
+
+	_cleanup_free_ char *scenario = read_out(&d, "scenario.json");
+	ck_assert_msg(strstr(scenario, "\"image\": \"bzImage\"") &&
+			      strstr(scenario, "\"vmlinux\": \"vmlinux\"") &&
+			      strstr(scenario, "\"image\": \"disk.raw\""),
+		      "%s", scenario);
+	_cleanup_free_ char *verr = NULL;
+	ck_assert_msg(validate(&d, &verr) == 0, "%s", verr);
+	_cleanup_free_ char *meta = read_out(&d, "meta.json");
+	_cleanup_free_ char *mount = kr_asprintf("\"url\": \"%s/syzbot-assets/999999999999/mount_0.gz\"",
+						 kr_http_url(d.http));
+	ck_assert_msg(strstr(meta, "\"source\": \"page\"") && !strstr(meta, "\"source\": \"json\"") &&
+			      strstr(meta, "\"row\": 1") && strstr(meta, "\"kind\": \"mounted\"") &&
+			      strstr(meta, mount) && strstr(meta, "\"error\": null"),
+		      "%s", meta);
+
+	/* --asset still wins for the kind it names. */
+	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
+	fetch_ok(&d, "out2", &out2, &err2, "--asset", "kernel=/assets/bzImage-44444444.xz");
+	ck_assert_msg(strstr(out2, "assets:  disk image (bug page), kernel image (--asset), vmlinux "
+				   "(bug page)\n"),
+		      "%s", out2);
+	ck_assert_uint_eq(hits_of(&d, asset_targets[1]), 1);
+	ck_assert_uint_eq(hits_of(&d, targets[1]), 1); /* not again */
+	_cleanup_free_ char *meta2 = read_out(&d, "meta.json");
+	ck_assert_msg(strstr(meta2, "\"source\": \"flag\""), "%s", meta2);
+	ck_assert_uint_eq(page->hits, 2); /* asked again: pages change */
+
+	/* Offline: the page and its assets from the cache, no request. */
+	_cleanup_free_ char *out3 = NULL, *err3 = NULL;
+	fetch_ok(&d, "out3", &out3, &err3, "--offline", NULL);
+	ck_assert_msg(strstr(out3, "assets:  disk image (bug page), kernel image (bug page), vmlinux "
+				   "(bug page)\n"),
+		      "%s", out3);
+	ck_assert_uint_eq(page->hits, 2);
+	for (int i = 0; i < 3; i++)
+		ck_assert_uint_eq(hits_of(&d, targets[i]), 1);
+	_cleanup_free_ char *meta3 = read_out(&d, "meta.json");
+	ck_assert_msg(strstr(meta3, "\"cached\": true") && strstr(meta3, "\"row\": 1"), "%s", meta3);
+	dashboard_free(&d);
+}
+END_TEST
+
+/* Three crashes: --crash picks the row, whose assets (or none) are used. */
+START_TEST(several_crashes_on_the_page)
+{
+	struct dashboard d;
+	dashboard_init(&d);
+	free(d.bug);
+	_cleanup_free_ char *path = kr_path_join(kr_test_data(), "syzbot/bug-crashes.json");
+	ck_assert_int_eq(kr_read_file(path, 1 << 20, &d.bug, &d.bug_len), 0);
+	d.routes[0].body = d.bug;
+	d.routes[0].body_len = d.bug_len;
+	add_route(&d, "/text?tag=ReproSyz&x=2200000000000000", repro_syz, 0);
+	add_route(&d, "/text?tag=ReproC&x=3300000000000000", repro_c, 0);
+	add_route(&d, "/syzbot-assets/c3c3c3c3c3c3/bzImage-cccccccc.xz", d.xz[1], d.xz_len[1]);
+	add_route(&d, "/syzbot-assets/c2c2c2c2c2c2/vmlinux-cccccccc.xz", d.xz[2], d.xz_len[2]);
+	struct kr_http_route *page = add_route(&d, PAGE_TARGET, NULL, 0);
+	d.http = kr_http_start(d.routes);
+	_cleanup_free_ char *html = page_fixture(&d, "bug-crashes.html");
+	page->body = html;
+
+	/* The third crash: kernel image and vmlinux; its disk is not bootable
+	 * (listed in meta.json, not used). */
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	fetch_ok(&d, NULL, &out, &err, "--crash", "2");
+	ck_assert_msg(strstr(out, "crash:   #2 ") &&
+			      strstr(out, "assets:  kernel image (bug page), vmlinux (bug page)\n"),
+		      "%s", out);
+	_cleanup_free_ char *k = read_out(&d, "bzImage");
+	ck_assert_str_eq(k, d.plain[1]);
+	_cleanup_free_ char *s1 = read_out(&d, "scenario.json");
+	ck_assert_msg(strstr(s1, "\"image\": \"bzImage\"") && !strstr(s1, "disk"), "%s", s1);
+	_cleanup_free_ char *m1 = read_out(&d, "meta.json");
+	ck_assert_msg(strstr(m1, "\"row\": 2") && strstr(m1, "\"kind\": \"disk-nonbootable\""),
+		      "%s", m1);
+
+	/* The second crash has no assets: a kernel built from source. */
+	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
+	fetch_ok(&d, "out2", &out2, &err2, "--crash", "1");
+	ck_assert_msg(strstr(out2, "assets:  none\n") &&
+			      strstr(out2, "no kernel image: set KRADAR_KERNEL_TREE"),
+		      "%s", out2);
+	_cleanup_free_ char *s2 = read_out(&d, "scenario.json");
+	ck_assert_msg(strstr(s2, "\"commit\": \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\""), "%s", s2);
+	_cleanup_free_ char *m2 = read_out(&d, "meta.json");
+	ck_assert_msg(strstr(m2, "\"row\": 1") && !strstr(m2, "\"kind\"") &&
+			      !strstr(m2, "\"source\": \""),
+		      "%s", m2);
+	dashboard_free(&d);
+}
+END_TEST
+
+/* A page whose crash table has no assets: none, and no warning. */
+START_TEST(page_without_assets)
+{
+	struct dashboard d;
+	dashboard_init(&d);
+	strip_json_assets(&d);
+	struct kr_http_route *page = add_route(&d, PAGE_TARGET, NULL, 0);
+	d.http = kr_http_start(d.routes);
+	_cleanup_free_ char *html = page_fixture(&d, "bug-no-assets.html");
+	page->body = html;
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
+	ck_assert_msg(strstr(out, "assets:  none\n"), "%s", out);
+	ck_assert_msg(!strstr(err, "warning: http"), "%s", err);
+	_cleanup_free_ char *s = read_out(&d, "scenario.json");
+	ck_assert_ptr_nonnull(strstr(s, "\"source\": \"${KRADAR_KERNEL_TREE}\""));
+	dashboard_free(&d);
+}
+END_TEST
+
+/* A page that is garbage, too large, missing or about other crashes: a
+ * warning, and the JSON's assets serve. */
+START_TEST(unusable_pages)
+{
+	struct dashboard d;
+	dashboard_init(&d);
+	struct kr_http_route *page = add_route(&d, PAGE_TARGET, NULL, 0);
+	d.http = kr_http_start(d.routes);
+	size_t big = (8u << 20) + 1;
+	_cleanup_free_ char *huge = kr_malloc(big);
+	memset(huge, '<', big);
+	/* Three crashes whose links are not the JSON's two. */
+	_cleanup_free_ char *other = page_fixture(&d, "bug-crashes.html");
+	const struct {
+		const char *body;
+		size_t len;
+		int status;
+		const char *warning;
+	} cases[] = {
+		{ "\x01\x02<<<>>> not <html at all \xff\xfe", 0, 0,
+		  "no crash table (a table with an \"Assets\" column) on the page; the bug page's "
+		  "assets are not used" },
+		{ huge, big, 0, "larger than the limit of 8388608 bytes" },
+		{ "gone", 0, 404, "HTTP 404" },
+		{ other, 0, 0,
+		  "no row of the crash table is crash #1 (the page has 3 rows, the JSON 2 crashes)" },
+	};
+	for (size_t i = 0; i < KR_ARRAY_SIZE(cases); i++) {
+		page->body = cases[i].body;
+		page->body_len = cases[i].len;
+		page->status = cases[i].status;
+		_cleanup_free_ char *out = NULL, *err = NULL;
+		_cleanup_free_ char *dir = kr_asprintf("out%zu", i);
+		fetch_ok(&d, dir, &out, &err, NULL, NULL);
+		_cleanup_free_ char *want = kr_asprintf("kradar: warning: %s" PAGE_TARGET,
+							kr_http_url(d.http));
+		ck_assert_msg(strstr(err, want) && strstr(err, cases[i].warning), "%zu: %s", i, err);
+		ck_assert_msg(strstr(out, "assets:  disk image (JSON), kernel image (JSON), vmlinux "
+					  "(JSON)\n"),
+			      "%s", out);
+		_cleanup_free_ char *meta = read_out(&d, "meta.json");
+		ck_assert_msg(strstr(meta, "\"source\": \"json\"") &&
+				      strstr(meta, "\"error\": \"http"),
+			      "%s", meta);
+	}
+	dashboard_free(&d);
+}
+END_TEST
+
 /* Without assets from the server: a kernel given with --asset makes an
  * image scenario; none makes a source scenario on KRADAR_KERNEL_TREE. */
 START_TEST(assets_from_flags_or_source)
 {
 	struct dashboard d;
 	dashboard_init(&d);
-	/* The fixture without its "assets" list. */
-	char *cut = strstr(d.bug, ",\n\t\t\t\"assets\"");
-	ck_assert_ptr_nonnull(cut);
-	char *end = strstr(cut, "]\n");
-	memmove(cut, end + 1, strlen(end + 1) + 1);
-	d.routes[0].body_len = strlen(d.bug);
+	strip_json_assets(&d);
 	d.http = kr_http_start(d.routes);
 
 	_cleanup_free_ char *out = NULL, *err = NULL;
@@ -413,6 +673,10 @@ int main(void)
 	tcase_add_test(tc, oversized_answer);
 	tcase_add_test(tc, dashboard_rate_limit);
 	tcase_add_test(tc, assets_from_flags_or_source);
+	tcase_add_test(tc, assets_from_the_bug_page);
+	tcase_add_test(tc, several_crashes_on_the_page);
+	tcase_add_test(tc, page_without_assets);
+	tcase_add_test(tc, unusable_pages);
 	tcase_add_test(tc, bad_arguments);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);

@@ -12,17 +12,26 @@
 #include "json-writer.h"
 #include "log.h"
 #include "scenario.h"
+#include "syzbot-html.h"
 #include "syzbot.h"
 
 #define DEFAULT_BASE_URL "https://syzkaller.appspot.com"
 /* Size limits: a bug's JSON, a text (reproducer, config, report, log), a
- * downloaded asset and a decompressed one. */
+ * downloaded asset and a decompressed one. (A bug's HTML page:
+ * KR_SYZBOT_PAGE_MAX.) */
 #define MAX_ANSWER (8ull << 20)
 #define MAX_TEXT (64ull << 20)
 #define MAX_ASSET (16ull << 30)
 #define MAX_ASSET_DECOMPRESSED (64ull << 30)
 
 enum asset_kind { ASSET_DISK, ASSET_KERNEL, ASSET_VMLINUX, ASSET_KINDS };
+
+/* Where an asset's link came from, in order of precedence. */
+enum asset_source { SOURCE_NONE, SOURCE_FLAG, SOURCE_PAGE, SOURCE_JSON };
+static const char *const source_names[] = {
+	[SOURCE_NONE] = "none", [SOURCE_FLAG] = "flag", [SOURCE_PAGE] = "page",
+	[SOURCE_JSON] = "json",
+};
 
 static const struct {
 	const char *name;     /* --asset TYPE= and meta.json */
@@ -53,7 +62,9 @@ struct fetch_cmd {
 	char *answer_url;
 	struct kr_json *files;  /* meta.json "files" */
 	struct kr_json *assets; /* meta.json "assets" */
-	char *asset_urls[ASSET_KINDS]; /* --asset's, then the crash's */
+	struct kr_json *page;   /* meta.json "page" */
+	char *asset_urls[ASSET_KINDS]; /* --asset's, then the page's, then the JSON's */
+	enum asset_source asset_sources[ASSET_KINDS];
 	bool have_asset[ASSET_KINDS];
 };
 
@@ -176,6 +187,7 @@ static int fetch_asset(struct fetch_cmd *c, enum asset_kind kind, const char *ur
 	kr_json_set(a, "type", kr_json_string(asset_kinds[kind].name));
 	kr_json_set(a, "file", kr_json_string(asset_kinds[kind].file));
 	kr_json_set(a, "url", kr_json_string(url));
+	kr_json_set(a, "source", kr_json_string(source_names[c->asset_sources[kind]]));
 	kr_json_set(a, "sha256", kr_json_string(res.sha256));
 	kr_json_set(a, "size", kr_json_int((long long)res.size));
 	kr_json_set(a, "cached", kr_json_bool(res.from_cache));
@@ -223,8 +235,8 @@ static int asset_kind_of(const char *type, const char *url)
 	return -1;
 }
 
-/* The assets: the crash's (when the server lists them) for every kind
- * that --asset did not name. */
+/* The assets the JSON lists for the crash (a mirror's "assets"), for
+ * every kind that neither --asset nor the bug page gave. */
 static int collect_assets(struct fetch_cmd *c, const struct kr_syzbot_crash *crash)
 {
 	char *listed[ASSET_KINDS] = { 0 };
@@ -244,8 +256,10 @@ static int collect_assets(struct fetch_cmd *c, const struct kr_syzbot_crash *cra
 		listed[k] = url;
 	}
 	for (int k = 0; k < ASSET_KINDS; k++) {
-		if (!code && !c->asset_urls[k])
+		if (!code && !c->asset_urls[k] && listed[k]) {
 			c->asset_urls[k] = KR_TAKE_PTR(listed[k]);
+			c->asset_sources[k] = SOURCE_JSON;
+		}
 		free(listed[k]);
 	}
 	return code;
@@ -276,8 +290,111 @@ static int parse_asset_args(struct fetch_cmd *c, char *const *args)
 				args[i]);
 		free(c->asset_urls[k]);
 		c->asset_urls[k] = KR_TAKE_PTR(url);
+		c->asset_sources[k] = SOURCE_FLAG;
 	}
 	return 0;
+}
+
+/* ----- the bug's HTML page ----- */
+
+/* The kradar asset for a kind of the page; -1 for kinds kradar does not
+ * use (a non-bootable disk, images the reproducer mounts itself). */
+static int asset_kind_of_page(enum kr_page_asset_kind k)
+{
+	switch (k) {
+	case KR_PAGE_ASSET_DISK: return ASSET_DISK;
+	case KR_PAGE_ASSET_KERNEL: return ASSET_KERNEL;
+	case KR_PAGE_ASSET_VMLINUX: return ASSET_VMLINUX;
+	default: return -1;
+	}
+}
+
+static void page_warning(struct fetch_cmd *c, const char *msg)
+{
+	kr_warning("%s; the bug page's assets are not used", msg);
+	kr_json_set(c->page, "error", kr_json_string(msg));
+}
+
+/* The bug's page (/bug?extid=EXTID): the assets of the chosen crash, for
+ * every kind --asset did not name. A page that cannot be had or read is
+ * only a warning: --asset and the JSON's assets still serve. */
+static void read_page(struct fetch_cmd *c, const struct kr_syzbot_bug *bug, int ci)
+{
+	_cleanup_free_ char *url = kr_asprintf("%s/bug?extid=%s", c->base_url, c->extid);
+	c->page = kr_json_object();
+	kr_json_set(c->page, "url", kr_json_string(url));
+	kr_json_set(c->page, "row", kr_json_null());
+	kr_json_set(c->page, "error", kr_json_null());
+	kr_json_set(c->page, "assets", kr_json_array());
+	_cleanup_(kr_fetch_result_clear) struct kr_fetch_result res = { 0 };
+	_cleanup_free_ char *err = NULL;
+	int r = kr_fetch(c->fetcher, url, KR_SYZBOT_PAGE_MAX, KR_FETCH_REFRESH, &res, &err);
+	if (r < 0) {
+		page_warning(c, err);
+		return;
+	}
+	kr_json_set(c->page, "sha256", kr_json_string(res.sha256));
+	kr_json_set(c->page, "cached", kr_json_bool(res.from_cache));
+	_cleanup_free_ char *html = NULL;
+	size_t len;
+	if ((r = kr_read_file(res.path, KR_SYZBOT_PAGE_MAX, &html, &len)) < 0) {
+		_cleanup_free_ char *msg = kr_asprintf("%s: %s", res.path, strerror(-r));
+		page_warning(c, msg);
+		return;
+	}
+	_cleanup_syzbot_page_free_ struct kr_syzbot_page *page = NULL;
+	if (kr_syzbot_page_parse(url, html, len, &page, &err) < 0) {
+		page_warning(c, err);
+		return;
+	}
+	long row = kr_syzbot_page_find_crash(page, bug, (size_t)ci, c->answer_url);
+	if (row < 0) {
+		_cleanup_free_ char *msg = kr_asprintf(
+			"%s: no row of the crash table is crash #%d (the page has %zu rows, the JSON "
+			"%zu crashes)",
+			url, ci, page->n_crashes, bug->n_crashes);
+		page_warning(c, msg);
+		return;
+	}
+	kr_json_set(c->page, "row", kr_json_int(row));
+	const struct kr_page_crash *pc = &page->crashes[row];
+	for (size_t i = 0; pc->rejected && pc->rejected[i]; i++)
+		kr_warning("%s: asset link \"%s\" is not an http(s) URL; left out", url,
+			   pc->rejected[i]);
+	struct kr_json *list = kr_json_array();
+	for (size_t i = 0; i < pc->n_assets; i++) {
+		const struct kr_page_asset *a = &pc->assets[i];
+		struct kr_json *o = kr_json_object();
+		kr_json_set(o, "kind", kr_json_string(kr_page_asset_kind_to_string(a->kind)));
+		kr_json_set(o, "title", kr_json_string(a->title));
+		kr_json_set(o, "url", kr_json_string(a->url));
+		kr_json_append(list, o);
+		int k = asset_kind_of_page(a->kind);
+		if (k < 0 || c->asset_urls[k])
+			continue; /* not used, named by --asset, or a second of its kind */
+		c->asset_urls[k] = kr_strdup(a->url);
+		c->asset_sources[k] = SOURCE_PAGE;
+	}
+	kr_json_set(c->page, "assets", list);
+}
+
+/* "assets:  disk image (bug page), kernel image (--asset)" */
+static void print_assets(const struct fetch_cmd *c)
+{
+	static const char *const from[] = {
+		[SOURCE_NONE] = "", [SOURCE_FLAG] = "--asset", [SOURCE_PAGE] = "bug page",
+		[SOURCE_JSON] = "JSON",
+	};
+	printf("assets: ");
+	bool any = false;
+	for (int k = 0; k < ASSET_KINDS; k++) {
+		if (!c->asset_urls[k])
+			continue;
+		printf("%s %s (%s)", any ? "," : "", asset_kinds[k].what, from[c->asset_sources[k]]);
+		any = true;
+	}
+	printf("%s\n", any ? "" : " none");
+	fflush(stdout);
 }
 
 /* ----- the scenario and meta.json ----- */
@@ -397,6 +514,7 @@ static int write_meta(struct fetch_cmd *c, const struct kr_syzbot_bug *b, int cr
 	kr_json_set(m, "crash", cr);
 	kr_json_set(m, "files", KR_TAKE_PTR(c->files));
 	kr_json_set(m, "assets", KR_TAKE_PTR(c->assets));
+	kr_json_set(m, "page", c->page ? KR_TAKE_PTR(c->page) : kr_json_null());
 
 	_cleanup_free_ char *path = kr_path_join(c->out_dir, "meta.json");
 	int r = kr_json_write_file(m, path);
@@ -608,8 +726,10 @@ static int run(struct fetch_cmd *c)
 		if (texts[i].link &&
 		    (code = fetch_text(c, texts[i].link, texts[i].file, texts[i].optional)))
 			return code;
+	read_page(c, bug, ci);
 	if ((code = collect_assets(c, crash)))
 		return code;
+	print_assets(c);
 	for (int k = 0; k < ASSET_KINDS; k++)
 		if (c->asset_urls[k] && (code = fetch_asset(c, (enum asset_kind)k, c->asset_urls[k])))
 			return code;
@@ -652,6 +772,7 @@ int kr_cmd_fetch(int argc, char **argv)
 	kr_fetcher_free(c.fetcher);
 	kr_json_free(c.files);
 	kr_json_free(c.assets);
+	kr_json_free(c.page);
 	for (int k = 0; k < ASSET_KINDS; k++)
 		free(c.asset_urls[k]);
 	free(c.base_url);
