@@ -327,15 +327,16 @@ static void check_state(struct loop *l)
 	if (l->done)
 		return;
 	if (l->exited) {
+		if (l->end_seen && !l->settle_from && l->c->settle > 0) {
+			l->settle_from = now; /* it would have settled: 0 s of it */
+			l->settle_end = KR_GUEST_END_MARKER;
+		}
 		if (r->hit)
 			finish(l, KR_GUEST_END_HIT, NULL);
 		else if (l->settle_from)
 			finish(l, l->settle_end, KR_TAKE_PTR(l->settle_message));
-		else if (l->end_seen) {
-			if (l->c->settle > 0) /* it would have settled: 0 s of it */
-				l->settle_from = now;
+		else if (l->end_seen)
 			finish(l, KR_GUEST_END_MARKER, NULL);
-		}
 		else
 			finish(l, KR_GUEST_END_EXITED, NULL);
 		return;
