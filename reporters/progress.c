@@ -52,6 +52,8 @@ const char *kr_phase_to_string(enum kr_phase p)
 		return "boot";
 	case KR_PHASE_RUN:
 		return "run";
+	case KR_PHASE_SETTLE:
+		return "settle";
 	case KR_PHASE_GRACE:
 		return "grace";
 	case KR_PHASE_STOPPING:

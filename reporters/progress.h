@@ -29,6 +29,7 @@ enum kr_phase {
 	KR_PHASE_PREPARE,  /* kernel, reproducer, initramfs */
 	KR_PHASE_BOOT,     /* QEMU started, waiting for the start marker */
 	KR_PHASE_RUN,      /* the reproducer runs */
+	KR_PHASE_SETTLE,   /* it ended: watching for late reports */
 	KR_PHASE_GRACE,    /* a crash was seen: reading the rest of it */
 	KR_PHASE_STOPPING, /* stopping QEMU */
 };

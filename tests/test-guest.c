@@ -112,7 +112,7 @@ END_TEST
 static void record_phase(void *userdata, enum kr_guest_phase phase)
 {
 	struct kr_buf *b = userdata;
-	static const char *const names[] = { "run", "grace", "stopping" };
+	static const char *const names[] = { "run", "settle", "grace", "stopping" };
 	kr_buf_printf(b, "%s ", names[phase]);
 }
 
@@ -131,6 +131,63 @@ START_TEST(phases)
 				      .phase_userdata = &seen };
 	guest("sleep 1000", &c2, &r);
 	ck_assert_str_eq(seen.data, "stopping ");
+	run_clear(&r);
+	kr_buf_free(&seen);
+}
+END_TEST
+
+/* After the end marker (or the run timeout) the run goes on for the settle
+ * period: a crash then still counts, silence does not. */
+START_TEST(settle_after_the_reproducer)
+{
+	struct kr_buf seen = KR_BUF_INIT(1024);
+	struct kr_guest_config c = { .settle = 0.5, .phase = record_phase, .phase_userdata = &seen };
+	struct run r;
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'KRADAR-END " TOKEN " rc=0'; sleep 1000", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_MARKER);
+	ck_assert_int_eq(r.res.repro_status, 0);
+	ck_assert(r.res.settle_s >= 0.5 && r.res.settle_s < 30);
+	ck_assert(!r.res.qemu_exited);
+	ck_assert_str_eq(seen.data, "run settle stopping ");
+	run_clear(&r);
+
+	/* a bug that fires 0.6 s after the reproducer, the console silent
+	 * longer than no_output meanwhile */
+	c = (struct kr_guest_config){ .settle = 30, .no_output_timeout = 0.3, .grace = 0.1 };
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'KRADAR-END " TOKEN " rc=0'; sleep 0.6; "
+	      "echo 'BUG: late'; sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_HIT);
+	ck_assert(r.res.hit);
+	ck_assert(r.res.settle_s >= 0.5 && r.res.settle_s < 30);
+	ck_assert_int_eq(r.res.repro_status, 0);
+	run_clear(&r);
+
+	/* settle 0: the run ends at the end marker, as it always did */
+	c = (struct kr_guest_config){ 0 };
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'KRADAR-END " TOKEN " rc=0'; sleep 0.3; "
+	      "echo 'BUG: late'; sleep 1000",
+	      &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_MARKER);
+	ck_assert(!r.res.hit);
+	ck_assert(r.res.settle_s < 0);
+	run_clear(&r);
+
+	/* a looping reproducer: the run timeout, then the settle period */
+	c = (struct kr_guest_config){ .run_timeout = 0.3, .settle = 0.4 };
+	guest("echo 'KRADAR-START " TOKEN "'; while :; do echo loop; sleep 0.05; done", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_RUN_TIMEOUT);
+	ck_assert_ptr_nonnull(strstr(r.res.message, "run timeout"));
+	ck_assert(r.res.settle_s >= 0.4 && r.res.settle_s < 30);
+	run_clear(&r);
+
+	/* QEMU exits while settling (the guest powered off): the run ends so */
+	c = (struct kr_guest_config){ .settle = 30 };
+	guest("echo 'KRADAR-START " TOKEN "'; echo 'KRADAR-END " TOKEN " rc=2'; exit 0", &c, &r);
+	ck_assert_int_eq(r.res.end, KR_GUEST_END_MARKER);
+	ck_assert(r.res.qemu_exited);
+	ck_assert_int_eq(r.res.repro_status, 2);
+	ck_assert(r.res.settle_s >= 0 && r.res.settle_s < 30);
 	run_clear(&r);
 	kr_buf_free(&seen);
 }
@@ -368,6 +425,7 @@ int main(void)
 	TCase *tc = tcase_create("guest");
 	tcase_add_test(tc, markers_and_end);
 	tcase_add_test(tc, phases);
+	tcase_add_test(tc, settle_after_the_reproducer);
 	tcase_add_test(tc, boot_timeouts);
 	tcase_add_test(tc, run_and_silence_timeouts);
 	tcase_add_test(tc, hit_keeps_reading_for_the_grace_period);

@@ -30,10 +30,26 @@ START_TEST(sh_guest)
 		"kr_sysctl 'kernel/panic_on_warn' 'true'\n",
 		"echo 'KRADAR-START tok'\nsh /kradar/repro.sh </dev/null\nrc=$?\n",
 		"echo \"KRADAR-END tok rc=$rc\"\n",
-		"poweroff -f\n",
+		/* kradar's detectors where the scenario sets none */
+		"kr_set /proc/sys/kernel/hung_task_check_interval_secs 5\n",
+		"kr_set /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 21\n",
+		/* kmemleak: boot's leaks forgotten, a scan after the reproducer,
+		 * its report on the console, then the end marker */
+		"if [ -w $km ]; then echo scan >$km; echo clear >$km; fi\ncd /tmp\n",
+		"rc=$?\n# kmemleak reports",
+		"\tsleep 5\n\techo scan >$km\n\techo scan >$km\n\tleaks=$(cat $km)\n"
+		"\t[ -z \"$leaks\" ] || printf 'BUG: memory leak\\n%s\\n' \"$leaks\" >$con\nfi\n"
+		"echo \"KRADAR-END tok rc=$rc\"\n",
+		/* the guest idles after the end marker: kradar ends the settle period */
+		"echo \"KRADAR-END tok rc=$rc\"\nsync\n",
+		"while :; do sleep 1000; done\n",
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(want); i++)
 		ck_assert_msg(strstr(init, want[i]), "no '%s' in\n%s", want[i], init);
+	/* the scenario's hung_task_timeout_secs, not kradar's */
+	ck_assert_ptr_null(strstr(init, "kr_set /proc/sys/kernel/hung_task_timeout_secs"));
+	ck_assert_ptr_null(strstr(init, "poweroff"));
+	ck_assert_ptr_null(strstr(init, "con=/dev/stdout")); /* image mode only */
 
 	_cleanup_free_ char *path = kr_path_join(kr_test_tmpdir(), "initrd.cpio");
 	_cleanup_free_ char *err = NULL;

@@ -19,6 +19,12 @@ START_TEST(round_trip)
 	_cleanup_results_free_ struct kr_results *r = kr_fixture_results(out);
 	r->interrupted = true;
 	r->signal = 15;
+	/* the settle period and the detectors */
+	r->scenarios[0]->runs[0]->settle_s = 24.0004;
+	r->scenarios[0]->runs[0]->settle_planned_s = 24;
+	r->scenarios[0]->runs[0]->detectors = kr_strdup("detectors.txt");
+	kr_strv_push(&r->scenarios[0]->detectors,
+		     kr_strdup("kernel.hung_task_timeout_secs=15 (kradar)"));
 	ck_assert_int_eq(kr_results_write(r), 0);
 	_cleanup_free_ char *path = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *back = NULL;
@@ -39,6 +45,10 @@ START_TEST(round_trip)
 	_cleanup_free_ char *a = dump(r), *b = dump(back);
 	ck_assert_str_eq(a, b);
 	ck_assert_ptr_nonnull(strstr(a, "\"qemu_version\": \"QEMU emulator version 7.2.15"));
+	KR_ASSERT_HAS(a, "\"settle_s\": 24.0,");
+	KR_ASSERT_HAS(a, "\"settle_planned_s\": 24.0,");
+	KR_ASSERT_HAS(a, "\"detectors\": \"detectors.txt\"");
+	KR_ASSERT_HAS(a, "\"detectors\": [\n        \"kernel.hung_task_timeout_secs=15 (kradar)\"");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST

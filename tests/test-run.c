@@ -194,7 +194,10 @@ START_TEST(run_and_silence_timeouts)
 	_cleanup_free_ char *json = results(out);
 	_cleanup_free_ char *t = kr_test_results_scenario(json, "ticking");
 	KR_ASSERT_HAS(t, "\"verdict\": \"clean\"");
-	KR_ASSERT_HAS(t, "run timeout");
+	/* a looping reproducer: the run timeout, then the settle period */
+	KR_ASSERT_HAS(t, "no crash: the reproducer ran for the run timeout (8 s), then ");
+	KR_ASSERT_HAS(t, " s of settling\"");
+	KR_ASSERT_HAS(t, "\"settle_planned_s\": 24");
 	_cleanup_free_ char *s = kr_test_results_scenario(json, "silent-repro");
 	KR_ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
 	KR_ASSERT_HAS(s, "\"title\": \"no output from test machine\"");
@@ -254,6 +257,75 @@ START_TEST(c_and_syz_reproducers)
 	KR_ASSERT_HAS(log, "/kradar/repro.syz");
 	_cleanup_free_ char *rp = kr_asprintf("%s/c/run-1/repro.c", out);
 	ck_assert_int_eq(access(rp, R_OK), 0);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+/* Bugs that fire after the reproducer has exited: the deadlock action run
+ * in the background (its two workers block for good; the hung task
+ * detector reports them 5 s later) by a shell and by a C reproducer. The
+ * settle period sees them; without one (timeouts.settle 0) the run ends at
+ * the end marker, clean, as it did before settling existed. */
+START_TEST(crashes_after_the_reproducer_exits)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	free(kr_test_write(dir, "late.c",
+			   "#include <fcntl.h>\n#include <stdlib.h>\n#include <unistd.h>\n"
+			   "int main(void) {\n"
+			   "  if (system(\"insmod /kradar_test.ko\")) return 1;\n"
+			   "  if (fork() == 0) {\n"
+			   "    int fd = open(\"/proc/kradar_test\", O_WRONLY);\n"
+			   "    write(fd, \"deadlock\", 8);\n"
+			   "    _exit(0);\n"
+			   "  }\n"
+			   "  return 0; /* before the workers are reported */\n"
+			   "}\n"));
+	_cleanup_free_ char *sh = kr_asprintf(
+		"\"repro\":{\"sh\":[\"insmod /kradar_test.ko\",\"echo deadlock > /proc/kradar_test &\","
+		"\"echo the reproducer exits\"],\"files\":{\"%s\":\"/kradar_test.ko\"}}",
+		module);
+	_cleanup_free_ char *c = kr_asprintf(
+		"\"repro\":{\"c\":\"late.c\",\"files\":{\"%s\":\"/kradar_test.ko\"}}", module);
+	const char *hung = "\"sysctl\":{\"kernel.hung_task_timeout_secs\":5},"
+			   "\"expect\":{\"title_regex\":\"^INFO: task hung in \"}";
+	scenario(dir, "sh-late", VM_TCG ",%s,%s,%s", sh, hung, TIMEOUTS(120, 120, 120));
+	scenario(dir, "c-late", VM_TCG ",%s,%s,%s", c, hung, TIMEOUTS(120, 120, 120));
+	scenario(dir, "sh-late-unsettled", VM_TCG ",%s,%s,"
+		 "\"timeouts\":{\"boot\":120,\"run\":120,\"no_output\":120,\"grace\":2,"
+		 "\"settle\":0,\"tcg_factor\":1}",
+		 sh, hung);
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kradar_run(dir, out, &o, &e);
+	ck_assert_msg(rc == 1, "exit %d (sh-late-unsettled fails: 1)\n%s\n%s", rc, o, e);
+	_cleanup_free_ char *json = results(out);
+	const char *late[] = { "sh-late", "c-late" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(late); i++) {
+		_cleanup_free_ char *r = kr_test_results_scenario(json, late[i]);
+		KR_ASSERT_HAS(r, "\"verdict\": \"reproduced\"");
+		KR_ASSERT_HAS(r, "\"title\": \"INFO: task hung in ");
+		/* 5 s + 5 s for a hung task, 21 s for an RCU stall, + 3 */
+		KR_ASSERT_HAS(r, "\"settle_planned_s\": 24");
+		KR_ASSERT_HAS(r, "\"kernel.hung_task_timeout_secs=5 (scenario)\"");
+		KR_ASSERT_HAS(r, "\"kernel.hung_task_check_interval_secs=5 (kradar)\"");
+		KR_ASSERT_HAS(r, "\"detectors\": \"detectors.txt\"");
+		ck_assert_ptr_null(strstr(r, "\"settle_s\": null"));
+	}
+	_cleanup_free_ char *u = kr_test_results_scenario(json, "sh-late-unsettled");
+	KR_ASSERT_HAS(u, "\"verdict\": \"clean\"");
+	KR_ASSERT_HAS(u, "\"reason\": \"no crash: the reproducer finished (status 0)\"");
+	KR_ASSERT_HAS(u, "\"settle_s\": null");
+	KR_ASSERT_HAS(u, "\"settle_planned_s\": 0");
+	/* the guest's script set the check interval and the RCU stall timeout */
+	_cleanup_free_ char *ip = kr_asprintf("%s/sh-late/run-1/init.sh", out);
+	_cleanup_free_ char *init = NULL;
+	ck_assert_int_eq(kr_read_file(ip, 1 << 20, &init, NULL), 0);
+	KR_ASSERT_HAS(init, "kr_set /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 21\n");
+	_cleanup_free_ char *cp = kr_asprintf("%s/sh-late/run-1/console.log", out);
+	_cleanup_free_ char *console = NULL;
+	ck_assert_int_eq(kr_read_file(cp, 16 << 20, &console, NULL), 0);
+	ck_assert_ptr_null(strstr(console, "kradar: cannot set"));
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -519,5 +591,11 @@ int main(void)
 	tcase_add_test(starve, starved_vcpu_is_an_artifact);
 	tcase_add_test(starve, real_stalls_are_not_artifacts);
 	suite_add_tcase(s, starve);
+	/* CK_RUN_CASE=settle runs this alone */
+	TCase *settle = tcase_create("settle");
+	tcase_add_unchecked_fixture(settle, prepare, NULL);
+	tcase_set_timeout(settle, 900);
+	tcase_add_test(settle, crashes_after_the_reproducer_exits);
+	suite_add_tcase(s, settle);
 	return kr_test_main(s);
 }

@@ -83,6 +83,7 @@ START_TEST(defaults)
 	ck_assert_double_eq(s->timeouts.run, 600);
 	ck_assert_double_eq(s->timeouts.no_output, 300);
 	ck_assert_double_eq(s->timeouts.tcg_factor, 3);
+	ck_assert_double_eq(s->timeouts.settle, -1); /* the detectors' need */
 	ck_assert_int_eq(s->expect.verdict, KR_EXPECT_REPRODUCED);
 	ck_assert_ptr_null(s->expect.titles[0]);
 	ck_assert_ptr_null(s->expect.title_regex);
@@ -132,7 +133,7 @@ START_TEST(all_fields)
 		" \"vm\": {\"kvm\": \"off\", \"smp\": 4, \"mem_mb\": 512, \"cmdline\": [\"a=1\", \"b\"],\n"
 		"   \"qemu\": \"/usr/bin/qemu\", \"args\": [\"-cpu\", \"max\"]},\n"
 		" \"sysctl\": {\"kernel.hung_task_timeout_secs\": 20},\n"
-		" \"timeouts\": {\"boot\": 10, \"run\": 20.5, \"no_output\": 30, \"tcg_factor\": 2},\n"
+		" \"timeouts\": {\"boot\": 10, \"run\": 20.5, \"no_output\": 30, \"settle\": 0, \"tcg_factor\": 2},\n"
 		" \"expect\": {\"verdict\": \"fixed\", \"title\": \"A\", \"titles\": [\"B\"], \"title_regex\": \"^C\",\n"
 		"  \"match\": \"exact\"},\n"
 		" \"watch\": [\"foo\"], \"runs\": 5, \"stop_on_hit\": false}\n";
@@ -161,6 +162,7 @@ START_TEST(all_fields)
 	ck_assert_str_eq(s->sysctl[0].key, "kernel.hung_task_timeout_secs");
 	ck_assert_str_eq(s->sysctl[0].s, "20");
 	ck_assert_double_eq(s->timeouts.run, 20.5);
+	ck_assert_double_eq(s->timeouts.settle, 0);
 	ck_assert_int_eq(s->expect.verdict, KR_EXPECT_FIXED);
 	ck_assert_str_eq(s->expect.titles[0], "A");
 	ck_assert_str_eq(s->expect.titles[1], "B");
@@ -225,6 +227,10 @@ static const struct {
 	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"bzImage\"},\n \"repro\": {\"sh\": \"x\", \"files\": {\"data/blob\": \"tmp/b\"}}}",
 	  "2:46: repro.files[\"data/blob\"]: guest path \"tmp/b\" must be absolute" },
 	{ MINIMAL ", \"timeouts\": {\"run\": -1}}", "2:53: timeouts.run: -1 is out of range [1, 604800]" },
+	{ MINIMAL ", \"timeouts\": {\"settle\": -1}}",
+	  "2:56: timeouts.settle: -1 is out of range [0, 604800]" },
+	{ MINIMAL ", \"timeouts\": {\"settle\": \"10\"}}",
+	  "2:56: timeouts.settle: expected a number, got a string" },
 	{ MINIMAL ", \"expect\": {\"verdict\": \"crashed\"}}",
 	  "2:55: expect.verdict: \"crashed\" is not one of reproduced, clean, fixed" },
 	{ MINIMAL ", \"expect\": {\"match\": \"fuzzy\"}}",

@@ -178,8 +178,12 @@ START_TEST(image_script)
 		"kr_sysctl 'kernel/hung_task_timeout_secs' '20'\n",
 		/* syz-execprog's output stays on stdout, the SSH session's */
 		"echo 'KRADAR-START tok'\n\"$d\"/syz-execprog -executor=\"$d\"/syz-executor "
-		"'-procs=2' '-slowdown=10' \"$d\"/repro.syz </dev/null\nrc=$?\n"
-		"echo \"KRADAR-END tok rc=$rc\"\n",
+		"'-procs=2' '-slowdown=10' \"$d\"/repro.syz </dev/null\nrc=$?\n",
+		"fi\necho \"KRADAR-END tok rc=$rc\"\n",
+		/* kmemleak's report goes to the console when it may */
+		"[ -e $km ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
+		"con=/dev/console\n[ -w $con ] || con=/dev/stdout\n",
+		"kr_set /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 21\n",
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(want); i++)
 		ck_assert_msg(strstr(script, want[i]), "no '%s' in\n%s", want[i], script);
@@ -531,7 +535,7 @@ static char *run_fake_image(struct fake *f, const char *kernel, const char *disk
 		"{\"kradar\":1,\"name\":\"img\",\"kernel\":{\"image\":\"%s\"},"
 		"\"disk\":{\"image\":\"%s\",\"ssh_user\":\"tester\"},"
 		"\"repro\":{\"sh\":\"echo hello\"},\"vm\":{\"kvm\":\"off\",\"qemu\":\"%s\"},"
-		"\"timeouts\":{\"boot\":30,\"run\":30,\"tcg_factor\":1},"
+		"\"timeouts\":{\"boot\":30,\"run\":30,\"settle\":1,\"tcg_factor\":1},"
 		"\"expect\":{\"verdict\":\"clean\"}}",
 		kernel, disk, qemu);
 	_cleanup_free_ char *scenario = kr_test_write(tmp, "img.json", json);
@@ -576,8 +580,11 @@ START_TEST(run_image_mode)
 	_cleanup_free_ char *results = kr_path_join(out_dir, "results.json");
 	_cleanup_free_ char *rj = NULL;
 	ck_assert_int_eq(kr_read_file(results, 1 << 20, &rj, NULL), 0);
+	/* the guest kept for the settle period after the SSH command ended */
 	const char *want[] = { "\"verdict\": \"clean\"", "\"repro_log\": \"repro.log\"",
-			       "\"ssh_log\": \"ssh.log\"", "\"repro\": \"repro.sh\"" };
+			       "\"ssh_log\": \"ssh.log\"", "\"repro\": \"repro.sh\"",
+			       "the reproducer finished (status 0), then 1 s of settling\"",
+			       "\"settle_planned_s\": 1", "\"detectors\": \"detectors.txt\"" };
 	for (size_t i = 0; i < KR_ARRAY_SIZE(want); i++)
 		ck_assert_msg(strstr(rj, want[i]), "no %s in %s", want[i], rj);
 	_cleanup_free_ char *log_path = kr_path_join(out_dir, "img/run-1/repro.log");

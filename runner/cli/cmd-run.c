@@ -15,6 +15,7 @@
 #include "baseline.h"
 #include "cli.h"
 #include "cmd-run.h"
+#include "detectors.h"
 #include "evidence.h"
 #include "fetch.h"
 #include "guest.h"
@@ -592,10 +593,16 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	 * crash. syzkaller counts that as a crash of its own, and so does
 	 * kradar; like a silent guest it may be an emulator's starvation. */
 	bool lost = g->end == KR_GUEST_END_LOST && !crash && !infra;
-	_cleanup_free_ char *ended = g->end == KR_GUEST_END_RUN_TIMEOUT ?
-					     kr_strdup(g->message) :
-					     kr_asprintf("the reproducer finished (status %d)",
-							 g->repro_status);
+	_cleanup_free_ char *how = g->end == KR_GUEST_END_RUN_TIMEOUT ?
+					   kr_strdup(g->message) :
+					   kr_asprintf("the reproducer finished (status %d)",
+						       g->repro_status);
+	/* "..., then 24 s of settling": the late detectors had their time */
+	_cleanup_free_ char *ended = g->settle_s >= 0 ?
+					     kr_asprintf("%s, then %.0f s of settling%s", how,
+							 g->settle_s,
+							 g->qemu_exited ? " (QEMU exited)" : "") :
+					     KR_TAKE_PTR(how);
 	struct kr_run_facts f = { .infra_reason = infra,
 				  .silent = g->end == KR_GUEST_END_NO_OUTPUT,
 				  .ended = ended };
@@ -644,6 +651,7 @@ static void guest_phase(void *userdata, enum kr_guest_phase phase)
 {
 	static const enum kr_phase phases[] = {
 		[KR_GUEST_PHASE_RUN] = KR_PHASE_RUN,
+		[KR_GUEST_PHASE_SETTLE] = KR_PHASE_SETTLE,
 		[KR_GUEST_PHASE_GRACE] = KR_PHASE_GRACE,
 		[KR_GUEST_PHASE_STOPPING] = KR_PHASE_STOPPING,
 	};
@@ -789,6 +797,13 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		run->execprog_log = kr_strdup("execprog.log");
 
 	double factor = p->accel == KR_ACCEL_TCG ? s->timeouts.tcg_factor : 1;
+	/* Not scaled under TCG: the detectors count guest time, which keeps
+	 * pace with the host's there too. */
+	double settle = s->timeouts.settle >= 0 ? s->timeouts.settle : kr_detectors_settle(s);
+	run->settle_planned_s = settle;
+	_cleanup_free_ char *detectors = kr_detectors_describe(s, settle);
+	if (write_text(dir, "detectors.txt", detectors) == 0)
+		run->detectors = kr_strdup("detectors.txt");
 	_cleanup_free_ char *console = kr_path_join(dir, "console.log.part");
 	_cleanup_free_ char *times = kr_path_join(dir, "console.times.part");
 	_cleanup_free_ char *qerr = kr_path_join(dir, "qemu.stderr");
@@ -798,6 +813,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.token = c->token, .boot_timeout = s->timeouts.boot * factor,
 		.run_timeout = s->timeouts.run * factor,
 		.no_output_timeout = s->timeouts.no_output * factor, .grace = s->timeouts.grace,
+		.settle = settle,
 		.watch = s->watch, .feed = scanner_feed, .hit = scanner_hit, .userdata = sc,
 		.interrupt_fd = interrupt_fd, .phase = progress ? guest_phase : NULL,
 		.phase_userdata = progress,
@@ -834,6 +850,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		unlink(qerr); /* QEMU had nothing to say */
 	run->duration_s = g.duration_s;
 	run->boot_s = g.boot_s;
+	run->settle_s = g.settle_s;
 	classify(s, &g, sc, dir, run);
 	*stop_from = g.stop_from_ns;
 	kr_guest_result_clear(&g);
@@ -1047,6 +1064,7 @@ static bool prepare_cell(struct exec *x, struct cell *cell)
 	const struct kr_scenario *s = cell->kc->s;
 	cell->prepared = true;
 	cell->sr->qemu_version = kr_qemu_version(s->vm.qemu);
+	cell->sr->detectors = kr_detectors_summary(s);
 	if (c->serial)
 		kr_progress_scenario_started(c->progress, c->results, cell->index, c->total);
 	kr_mkdir_p(cell->scen_dir, 0755);

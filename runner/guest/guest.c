@@ -50,6 +50,12 @@ struct loop {
 	uint64_t run_deadline;
 	uint64_t silence_deadline;
 	uint64_t session_deadline; /* the session's alarm; 0: none */
+	/* Settling: the reproducer ended (or ran out of time) and the run goes
+	 * on until settle_deadline, to end as settle_end. */
+	uint64_t settle_from;      /* 0: not settling */
+	uint64_t settle_deadline;
+	enum kr_guest_end settle_end;
+	char *settle_message;
 };
 
 /* What a session holds of the loop. */
@@ -108,6 +114,8 @@ static void finish(struct loop *l, enum kr_guest_end end, char *message)
 	l->done = true;
 	l->res->end = end;
 	l->res->message = message;
+	if (l->settle_from && l->res->settle_s < 0)
+		l->res->settle_s = since_start(l, kr_now_ns()) - since_start(l, l->settle_from);
 }
 
 static void enter_phase(struct loop *l, enum kr_guest_phase phase)
@@ -123,9 +131,29 @@ static void set_hit(struct loop *l)
 		return;
 	r->hit = true;
 	r->hit_s = since_start(l, kr_now_ns());
+	if (l->settle_from) /* settling ends with the hit */
+		r->settle_s = r->hit_s - since_start(l, l->settle_from);
 	r->hit_offset = l->in_line ? l->line_start : l->offset;
 	l->grace_deadline = after(l->c->grace);
 	enter_phase(l, KR_GUEST_PHASE_GRACE);
+}
+
+/* The reproducer ended (or ran out of time): the run ends as `end`, after
+ * the settle period when there is one. Only a hit, QEMU's exit or an
+ * interrupt end it sooner; silence is expected now. */
+static void settle_or_finish(struct loop *l, enum kr_guest_end end, char *message)
+{
+	if (l->c->settle <= 0) {
+		finish(l, end, message);
+		return;
+	}
+	l->settle_from = kr_now_ns();
+	l->settle_deadline = after(l->c->settle);
+	l->settle_end = end;
+	l->settle_message = message;
+	l->run_deadline = 0;
+	l->silence_deadline = 0;
+	enter_phase(l, KR_GUEST_PHASE_SETTLE);
 }
 
 /* The reproducer starts: the boot phase is over. */
@@ -218,7 +246,7 @@ static void console_bytes(struct loop *l, const char *data, size_t n)
 {
 	uint64_t now = kr_now_ns();
 	l->res->any_output = true;
-	if (l->res->started)
+	if (l->res->started && !l->settle_from)
 		l->silence_deadline = after(l->c->no_output_timeout);
 	for (size_t done = 0; done < n;) {
 		ssize_t w = write(l->log_fd, data + done, n - done);
@@ -279,7 +307,7 @@ static void arm_timer(struct loop *l)
 {
 	uint64_t next = 0;
 	const uint64_t all[] = { l->grace_deadline, l->boot_deadline, l->run_deadline,
-				 l->silence_deadline, l->session_deadline };
+				 l->silence_deadline, l->session_deadline, l->settle_deadline };
 	for (size_t i = 0; i < KR_ARRAY_SIZE(all); i++)
 		if (all[i] && (!next || all[i] < next))
 			next = all[i];
@@ -299,8 +327,14 @@ static void check_state(struct loop *l)
 	if (l->done)
 		return;
 	if (l->exited) {
+		if (l->end_seen && !l->settle_from && l->c->settle > 0) {
+			l->settle_from = now; /* it would have settled: 0 s of it */
+			l->settle_end = KR_GUEST_END_MARKER;
+		}
 		if (r->hit)
 			finish(l, KR_GUEST_END_HIT, NULL);
+		else if (l->settle_from)
+			finish(l, l->settle_end, KR_TAKE_PTR(l->settle_message));
 		else if (l->end_seen)
 			finish(l, KR_GUEST_END_MARKER, NULL);
 		else
@@ -312,8 +346,13 @@ static void check_state(struct loop *l)
 			finish(l, KR_GUEST_END_HIT, NULL);
 		return; /* during the grace period nothing else ends the run */
 	}
+	if (l->settle_from) {
+		if (now >= l->settle_deadline)
+			finish(l, l->settle_end, KR_TAKE_PTR(l->settle_message));
+		return; /* while settling only a hit, an exit or an interrupt end it */
+	}
 	if (l->end_seen) {
-		finish(l, KR_GUEST_END_MARKER, NULL);
+		settle_or_finish(l, KR_GUEST_END_MARKER, NULL);
 	} else if (l->boot_deadline && now >= l->boot_deadline) {
 		const struct kr_guest_session *s = l->c->session;
 		_cleanup_free_ char *seen = s && s->describe && r->any_output ?
@@ -326,9 +365,9 @@ static void check_state(struct loop *l)
 			       kr_asprintf("no output from the kernel within %.0f s",
 					   l->c->boot_timeout));
 	} else if (l->run_deadline && now >= l->run_deadline) {
-		finish(l, KR_GUEST_END_RUN_TIMEOUT,
-		       kr_asprintf("the reproducer ran for the run timeout (%.0f s)",
-				   l->c->run_timeout));
+		settle_or_finish(l, KR_GUEST_END_RUN_TIMEOUT,
+				 kr_asprintf("the reproducer ran for the run timeout (%.0f s)",
+					     l->c->run_timeout));
 	} else if (l->silence_deadline && now >= l->silence_deadline) {
 		const struct kr_guest_session *s = l->c->session;
 		_cleanup_free_ char *seen = s && s->describe ? s->describe(s->userdata) : NULL;
@@ -388,7 +427,7 @@ void kr_guest_ctl_started(struct kr_guest_ctl *ctl)
 void kr_guest_ctl_progress(struct kr_guest_ctl *ctl)
 {
 	struct loop *l = ctl->l;
-	if (l->res->started)
+	if (l->res->started && !l->settle_from)
 		l->silence_deadline = after(l->c->no_output_timeout);
 }
 
@@ -432,6 +471,7 @@ static void loop_free(struct loop *l)
 	kr_buf_free(&l->line);
 	free(l->start_marker);
 	free(l->end_marker);
+	free(l->settle_message);
 	if (l->times)
 		fclose(l->times);
 	const int fds[] = { l->console_fd, l->log_fd, l->epfd, l->timerfd };
@@ -475,7 +515,8 @@ static int setup(struct loop *l, int *qemu_out)
 
 int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 {
-	*res = (struct kr_guest_result){ .boot_s = -1, .repro_status = -1, .qemu_status = -1 };
+	*res = (struct kr_guest_result){ .boot_s = -1, .repro_status = -1, .qemu_status = -1,
+					 .settle_s = -1 };
 	struct loop l = {
 		.c = c, .res = res, .console_fd = -1, .log_fd = -1, .epfd = -1, .timerfd = -1,
 		.line = KR_BUF_INIT(LINE_MAX_KEPT + 1),

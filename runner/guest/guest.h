@@ -3,9 +3,11 @@
  * (epoll) over the serial console pipe, a timerfd, QEMU's pidfd and an
  * optional interrupt fd (kradar's signalfd). It keeps the console (raw
  * bytes) and the host arrival time of each line, finds the start and end
- * markers, enforces the boot, run and no-output timeouts, hands every byte
- * to a crash detector and, on a hit, keeps reading for a grace period before
- * it stops QEMU (SIGTERM, then SIGKILL to its process group) and reaps it.
+ * markers, enforces the boot, run and no-output timeouts, keeps watching
+ * for a settle period after the reproducer ends (or runs out of time) so
+ * that the kernel's late detectors can report, hands every byte to a crash
+ * detector and, on a hit, keeps reading for a grace period before it stops
+ * QEMU (SIGTERM, then SIGKILL to its process group) and reaps it.
  *
  * The crash detector is a pair of callbacks, so this module does not depend
  * on how crashes are recognised, nor on how the guest is booted (initramfs
@@ -18,8 +20,9 @@
 #include "util.h"
 
 enum kr_guest_end {
-	KR_GUEST_END_MARKER,       /* the end marker: the reproducer finished */
-	KR_GUEST_END_RUN_TIMEOUT,  /* ran for the run timeout */
+	KR_GUEST_END_MARKER,       /* the end marker: the reproducer finished (and
+				    * the settle period passed) */
+	KR_GUEST_END_RUN_TIMEOUT,  /* ran for the run timeout (and the settle period) */
 	KR_GUEST_END_HIT,          /* a crash or watch hit (after its grace) */
 	KR_GUEST_END_BOOT_TIMEOUT, /* no start marker within the boot timeout */
 	KR_GUEST_END_NO_OUTPUT,    /* silent for no_output after the start marker */
@@ -33,6 +36,8 @@ enum kr_guest_end {
 /* Where a run is, for progress displays. */
 enum kr_guest_phase {
 	KR_GUEST_PHASE_RUN,      /* the start marker: the reproducer runs */
+	KR_GUEST_PHASE_SETTLE,   /* it ended (or ran out of time): watching the
+				  * console for late reports */
 	KR_GUEST_PHASE_GRACE,    /* a hit: reading the rest of the report */
 	KR_GUEST_PHASE_STOPPING, /* stopping QEMU */
 };
@@ -96,6 +101,11 @@ struct kr_guest_config {
 	double run_timeout;
 	double no_output_timeout;
 	double grace;
+	/* After the end marker (or the run timeout) the run goes on for this
+	 * long, the console watched as before, so that detectors that report
+	 * late (hung tasks, RCU stalls) are seen; 0: the run ends there. The
+	 * no-output timeout does not apply while settling. */
+	double settle;
 	char *const *watch;       /* PCRE2 patterns: a line after the start that
 				   * matches one (without its printk timestamp) is
 				   * a hit */
@@ -136,6 +146,7 @@ struct kr_guest_result {
 	double duration_s;    /* QEMU start to QEMU reaped */
 	size_t start_offset;  /* console offset just past the start marker line */
 	int repro_status;     /* from the end marker; -1 when unknown */
+	double settle_s;      /* seconds spent settling; -1: the run never settled */
 	bool hit;             /* a crash or watch hit was seen */
 	double hit_s;         /* when (seconds since QEMU started) */
 	size_t hit_offset;    /* console offset of the line that made the hit */

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cpio.h"
+#include "detectors.h"
 
 char *kr_shell_quote(const char *text)
 {
@@ -68,24 +69,52 @@ static void repro_command(const struct kr_initramfs *ir, struct kr_buf *b, bool 
 	}
 }
 
-/* The sysctls, the start marker, the reproducer and the end marker. */
+/* The detectors, the sysctls, the start marker, the reproducer, the
+ * kmemleak scan and the end marker. */
 static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
 {
 	kr_buf_adds(b, "kr_sysctl() {\n"
 		       "\techo \"$2\" >\"/proc/sys/$1\" || echo \"kradar: cannot set sysctl $1\"\n"
-		       "}\n");
+		       "}\n"
+		       "kr_set() {\n"
+		       "\t[ ! -e \"$1\" ] || echo \"$2\" >\"$1\" || echo \"kradar: cannot set $1\"\n"
+		       "}\n"
+		       "# kradar's detector settings where the scenario sets none (detectors.txt)\n");
+	struct kr_detector d[KR_DETECTORS];
+	kr_detectors_get(ir->s, d);
+	for (size_t i = 0; i < KR_DETECTORS; i++)
+		if (!d[i].from_scenario)
+			kr_buf_printf(b, "kr_set %s %ld\n", d[i].guest_path, d[i].value);
 	for (size_t i = 0; i < ir->s->n_sysctl; i++) {
 		_cleanup_free_ char *path = sysctl_path(ir->s->sysctl[i].key);
 		_cleanup_free_ char *qp = kr_shell_quote(path);
 		_cleanup_free_ char *qv = kr_shell_quote(ir->s->sysctl[i].s);
 		kr_buf_printf(b, "kr_sysctl %s %s\n", qp, qv);
 	}
+	/* kmemleak, when the kernel has it: what boot left is not the
+	 * reproducer's. In image mode its report goes to the console (where
+	 * the crash scanner reads) when the script may write there. */
+	kr_buf_printf(b, "km=%s\n", KR_GUEST_KMEMLEAK);
+	if (ssh)
+		kr_buf_adds(b, "[ -e $km ] || mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
+			       "con=/dev/console\n"
+			       "[ -w $con ] || con=/dev/stdout\n");
+	else
+		kr_buf_adds(b, "con=/dev/console\n");
+	kr_buf_adds(b, "if [ -w $km ]; then echo scan >$km; echo clear >$km; fi\n");
 	kr_buf_printf(b, "cd /tmp\necho '%s %s'\n", KR_MARKER_START, ir->token);
 	repro_command(ir, b, ssh);
-	kr_buf_printf(b,
-		      "rc=$?\n"
-		      "echo \"%s %s rc=$rc\"\n",
-		      KR_MARKER_END, ir->token);
+	kr_buf_adds(b, "rc=$?\n"
+		       "# kmemleak reports an object at least 5 s old whose contents did not\n"
+		       "# change between two scans (mm/kmemleak.c)\n"
+		       "if [ -w $km ]; then\n"
+		       "\tsleep 5\n"
+		       "\techo scan >$km\n"
+		       "\techo scan >$km\n"
+		       "\tleaks=$(cat $km)\n"
+		       "\t[ -z \"$leaks\" ] || printf 'BUG: memory leak\\n%s\\n' \"$leaks\" >$con\n"
+		       "fi\n");
+	kr_buf_printf(b, "echo \"%s %s rc=$rc\"\n", KR_MARKER_END, ir->token);
 }
 
 char *kr_initramfs_ssh_script(const struct kr_initramfs *ir)
@@ -120,11 +149,11 @@ char *kr_initramfs_init_script(const struct kr_initramfs *ir)
 		    "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
 		    "ln -sf /proc/self/fd /dev/fd\n");
 	repro_part(ir, &b, false);
-	kr_buf_printf(&b,
-		      "sync\n"
-		      "poweroff -f\n"
-		      "# init must not exit: the kernel would panic\n"
-		      "while :; do sleep 1000; done\n");
+	kr_buf_adds(&b, "sync\n"
+			"# kradar stops the guest after the settle period: the kernel's\n"
+			"# detectors may still report until then. init must not exit (the\n"
+			"# kernel would panic).\n"
+			"while :; do sleep 1000; done\n");
 	return kr_buf_steal(&b);
 }
 

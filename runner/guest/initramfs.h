@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* The guest's initramfs (initramfs mode: no disk in the scenario): a static
- * busybox, an init script that mounts proc/sys/dev, sets the scenario's
- * sysctls (the hang and stall detectors), prints a start marker, runs the
- * reproducer and prints an end marker with its exit status, plus the
+ * busybox, an init script that mounts proc/sys/dev, sets the hang and
+ * stall detectors (detectors.h) and the scenario's sysctls, prints a start
+ * marker, runs the reproducer, has kmemleak scan when the kernel has it,
+ * prints an end marker with the reproducer's exit status and then idles
+ * until kradar stops the guest (after the settle period), plus the
  * reproducer itself and repro.files. Written with the cpio module. */
 #pragma once
 
@@ -22,6 +24,9 @@
 #define KR_GUEST_REPRO_SYZ "/kradar/repro.syz"
 #define KR_GUEST_EXECPROG "/kradar/syz-execprog"
 #define KR_GUEST_EXECUTOR "/kradar/syz-executor"
+/* kmemleak's file (debugfs): the scripts scan and read it once the
+ * reproducer ends, when it is there. */
+#define KR_GUEST_KMEMLEAK "/sys/kernel/debug/kmemleak"
 /* The second serial port: syz-execprog's output goes there, not to the
  * console, so that its chatter cannot break up a kernel report. */
 #define KR_GUEST_AUX_TTY "/dev/ttyS1"

@@ -138,6 +138,7 @@ static void run_free(struct kr_run_result *run)
 	free(run->execprog_log);
 	free(run->repro_log);
 	free(run->ssh_log);
+	free(run->detectors);
 	free(run);
 }
 
@@ -164,6 +165,7 @@ static void scenario_free(struct kr_scenario_result *sr)
 	free(sr->disk);
 	free(sr->disk_sha256);
 	free(sr->qemu_version);
+	kr_strv_free(sr->detectors);
 	free(sr->cell.scenario);
 	free(sr->cell.kernel);
 	free(sr->cell.vm);
@@ -229,6 +231,8 @@ struct kr_run_result *kr_run_result_new(int index)
 	run->verdict = KR_VERDICT_INFRA_ERROR;
 	run->evidence = kr_calloc(1, sizeof(char *));
 	run->boot_s = -1;
+	run->settle_s = -1;
+	run->settle_planned_s = -1;
 	run->started_at = kr_wall_s();
 	return run;
 }
@@ -287,6 +291,8 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 	kr_json_set(o, "started_at", kr_json_real(round(run->started_at * 1000) / 1000));
 	kr_json_set(o, "duration_s", seconds(run->duration_s));
 	kr_json_set(o, "boot_s", seconds(run->boot_s));
+	kr_json_set(o, "settle_s", seconds(run->settle_s));
+	kr_json_set(o, "settle_planned_s", seconds(run->settle_planned_s));
 	kr_json_set(o, "evidence", kr_json_strv(run->evidence));
 	kr_json_set(o, "dir", kr_json_string(run->dir));
 	struct kr_json *a = kr_json_object();
@@ -298,6 +304,7 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 		{ "report", run->report },             { "qemu_cmdline", run->qemu_cmdline },
 		{ "repro", run->repro },               { "execprog_log", run->execprog_log },
 		{ "repro_log", run->repro_log },       { "ssh_log", run->ssh_log },
+		{ "detectors", run->detectors },
 	};
 	for (size_t i = 0; i < KR_ARRAY_SIZE(artifacts); i++)
 		if (artifacts[i].value)
@@ -352,6 +359,8 @@ struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr)
 	kr_json_set(o, "runs_planned", kr_json_int(sr->runs_planned));
 	kr_json_set(o, "kernel", kernel_json(&sr->kernel));
 	kr_json_set(o, "qemu_version", kr_json_string(sr->qemu_version));
+	if (sr->detectors && sr->detectors[0])
+		kr_json_set(o, "detectors", kr_json_strv(sr->detectors));
 	if (sr->disk) {
 		struct kr_json *d = kr_json_object();
 		kr_json_set(d, "image", kr_json_string(sr->disk));
@@ -623,6 +632,8 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->started_at = read_num(rd, o, path, "started_at", 0);
 	run->duration_s = read_num(rd, o, path, "duration_s", -1);
 	run->boot_s = read_num(rd, o, path, "boot_s", -1);
+	run->settle_s = read_num(rd, o, path, "settle_s", -1);
+	run->settle_planned_s = read_num(rd, o, path, "settle_planned_s", -1);
 	kr_strv_free(run->evidence);
 	run->evidence = read_strv(rd, o, path, "evidence");
 	run->dir = read_str(rd, o, path, "dir");
@@ -636,6 +647,7 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->execprog_log = read_str(rd, a, apath, "execprog_log");
 	run->repro_log = read_str(rd, a, apath, "repro_log");
 	run->ssh_log = read_str(rd, a, apath, "ssh_log");
+	run->detectors = read_str(rd, a, apath, "detectors");
 }
 
 static void read_scenario(struct reader *rd, json_t *o, const char *path, struct kr_results *r)
@@ -692,6 +704,7 @@ static void read_scenario(struct reader *rd, json_t *o, const char *path, struct
 		sr->kernel.fragment_dropped = NULL;
 	}
 	sr->qemu_version = read_str(rd, o, path, "qemu_version");
+	sr->detectors = read_strv(rd, o, path, "detectors");
 	json_t *d = reader_get(rd, o, path, "disk", is_object, "an object or null", false, &dpath);
 	sr->disk = read_str(rd, d, dpath, "image");
 	sr->disk_sha256 = read_str(rd, d, dpath, "sha256");

@@ -91,6 +91,9 @@ struct kr_run_result {
 	double started_at;       /* wall clock, seconds since the epoch */
 	double duration_s;       /* QEMU start to the guest gone */
 	double boot_s;           /* QEMU start to the start marker; < 0: never */
+	double settle_s;         /* spent settling (to the end, a hit or QEMU's
+				  * exit); < 0: the run never settled */
+	double settle_planned_s; /* the settle period it had; < 0: no guest */
 	char **evidence;         /* starvation evidence lines (never NULL) */
 	char *dir;               /* artifacts, relative to the results directory */
 	/* Artifact file names inside dir (NULL: not written). */
@@ -102,6 +105,7 @@ struct kr_run_result {
 	char *execprog_log;
 	char *repro_log;         /* image mode: a C or shell reproducer's output */
 	char *ssh_log;           /* image mode: the SSH session's steps and errors */
+	char *detectors;         /* detectors.txt */
 };
 
 struct kr_kernel_identity {
@@ -143,6 +147,8 @@ struct kr_scenario_result {
 	char *disk_sha256;
 	double duration_s;
 	char *qemu_version;    /* first line of `QEMU --version`; NULL: unknown */
+	char **detectors;      /* "NAME=VALUE (kradar|scenario)" (detectors.h);
+				* NULL: not run */
 	/* A matrix cell (name "SCENARIO@KERNEL[@VM]"); NULL fields when the
 	 * scenario ran by itself. */
 	struct {

@@ -541,8 +541,8 @@ static void load_vm(struct kr_json_reader *l, json_t *root, struct kr_scenario *
 
 static void load_timeouts(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
-	static const char *const keys[] = { "boot", "run", "no_output", "grace", "tcg_factor",
-					    NULL };
+	static const char *const keys[] = { "boot", "run", "no_output", "grace", "settle",
+					    "tcg_factor", NULL };
 	json_t *t = get_object(l, root, "", "timeouts");
 	if (!t)
 		return;
@@ -552,6 +552,7 @@ static void load_timeouts(struct kr_json_reader *l, json_t *root, struct kr_scen
 	read_seconds(l, t, "timeouts", "run", 1, week, &s->timeouts.run);
 	read_seconds(l, t, "timeouts", "no_output", 1, week, &s->timeouts.no_output);
 	read_seconds(l, t, "timeouts", "grace", 0, 600, &s->timeouts.grace);
+	read_seconds(l, t, "timeouts", "settle", 0, week, &s->timeouts.settle);
 	read_seconds(l, t, "timeouts", "tcg_factor", 1, 100, &s->timeouts.tcg_factor);
 }
 
@@ -674,6 +675,7 @@ static struct kr_scenario *scenario_new(const char *file)
 	s->timeouts.run = 600;
 	s->timeouts.no_output = 300;
 	s->timeouts.grace = 5;
+	s->timeouts.settle = -1; /* from the detectors (detectors.h) */
 	s->timeouts.tcg_factor = 3;
 	s->expect.verdict = KR_EXPECT_REPRODUCED;
 	s->expect.titles = kr_calloc(1, sizeof(char *));

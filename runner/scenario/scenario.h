@@ -129,6 +129,9 @@ struct kr_scenario {
 		double run;
 		double no_output;
 		double grace;      /* after a hit, for the rest of the report (not scaled) */
+		double settle;     /* after the reproducer, for late reports (not
+				    * scaled); -1: the detectors' need
+				    * (kr_detectors_settle()) */
 		double tcg_factor; /* all timeouts are multiplied by it under TCG */
 	} timeouts;
 

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "detectors.h"
+
 int kr_shard_parse(const char *text, struct kr_shard *out, char **err)
 {
 	const char *slash = strchr(text, '/');
@@ -121,7 +123,8 @@ int kr_shard_from_env(int total, struct kr_shard *out, const char **source, char
 double kr_shard_cost(const struct kr_scenario *s)
 {
 	double factor = s->vm.kvm == KR_KVM_ON ? 1 : s->timeouts.tcg_factor;
-	return (double)s->runs * (s->timeouts.boot + s->timeouts.run) * factor;
+	double settle = s->timeouts.settle >= 0 ? s->timeouts.settle : kr_detectors_settle(s);
+	return (double)s->runs * ((s->timeouts.boot + s->timeouts.run) * factor + settle);
 }
 
 static int by_cost(const void *a, const void *b)

@@ -34,8 +34,8 @@ int kr_shard_parse(const char *text, struct kr_shard *out, char **err);
  * sparse Slurm array, a Kubernetes index without a total). */
 int kr_shard_from_env(int total, struct kr_shard *out, const char **source, char **err);
 
-/* A cell's expected cost, in guest-seconds: runs x (boot + run timeouts)
- * x tcg_factor (unless vm.kvm is "on"). It depends on the scenario alone,
+/* A cell's expected cost, in guest-seconds: runs x ((boot + run timeouts)
+ * x tcg_factor (unless vm.kvm is "on") + settle). It depends on the scenario alone,
  * never on the host, so every machine computes the same split. */
 double kr_shard_cost(const struct kr_scenario *s);
 
