@@ -32,6 +32,16 @@
 	"__folio_lock\\w*|folio_lock\\w*|__lock_page\\w*|lock_page\\w*|do_read_cache_\\w+|"           \
 	"rcu_barrier|flush_\\w+|__flush_\\w+|__cancel_work\\w*|cancel_\\w*work_sync"
 
+/* A bad access (rules with .alt "bad-access") is named where it happened,
+ * past the skip lists' helpers, whatever the family of that function
+ * (keep_families "*"): the bug is in the first code that is not a plain
+ * copy or report helper. */
+
+/* A hung task is named by what it waits in: of the kernel families only
+ * the waiting primitives pass over. */
+#define KEEP_HUNG "sanitizer|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
+	"idr|lib|fsnotify|tty-ldisc|netdev-unregister"
+
 /* Frames of the sanitizers' report paths and of copy helpers that a
  * memory-safety report names before the culprit. */
 #define SKIP_MEMACCESS                                                                             \
@@ -53,7 +63,8 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK | NEEDAUX,
 	  .skip = SKIP_MEMACCESS,
 	  .aux = "^(Read|Write) of size",
-	  .title_noaux = "KASAN: {1} in {2} at addr ADDR" },
+	  .title_noaux = "KASAN: {1} in {2} at addr ADDR",
+	  .keep_families = "*" },
 	{ .lit = "KASAN:",
 	  .re = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in " FN,
 	  .title = "KASAN: invalid-free in {F}",
@@ -74,7 +85,8 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK | NEEDAUX,
 	  .skip = SKIP_MEMACCESS,
 	  .aux = "^(Read|Write) (?:of size|at addr)",
-	  .title_noaux = "KASAN: {1} in {F}" },
+	  .title_noaux = "KASAN: {1} in {F}",
+	  .keep_families = "*" },
 	{ .lit = "KASAN:",
 	  .re = "BUG: KASAN: ([a-z-]+) on address",
 	  .title = "KASAN: {1}{ A}",
@@ -124,7 +136,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .hdr_frame = 2,
-	  .skip = SKIP_MEMACCESS },
+	  .skip = SKIP_MEMACCESS,
+	  .keep_families = "*" },
 	{ .lit = "UBSAN:",
 	  .re = "UBSAN: Undefined behaviour in ",
 	  .title = "UBSAN: undefined-behaviour in {F}",
@@ -139,7 +152,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "ubsan\\w*|__ubsan\\w*" },
+	  .skip = "ubsan\\w*|__ubsan\\w*",
+	  .keep_families = "*" },
 	{ .lit = "UBSAN:",
 	  .re = "UBSAN: ([a-z-]+) in ",
 	  .title = "UBSAN: {1} in {F}",
@@ -156,14 +170,16 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "BUG: ",
 	  .re = "BUG: unable to handle kernel NULL pointer dereference",
 	  .title = "BUG: unable to handle kernel NULL pointer dereference in {F}",
 	  .type = "NULL-POINTER-DEREFERENCE",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "NULL pointer dereference",
 	  .re = "(?:BUG: kernel NULL pointer dereference, address|Unable to handle kernel NULL "
 		"pointer dereference at virtual address)",
@@ -171,7 +187,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "NULL-POINTER-DEREFERENCE",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "(?:BUG: unable to handle kernel paging request at|BUG: unable to handle page "
 		"fault for address|BUG: Unable to handle kernel (?:data access|instruction fetch)|"
@@ -182,14 +199,16 @@ const struct kr_rule kr_rules[] = {
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "Unable to handle kernel access to user memory",
 	  .title = "BUG: unable to handle kernel access to user memory in {F}",
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "BUG: unable to handle kernel",
 	  .title = "BUG: unable to handle kernel",
@@ -265,7 +284,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "Alignment trap:",
 	  .re = "Alignment trap: ",
 	  .title = "Alignment trap in {F}",
@@ -278,7 +298,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 
 	/* --- stalls and hangs -------------------------------------------- */
 	{ .lit = "soft lockup",
@@ -316,7 +337,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "hang",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | STALL,
-	  .skip = SKIP_HUNG },
+	  .skip = SKIP_HUNG,
+	  .keep_families = KEEP_HUNG },
 	{ .lit = "blocked for more than",
 	  /* the task name broke the header line in two */
 	  .re = ":-?\\d+ blocked (?:in I/O wait )?for more than \\d+ seconds",
@@ -325,7 +347,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "hang",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | STALL,
-	  .skip = SKIP_HUNG },
+	  .skip = SKIP_HUNG,
+	  .keep_families = KEEP_HUNG },
 	{ .lit = "INFO: ",
 	  .re = "INFO: task \\S+:-?\\d+ can't die for more than",
 	  .title = "INFO: task can't die in {F}",
@@ -899,6 +922,10 @@ const char *const kr_skip_frames[] = {
 	"__fdget\\w*|fdget\\w*|__fget\\w*|fget\\w*",
 	NULL,
 };
+
+const char kr_skip_families[] = "sanitizer|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
+				"kobject|idr|lib|fsnotify|tty-ldisc|"
+				"netdev-unregister";
 
 const char kr_irq_entry_frames[] =
 	"\\w*apic_timer_interrupt\\w*|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|"

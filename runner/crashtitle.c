@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crashrules.h"
+#include "kernel-funcs.h"
 #include "litscan.h"
 #include "regex.h"
 #include "rust-demangle.h"
@@ -121,6 +122,9 @@ struct kr_crashtitle {
 	struct kr_regex *complete[256];
 	struct kr_regex *rename[32];
 	struct kr_regex *pat[P_COUNT];
+	uint64_t families[256]; /* per rule: the kernel families passed over */
+	bool families_set[256];
+	char *family_reason[64];
 };
 
 static struct kr_regex *compile(const char *pattern, unsigned flags)
@@ -196,7 +200,7 @@ static struct kr_regex *pattern(struct kr_crashtitle *t, int which)
 
 struct kr_crashtitle *kr_crashtitle_new(void)
 {
-	if (kr_n_rules > 256 || kr_n_renames > 32)
+	if (kr_n_rules > 256 || kr_n_renames > 32 || kr_n_kernel_families > 64)
 		abort();
 	return kr_calloc(1, sizeof(struct kr_crashtitle));
 }
@@ -217,6 +221,8 @@ void kr_crashtitle_free(struct kr_crashtitle *t)
 		kr_regex_free(t->rename[i]);
 	for (size_t i = 0; i < P_COUNT; i++)
 		kr_regex_free(t->pat[i]);
+	for (size_t i = 0; i < 64; i++)
+		free(t->family_reason[i]);
 	free(t);
 }
 
@@ -535,16 +541,81 @@ static void collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr
 	}
 }
 
-static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+static int compare_func(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct kr_kernel_func *)elem)->name);
+}
+
+/* The kernel family of a function (kernel-funcs.h), or -1. */
+static int kernel_family(const char *name)
+{
+	const struct kr_kernel_func *f = bsearch(name, kr_kernel_funcs, kr_n_kernel_funcs,
+						 sizeof(*f), compare_func);
+	return f ? f->family : -1;
+}
+
+/* The families named in "a|b" ("*": all) as a mask. */
+static uint64_t family_mask(const char *names)
+{
+	uint64_t mask = 0;
+	if (!names)
+		return 0;
+	if (strcmp(names, "*") == 0)
+		return ~UINT64_C(0);
+	for (const char *p = names; *p;) {
+		size_t len = strcspn(p, "|");
+		size_t i = 0;
+		while (i < kr_n_kernel_families && !(strlen(kr_kernel_families[i]) == len &&
+						     memcmp(kr_kernel_families[i], p, len) == 0))
+			i++;
+		if (i == kr_n_kernel_families)
+			abort(); /* a family the table does not have: a bug */
+		mask |= UINT64_C(1) << i;
+		p += len + (p[len] == '|');
+	}
+	return mask;
+}
+
+/* Why a frame never names this kind of report, or NULL. The kernel
+ * families count only when `families` is set: they are machinery around a
+ * crash, but where the crash happened (the faulting PC, the function a
+ * header or lockdep's "at:" names) is named even there. */
+static const char *skip_reason(struct kr_crashtitle *t, size_t rule, const char *name,
+			       bool families)
 {
 	if (name_matches(pattern(t, P_SKIP), name))
-		return true;
+		return "skip list";
 	const char *extra = kr_rules[rule].skip;
-	if (!extra)
-		return false;
-	if (!t->skip[rule])
-		t->skip[rule] = whole_name(extra);
-	return name_matches(t->skip[rule], name);
+	if (extra) {
+		if (!t->skip[rule])
+			t->skip[rule] = whole_name(extra);
+		if (name_matches(t->skip[rule], name))
+			return "skip list of this kind of report";
+	}
+	if (!families)
+		return NULL;
+	if (!t->families_set[rule]) {
+		t->families[rule] = family_mask(kr_skip_families) &
+				    ~family_mask(kr_rules[rule].keep_families);
+		t->families_set[rule] = true;
+	}
+	int fam = kernel_family(name);
+	if (fam < 0 || !(t->families[rule] & (UINT64_C(1) << fam)))
+		return NULL;
+	if (!t->family_reason[fam])
+		t->family_reason[fam] = kr_asprintf("kernel family %s", kr_kernel_families[fam]);
+	return t->family_reason[fam];
+}
+
+static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+{
+	return skip_reason(t, rule, name, true) != NULL;
+}
+
+/* Whether only a kernel family passes the frame over. */
+static bool family_skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+{
+	return skip_reason(t, rule, name, false) == NULL && skipped(t, rule, name);
 }
 
 /* The frame a stall names: after the interrupt that found it (when the
@@ -578,13 +649,22 @@ static const struct frame *stall_frame(struct kr_crashtitle *t, size_t rule,
 	return first;
 }
 
+/* The first frame that is not skipped; the faulting PC is passed over
+ * by the skip lists only. When every frame is skipped, the first that
+ * only a kernel family skips: the crash is in the machinery itself (a
+ * work function of the workqueue code, an RCU callback). */
 static const struct frame *stack_frame(struct kr_crashtitle *t, size_t rule,
 				       const struct frames *fr)
 {
-	for (size_t i = 0; i < fr->n; i++)
-		if (!skipped(t, rule, fr->f[i].name))
-			return &fr->f[i];
-	return NULL;
+	const struct frame *fallback = NULL;
+	for (size_t i = 0; i < fr->n; i++) {
+		const struct frame *f = &fr->f[i];
+		if (!skip_reason(t, rule, f->name, f->kind != FK_PC))
+			return f;
+		if (!fallback && family_skipped(t, rule, f->name))
+			fallback = f;
+	}
+	return fallback;
 }
 
 /* Whether another task's dump (fault injection, an allocation failure)
@@ -628,7 +708,7 @@ static char *lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rl
 		}
 		if (!name)
 			continue;
-		if (!skipped(t, rule, name))
+		if (!skip_reason(t, rule, name, false))
 			return name;
 		free(name);
 	}
@@ -851,13 +931,13 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		if (r->hdr_frame && valid_name(h->group[r->hdr_frame])) {
 			hdr = kr_crash_frame_name(h->group[r->hdr_frame],
 						  strlen(h->group[r->hdr_frame]));
-			if (!skipped(t, rule, hdr))
+			if (!skip_reason(t, rule, hdr, false))
 				cand = hdr;
 		}
 		if (!cand && (r->flags & KR_RULE_AUX_FRAME) && valid_name(aux)) {
 			free(hdr);
 			hdr = kr_crash_frame_name(aux, strlen(aux));
-			if (!skipped(t, rule, hdr))
+			if (!skip_reason(t, rule, hdr, false))
 				cand = hdr;
 		}
 		_cleanup_free_ char *locked = NULL;
