@@ -125,6 +125,7 @@ struct kr_crashtitle {
 	uint64_t families[256]; /* per rule: the kernel families passed over */
 	bool families_set[256];
 	char *family_reason[64];
+	bool explain;
 };
 
 static struct kr_regex *compile(const char *pattern, unsigned flags)
@@ -203,6 +204,11 @@ struct kr_crashtitle *kr_crashtitle_new(void)
 	if (kr_n_rules > 256 || kr_n_renames > 32 || kr_n_kernel_families > 64)
 		abort();
 	return kr_calloc(1, sizeof(struct kr_crashtitle));
+}
+
+void kr_crashtitle_set_explain(struct kr_crashtitle *t)
+{
+	t->explain = true;
 }
 
 void kr_crashtitle_free(struct kr_crashtitle *t)
@@ -767,6 +773,45 @@ static char *title_form(struct kr_crashtitle *t, const char *name)
 }
 
 #define OWN_FRAMES_MAX 64
+#define EXPLAIN_FRAMES 40
+
+/* How the frame was chosen: where it came from, then the stack's frames up
+ * to a few past the taken one, each taken or skipped with its reason. */
+static char *explain_frames(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+			    const struct frame *picked, const char *source, const char *frame)
+{
+	const struct kr_rule *r = &kr_rules[rule];
+	struct kr_buf b = KR_BUF_INIT(1 << 20);
+	kr_buf_printf(&b, "rule: /%s/\n", r->re);
+	if (!strstr(r->title, "{F}")) {
+		kr_buf_adds(&b, "the title names no frame\n");
+		return kr_buf_steal(&b);
+	}
+	if (source)
+		kr_buf_printf(&b, "frame from %s: %s\n", source, frame ? frame : "(none)");
+	size_t shown = 0, after = 0;
+	for (size_t i = 0; i < fr->n && shown < EXPLAIN_FRAMES && after < 3; i++, shown++) {
+		const struct frame *f = &fr->f[i];
+		const char *what = f->kind == FK_PC ? "pc" : "frame";
+		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL;
+		const char *why = skip_reason(t, rule, f->name, !exempt);
+		if (f == picked)
+			kr_buf_printf(&b, "%s %s (line %zu): taken%s\n", what, f->name, f->line + 1,
+				      why ? ", every frame being skipped" : "");
+		else if (why)
+			kr_buf_printf(&b, "%s %s (line %zu): skipped: %s\n", what, f->name, f->line + 1,
+				      why);
+		else
+			kr_buf_printf(&b, "%s %s (line %zu): not skipped%s\n", what, f->name,
+				      f->line + 1,
+				      picked || source ? "" : " (not an entry point of a stall)");
+		if (picked && f >= picked)
+			after++;
+	}
+	if (!frame)
+		kr_buf_adds(&b, "no frame: corrupted\n");
+	return kr_buf_steal(&b);
+}
 
 /* The report's own frames that are not skipped, in their title form: the
  * title's frame first, then the stack from the picked frame on (from the
@@ -925,6 +970,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 
 	_cleanup_free_ char *frame = NULL;
 	const struct frame *picked = NULL;
+	const char *source = NULL;
+	bool hdr_from_aux = false;
 	if (wants_frame) {
 		const char *cand = NULL;
 		_cleanup_free_ char *hdr = NULL;
@@ -937,10 +984,13 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		if (!cand && (r->flags & KR_RULE_AUX_FRAME) && valid_name(aux)) {
 			free(hdr);
 			hdr = kr_crash_frame_name(aux, strlen(aux));
+			hdr_from_aux = true;
 			if (!skip_reason(t, rule, hdr, false))
 				cand = hdr;
 		}
 		_cleanup_free_ char *locked = NULL;
+		if (cand)
+			source = hdr_from_aux ? "the report's aux line" : "the header";
 		if (!cand) {
 			switch (r->frame) {
 			case KR_FRAME_STACK:
@@ -952,6 +1002,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			case KR_FRAME_LOCK:
 				locked = lock_frame(t, rule, lines, n);
 				cand = locked;
+				if (cand)
+					source = "lockdep's first \"at:\" line";
 				if (!cand)
 					picked = stack_frame(t, rule, &fr);
 				break;
@@ -972,6 +1024,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	}
 	_cleanup_free_ char *title_frame = frame ? title_form(t, frame) : NULL;
 	out->frames = own_frames(t, rule, &fr, picked, title_frame);
+	if (t->explain)
+		out->explain = explain_frames(t, rule, &fr, picked, source, frame);
 	free(fr.f);
 
 	for (size_t i = 0; i < n; i++)
