@@ -290,8 +290,45 @@ bool kr_crashtitle_is_end(struct kr_crashtitle *t, const char *line, size_t len)
 
 /* ---- frames ------------------------------------------------------------------ */
 
+/* An Itanium-mangled nested name ("_ZN3foo3bar17h0123456789abcdefE", as
+ * C++ and Rust's legacy mangling give) as "foo::bar", without Rust's hash
+ * part; NULL when it is not one. */
+static char *demangle_nested(const char *name, size_t len)
+{
+	if (len < 5 || memcmp(name, "_ZN", 3) != 0)
+		return NULL;
+	struct kr_buf b = KR_BUF_INIT(MAX_NAME);
+	size_t i = 3;
+	while (i < len && name[i] != 'E') {
+		size_t n = 0;
+		if (!isdigit((unsigned char)name[i]))
+			break;
+		while (i < len && isdigit((unsigned char)name[i]))
+			n = n * 10 + (size_t)(name[i++] - '0');
+		if (n == 0 || n > len - i)
+			break;
+		bool hash = n == 17 && name[i] == 'h';
+		for (size_t k = 1; hash && k < n; k++)
+			hash = isxdigit((unsigned char)name[i + k]);
+		if (!hash) {
+			if (b.len)
+				kr_buf_adds(&b, "::");
+			kr_buf_add(&b, name + i, n);
+		}
+		i += n;
+	}
+	if (i >= len || name[i] != 'E' || !b.len) {
+		kr_buf_free(&b);
+		return NULL;
+	}
+	return kr_buf_steal(&b);
+}
+
 char *kr_crash_frame_name(const char *name, size_t len)
 {
+	char *nested = demangle_nested(name, len);
+	if (nested)
+		return nested;
 	if (len > 2 && name[0] == '_' && name[1] == 'R') {
 		char *d = kr_rust_demangle(name, len);
 		if (d)

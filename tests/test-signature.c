@@ -472,6 +472,23 @@ START_TEST(syscall_wrappers_are_renamed)
 }
 END_TEST
 
+/* Nested mangled names (C++, Rust's legacy mangling) are named
+ * demangled, without Rust's hash. */
+START_TEST(mangled_names_are_demangled)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[   9.0] WARNING: CPU: 0 PID: 7 at rust/kernel/sync/arc.rs:12 "
+		"_ZN6kernel4sync3arc4drop17h0123456789abcdefE+0x1/0x2\n"
+		"[   9.0] RIP: 0010:_ZN6kernel4sync3arc4drop17h0123456789abcdefE+0x1/0x2\n"
+		"[   9.0] Call Trace:\n"
+		"[   9.0]  _ZN3foo3bar4bazzE+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING in kernel::sync::arc::drop");
+	ck_assert_uint_eq(kr_strv_len(c->frames), 2);
+	ck_assert_str_eq(c->frames[1], "foo::bar::bazz");
+}
+END_TEST
+
 /* A possible deadlock is named where the new lock is taken. */
 START_TEST(deadlock_named_by_acquire_site)
 {
@@ -929,6 +946,7 @@ int main(void)
 	tcase_add_test(tc, hung_task_named_past_its_waits);
 	tcase_add_test(tc, kasan_access_and_culprit);
 	tcase_add_test(tc, syscall_wrappers_are_renamed);
+	tcase_add_test(tc, mangled_names_are_demangled);
 	tcase_add_test(tc, deadlock_named_by_acquire_site);
 	tcase_add_test(tc, truncated_report_is_corrupted);
 	tcase_add_test(tc, headers_inside_reports);
