@@ -472,6 +472,23 @@ START_TEST(syscall_wrappers_are_renamed)
 }
 END_TEST
 
+/* Nested mangled names (C++, Rust's legacy mangling) are named
+ * demangled, without Rust's hash. */
+START_TEST(mangled_names_are_demangled)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[   9.0] WARNING: CPU: 0 PID: 7 at rust/kernel/sync/arc.rs:12 "
+		"_ZN6kernel4sync3arc4drop17h0123456789abcdefE+0x1/0x2\n"
+		"[   9.0] RIP: 0010:_ZN6kernel4sync3arc4drop17h0123456789abcdefE+0x1/0x2\n"
+		"[   9.0] Call Trace:\n"
+		"[   9.0]  _ZN3foo3bar4bazzE+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING in kernel::sync::arc::drop");
+	ck_assert_uint_eq(kr_strv_len(c->frames), 2);
+	ck_assert_str_eq(c->frames[1], "foo::bar::bazz");
+}
+END_TEST
+
 /* A possible deadlock is named where the new lock is taken. */
 START_TEST(deadlock_named_by_acquire_site)
 {
@@ -798,6 +815,56 @@ START_TEST(classify_shows_alt_titles_and_starvation)
 }
 END_TEST
 
+/* A memory leak passes over the per-CPU allocator and fsnotify, found by the
+ * kernel families generated from the Linux source; --explain says so for
+ * each frame, and which one it took. */
+static const char leak_report[] =
+	"[  30.0] BUG: memory leak\n"
+	"[  30.0] unreferenced object 0xffff888012345678 (size 64):\n"
+	"[  30.0]   backtrace:\n"
+	"[  30.0]     [<ffffffff81234567>] kmalloc_trace+0x1/0x2\n"
+	"[  30.0]     [<ffffffff81234567>] pcpu_alloc+0x1/0x2\n"
+	"[  30.0]     [<ffffffff81234567>] fsnotify_alloc_group+0x1/0x2\n"
+	"[  30.0]     [<ffffffff81234567>] widget_new+0x1/0x2\n"
+	"[  30.0]     [<ffffffff81234567>] widget_ioctl+0x1/0x2\n";
+
+START_TEST(classify_explains_frame_choice)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(leak_report);
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "memory leak in widget_new");
+	ck_assert_ptr_null(c->explain);
+	ck_assert_uint_eq(kr_strv_len(c->frames), 2);
+	ck_assert_str_eq(c->frames[1], "widget_ioctl");
+
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "--explain", "-", NULL }, leak_report,
+				  strlen(leak_report), &out, &err),
+			 0);
+	ck_assert_msg(strstr(out, "  explain: frame kmalloc_trace (line 4): skipped: skip list\n"
+				  "  explain: frame pcpu_alloc (line 5): skipped: kernel family alloc\n"
+				  "  explain: frame fsnotify_alloc_group (line 6): skipped: kernel family fsnotify\n"
+				  "  explain: frame widget_new (line 7): taken\n"),
+		      "%s", out);
+	free(out);
+	free(err);
+	out = err = NULL;
+	/* without --explain, no explanation */
+	ck_assert_int_eq(classify((const char *[]){ "-", NULL }, leak_report, strlen(leak_report),
+				  &out, &err),
+			 0);
+	ck_assert(!strstr(out, "explain:"));
+	free(out);
+	free(err);
+	out = err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "--json", "--explain", "-", NULL }, leak_report,
+				  strlen(leak_report), &out, &err),
+			 0);
+	ck_assert(strstr(out, "\"explain\":\"rule: "));
+	ck_assert(strstr(out, "\"frames\":[\"widget_new\",\"widget_ioctl\"]"));
+}
+END_TEST
+
 START_TEST(classify_bad_input_is_one_line_and_exit_2)
 {
 	_cleanup_free_ char *out = NULL, *err = NULL;
@@ -879,6 +946,7 @@ int main(void)
 	tcase_add_test(tc, hung_task_named_past_its_waits);
 	tcase_add_test(tc, kasan_access_and_culprit);
 	tcase_add_test(tc, syscall_wrappers_are_renamed);
+	tcase_add_test(tc, mangled_names_are_demangled);
 	tcase_add_test(tc, deadlock_named_by_acquire_site);
 	tcase_add_test(tc, truncated_report_is_corrupted);
 	tcase_add_test(tc, headers_inside_reports);
@@ -892,6 +960,7 @@ int main(void)
 	tcase_add_test(tc, titles_are_capped);
 	tcase_add_test(tc, classify_summary_and_json);
 	tcase_add_test(tc, classify_shows_alt_titles_and_starvation);
+	tcase_add_test(tc, classify_explains_frame_choice);
 	tcase_add_test(tc, classify_bad_input_is_one_line_and_exit_2);
 	tcase_add_test(tc, classify_survives_empty_binary_crlf_and_huge_lines);
 	suite_add_tcase(s, tc);

@@ -45,6 +45,9 @@ const struct kr_command kr_commands[] = {
 	  "\n"
 	  "Options:\n"
 	  "  -j, --json    print the result as JSON\n"
+	  "  -e, --explain for each crash, the frames looked at for its title and why\n"
+	  "                each was skipped (skip list, kernel family) or taken\n"
+	  "                (\"explain:\" lines; with --json, each report's \"explain\")\n"
 	  "  -h, --help    show this help\n"
 	  "\n"
 	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },

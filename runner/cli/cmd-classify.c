@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* kradar classify [--json] LOG|- */
+/* kradar classify [--json] [--explain] LOG|- */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -26,6 +26,8 @@ static struct kr_json *crash_json(const struct kr_crash *c)
 	kr_json_set(o, "start", kr_json_int((long long)c->start));
 	kr_json_set(o, "end", kr_json_int((long long)c->end));
 	kr_json_set(o, "report", kr_json_string_len(c->report, c->report_len));
+	if (c->explain)
+		kr_json_set(o, "explain", kr_json_string(c->explain));
 	return o;
 }
 
@@ -85,6 +87,12 @@ static void print_summary(const struct kr_scanner *s)
 		       yes_no(c->is_stall), c->start, c->end);
 		for (size_t k = 0; c->alt_titles[k]; k++)
 			printf("  also: %s\n", c->alt_titles[k]);
+		/* --explain: how the frame was chosen, one indented line each */
+		for (const char *p = c->explain; p && *p;) {
+			size_t len = strcspn(p, "\n");
+			printf("  explain: %.*s\n", (int)len, p);
+			p += len + (p[len] == '\n');
+		}
 	}
 	if (kr_scanner_n_dropped(s))
 		printf("(%zu more reports not kept)\n", kr_scanner_n_dropped(s));
@@ -100,13 +108,17 @@ int kr_cmd_classify(int argc, char **argv)
 	const struct kr_command *self = kr_cli_find("classify");
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ 0 },
 	};
-	bool json = false;
+	bool json = false, explain = false;
 	int c;
-	while ((c = kr_cli_getopt(self, argc, argv, "j", opts)) != -1)
+	while ((c = kr_cli_getopt(self, argc, argv, "je", opts)) != -1) {
 		if (c == 'j')
 			json = true;
+		else if (c == 'e')
+			explain = true;
+	}
 	if (optind >= argc)
 		return kr_cli_usage_error(self, "no log given (use - for standard input)");
 	if (optind + 1 < argc)
@@ -123,6 +135,8 @@ int kr_cmd_classify(int argc, char **argv)
 	}
 	int in = fd >= 0 ? fd : STDIN_FILENO;
 	_cleanup_(kr_scanner_freep) struct kr_scanner *s = kr_scanner_new();
+	if (explain)
+		kr_scanner_explain(s);
 	_cleanup_free_ char *buf = kr_malloc(CHUNK);
 	for (;;) {
 		ssize_t n = read(in, buf, CHUNK);

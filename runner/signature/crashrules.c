@@ -32,6 +32,16 @@
 	"__folio_lock\\w*|folio_lock\\w*|__lock_page\\w*|lock_page\\w*|do_read_cache_\\w+|"           \
 	"rcu_barrier|flush_\\w+|__flush_\\w+|__cancel_work\\w*|cancel_\\w*work_sync"
 
+/* A bad access (rules with .alt "bad-access") is named where it happened,
+ * past the skip lists' helpers, whatever the family of that function
+ * (keep_families "*"): the bug is in the first code that is not a plain
+ * copy or report helper. */
+
+/* A hung task is named by what it waits in: of the kernel families only
+ * the waiting primitives pass over. */
+#define KEEP_HUNG "sanitizer|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
+	"idr|lib|fsnotify|tty-ldisc|netdev-unregister"
+
 /* Frames of the sanitizers' report paths and of copy helpers that a
  * memory-safety report names before the culprit. */
 #define SKIP_MEMACCESS                                                                             \
@@ -53,7 +63,8 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK | NEEDAUX,
 	  .skip = SKIP_MEMACCESS,
 	  .aux = "^(Read|Write) of size",
-	  .title_noaux = "KASAN: {1} in {2} at addr ADDR" },
+	  .title_noaux = "KASAN: {1} in {2} at addr ADDR",
+	  .keep_families = "*" },
 	{ .lit = "KASAN:",
 	  .re = "BUG: KASAN: (?:double-free or invalid-free|double-free|invalid-free) in " FN,
 	  .title = "KASAN: invalid-free in {F}",
@@ -74,7 +85,8 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK | NEEDAUX,
 	  .skip = SKIP_MEMACCESS,
 	  .aux = "^(Read|Write) (?:of size|at addr)",
-	  .title_noaux = "KASAN: {1} in {F}" },
+	  .title_noaux = "KASAN: {1} in {F}",
+	  .keep_families = "*" },
 	{ .lit = "KASAN:",
 	  .re = "BUG: KASAN: ([a-z-]+) on address",
 	  .title = "KASAN: {1}{ A}",
@@ -93,11 +105,12 @@ const struct kr_rule kr_rules[] = {
 				  "__copy_to_user\\w*|usb_submit_urb|hex_dump_to_buffer|"
 				  "aes_encrypt|crc32\\w*|strstr|strnstr|memchr\\w*" },
 	{ .lit = "KCSAN:",
-	  .re = "BUG: KCSAN: ([a-z-]+) in " FN " / " FN,
+	  /* kernel/kcsan/report.c: "data-race" or "assert: race" */
+	  .re = "BUG: KCSAN: ([a-z-]+(?:: [a-z-]+)?) in " FN " / " FN,
 	  .title = "KCSAN: {1} in {2} / {3}",
 	  .type = "KCSAN-DATARACE" },
 	{ .lit = "KCSAN:",
-	  .re = "BUG: KCSAN: ([a-z-]+) in " FN,
+	  .re = "BUG: KCSAN: ([a-z-]+(?:: [a-z-]+)?) in " FN,
 	  .title = "KCSAN: {1} in {F}",
 	  .type = "KCSAN-DATARACE",
 	  .frame = KR_FRAME_STACK,
@@ -124,7 +137,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .hdr_frame = 2,
-	  .skip = SKIP_MEMACCESS },
+	  .skip = SKIP_MEMACCESS,
+	  .keep_families = "*" },
 	{ .lit = "UBSAN:",
 	  .re = "UBSAN: Undefined behaviour in ",
 	  .title = "UBSAN: undefined-behaviour in {F}",
@@ -139,7 +153,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
-	  .skip = "ubsan\\w*|__ubsan\\w*" },
+	  .skip = "ubsan\\w*|__ubsan\\w*",
+	  .keep_families = "*" },
 	{ .lit = "UBSAN:",
 	  .re = "UBSAN: ([a-z-]+) in ",
 	  .title = "UBSAN: {1} in {F}",
@@ -156,14 +171,16 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "BUG: ",
 	  .re = "BUG: unable to handle kernel NULL pointer dereference",
 	  .title = "BUG: unable to handle kernel NULL pointer dereference in {F}",
 	  .type = "NULL-POINTER-DEREFERENCE",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "NULL pointer dereference",
 	  .re = "(?:BUG: kernel NULL pointer dereference, address|Unable to handle kernel NULL "
 		"pointer dereference at virtual address)",
@@ -171,7 +188,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "NULL-POINTER-DEREFERENCE",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "(?:BUG: unable to handle kernel paging request at|BUG: unable to handle page "
 		"fault for address|BUG: Unable to handle kernel (?:data access|instruction fetch)|"
@@ -182,14 +200,16 @@ const struct kr_rule kr_rules[] = {
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "Unable to handle kernel access to user memory",
 	  .title = "BUG: unable to handle kernel access to user memory in {F}",
 	  .type = "MEMORY_SAFETY_BUG",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "nable to handle",
 	  .re = "BUG: unable to handle kernel",
 	  .title = "BUG: unable to handle kernel",
@@ -240,6 +260,14 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK },
+	{ .lit = "int3: ",
+	  /* arch/x86/kernel/traps.c: die("int3") */
+	  .re = "int3: [0-9a-f]+ \\[#\\d+\\]",
+	  .title = "int3 in {F}",
+	  .type = "DoS",
+	  .frame = KR_FRAME_STACK,
+	  .flags = STACK,
+	  .skip = "do_int3\\w*|exc_int3|int3" },
 	{ .lit = "stack segment:",
 	  .re = "stack segment: [0-9a-f]+ \\[#\\d+\\]",
 	  .title = "stack segment fault in {F}",
@@ -265,7 +293,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 	{ .lit = "Alignment trap:",
 	  .re = "Alignment trap: ",
 	  .title = "Alignment trap in {F}",
@@ -278,7 +307,8 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  .flags = STACK,
+	  .keep_families = "*" },
 
 	/* --- stalls and hangs -------------------------------------------- */
 	{ .lit = "soft lockup",
@@ -316,7 +346,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "hang",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | STALL,
-	  .skip = SKIP_HUNG },
+	  .skip = SKIP_HUNG,
+	  .keep_families = KEEP_HUNG },
 	{ .lit = "blocked for more than",
 	  /* the task name broke the header line in two */
 	  .re = ":-?\\d+ blocked (?:in I/O wait )?for more than \\d+ seconds",
@@ -325,7 +356,8 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "hang",
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK | STALL,
-	  .skip = SKIP_HUNG },
+	  .skip = SKIP_HUNG,
+	  .keep_families = KEEP_HUNG },
 	{ .lit = "INFO: ",
 	  .re = "INFO: task \\S+:-?\\d+ can't die for more than",
 	  .title = "INFO: task can't die in {F}",
@@ -403,8 +435,9 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK,
 	  .complete = LOCKDEP_STACK },
 	{ .lit = "BUG: |WARNING:",
-	  .re = "(?:BUG|WARNING): held lock freed",
-	  .title = "BUG: held lock freed in {F}",
+	  /* lockdep's word: "WARNING:" now, "[ BUG: ... ]" before 4.15 */
+	  .re = "(BUG|WARNING): held lock freed",
+	  .title = "{1}: held lock freed in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_LOCK,
 	  .skip = SKIP_LOCKDEP,
@@ -441,15 +474,15 @@ const struct kr_rule kr_rules[] = {
 	  .frame = KR_FRAME_STACK,
 	  .flags = STACK,
 	  .skip = SKIP_LOCKDEP },
-	{ .lit = "WARNING:",
-	  .re = "WARNING: lock held when returning to user space",
-	  .title = "WARNING: lock held when returning to user space in {F}",
+	{ .lit = "BUG: |WARNING:",
+	  .re = "(BUG|WARNING): lock held when returning to user space",
+	  .title = "{1}: lock held when returning to user space in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_LOCK,
 	  .skip = SKIP_LOCKDEP },
-	{ .lit = "WARNING:",
-	  .re = "WARNING: \\S+ still has locks held",
-	  .title = "WARNING: still has locks held in {F}",
+	{ .lit = "BUG: |WARNING:",
+	  .re = "(BUG|WARNING): \\S+ still has locks held",
+	  .title = "{1}: still has locks held in {F}",
 	  .type = "LOCKDEP",
 	  .frame = KR_FRAME_LOCK,
 	  .skip = SKIP_LOCKDEP },
@@ -611,9 +644,18 @@ const struct kr_rule kr_rules[] = {
 	  .flags = PANIC | STACK,
 	  .skip = "schedule_debug|__schedule\\w*" },
 	{ .lit = "Kernel panic - not syncing",
+	  /* arm64's handle_bad_stack() */
+	  .re = "Kernel panic - not syncing: kernel stack overflow",
+	  .title = "kernel stack overflow in {F}",
+	  .type = "DoS",
+	  .alt = "stack-overflow",
+	  .frame = KR_FRAME_STACK,
+	  .flags = PANIC | STACK,
+	  .skip = "handle_bad_stack|__bad_stack|el1_\\w+|el1h_\\w+" },
+	{ .lit = "Kernel panic - not syncing",
 	  /* the panic that follows a report: alone, the report is missing */
 	  .re = "Kernel panic - not syncing: (?:kernel: )?(panic_on_warn set|panic_on_kmsan set|"
-		"hung_task: blocked tasks|Fatal exception(?: in interrupt)?|Machine halted|"
+		"hung_task: blocked tasks|Fatal exception|Machine halted|"
 		"softlockup: hung tasks|hardlockup: \\S+)",
 	  .title = "kernel panic: {1}",
 	  .type = "DoS",
@@ -899,6 +941,10 @@ const char *const kr_skip_frames[] = {
 	"__fdget\\w*|fdget\\w*|__fget\\w*|fget\\w*",
 	NULL,
 };
+
+const char kr_skip_families[] = "sanitizer|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
+				"kobject|idr|lib|fsnotify|tty-ldisc|"
+				"netdev-unregister";
 
 const char kr_irq_entry_frames[] =
 	"\\w*apic_timer_interrupt\\w*|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|"

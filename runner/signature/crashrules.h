@@ -71,6 +71,10 @@ struct kr_rule {
 	const char *confirm;     /* without a line matching this, not a crash */
 	const char *complete;    /* without a line matching this, the report
 				  * was cut short: corrupted */
+	const char *keep_families; /* kernel-funcs.h families ("a|b") whose
+				    * functions this kind of report may name
+				    * ("*": all) although kr_skip_families
+				    * lists them */
 };
 
 extern const struct kr_rule kr_rules[];
@@ -81,6 +85,9 @@ extern const size_t kr_n_rules;
  * alternations (NULL-terminated list, joined with '|'), matched against a
  * whole function name. */
 extern const char *const kr_skip_frames[];
+/* The families of kernel-funcs.h whose functions never name a crash
+ * ("a|b"): a frame defined in one of their files is passed over. */
+extern const char kr_skip_families[];
 /* Frames that are where a stall was found (interrupt entry); a stall's
  * frames start after the first of them. */
 extern const char kr_irq_entry_frames[];

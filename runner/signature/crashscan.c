@@ -80,6 +80,11 @@ struct kr_scanner *kr_scanner_new(void)
 	return s;
 }
 
+void kr_scanner_explain(struct kr_scanner *s)
+{
+	kr_crashtitle_set_explain(s->titles);
+}
+
 static void crash_clear(struct kr_crash *c)
 {
 	free(c->title);
@@ -87,6 +92,7 @@ static void crash_clear(struct kr_crash *c)
 	free(c->frame);
 	free(c->report);
 	kr_strv_free(c->frames);
+	free(c->explain);
 }
 
 void kr_scanner_free(struct kr_scanner *s)
@@ -326,6 +332,7 @@ static void finalize(struct kr_scanner *s)
 		.end = r->end,
 		.report_len = r->text.len,
 		.frames = t.frames,
+		.explain = t.explain,
 	};
 	c->report = kr_buf_steal(&r->text);
 	report_reset(r);

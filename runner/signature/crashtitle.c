@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "crashrules.h"
+#include "kernel-funcs.h"
 #include "litscan.h"
 #include "regex.h"
 #include "rust-demangle.h"
@@ -121,6 +122,10 @@ struct kr_crashtitle {
 	struct kr_regex *complete[256];
 	struct kr_regex *rename[32];
 	struct kr_regex *pat[P_COUNT];
+	uint64_t families[256]; /* per rule: the kernel families passed over */
+	bool families_set[256];
+	char *family_reason[64];
+	bool explain;
 };
 
 static struct kr_regex *compile(const char *pattern, unsigned flags)
@@ -196,9 +201,14 @@ static struct kr_regex *pattern(struct kr_crashtitle *t, int which)
 
 struct kr_crashtitle *kr_crashtitle_new(void)
 {
-	if (kr_n_rules > 256 || kr_n_renames > 32)
+	if (kr_n_rules > 256 || kr_n_renames > 32 || kr_n_kernel_families > 64)
 		abort();
 	return kr_calloc(1, sizeof(struct kr_crashtitle));
+}
+
+void kr_crashtitle_set_explain(struct kr_crashtitle *t)
+{
+	t->explain = true;
 }
 
 void kr_crashtitle_free(struct kr_crashtitle *t)
@@ -217,6 +227,8 @@ void kr_crashtitle_free(struct kr_crashtitle *t)
 		kr_regex_free(t->rename[i]);
 	for (size_t i = 0; i < P_COUNT; i++)
 		kr_regex_free(t->pat[i]);
+	for (size_t i = 0; i < 64; i++)
+		free(t->family_reason[i]);
 	free(t);
 }
 
@@ -278,8 +290,45 @@ bool kr_crashtitle_is_end(struct kr_crashtitle *t, const char *line, size_t len)
 
 /* ---- frames ------------------------------------------------------------------ */
 
+/* An Itanium-mangled nested name ("_ZN3foo3bar17h0123456789abcdefE", as
+ * C++ and Rust's legacy mangling give) as "foo::bar", without Rust's hash
+ * part; NULL when it is not one. */
+static char *demangle_nested(const char *name, size_t len)
+{
+	if (len < 5 || memcmp(name, "_ZN", 3) != 0)
+		return NULL;
+	struct kr_buf b = KR_BUF_INIT(MAX_NAME);
+	size_t i = 3;
+	while (i < len && name[i] != 'E') {
+		size_t n = 0;
+		if (!isdigit((unsigned char)name[i]))
+			break;
+		while (i < len && isdigit((unsigned char)name[i]))
+			n = n * 10 + (size_t)(name[i++] - '0');
+		if (n == 0 || n > len - i)
+			break;
+		bool hash = n == 17 && name[i] == 'h';
+		for (size_t k = 1; hash && k < n; k++)
+			hash = isxdigit((unsigned char)name[i + k]);
+		if (!hash) {
+			if (b.len)
+				kr_buf_adds(&b, "::");
+			kr_buf_add(&b, name + i, n);
+		}
+		i += n;
+	}
+	if (i >= len || name[i] != 'E' || !b.len) {
+		kr_buf_free(&b);
+		return NULL;
+	}
+	return kr_buf_steal(&b);
+}
+
 char *kr_crash_frame_name(const char *name, size_t len)
 {
+	char *nested = demangle_nested(name, len);
+	if (nested)
+		return nested;
 	if (len > 2 && name[0] == '_' && name[1] == 'R') {
 		char *d = kr_rust_demangle(name, len);
 		if (d)
@@ -535,16 +584,81 @@ static void collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr
 	}
 }
 
-static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+static int compare_func(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct kr_kernel_func *)elem)->name);
+}
+
+/* The kernel family of a function (kernel-funcs.h), or -1. */
+static int kernel_family(const char *name)
+{
+	const struct kr_kernel_func *f = bsearch(name, kr_kernel_funcs, kr_n_kernel_funcs,
+						 sizeof(*f), compare_func);
+	return f ? f->family : -1;
+}
+
+/* The families named in "a|b" ("*": all) as a mask. */
+static uint64_t family_mask(const char *names)
+{
+	uint64_t mask = 0;
+	if (!names)
+		return 0;
+	if (strcmp(names, "*") == 0)
+		return ~UINT64_C(0);
+	for (const char *p = names; *p;) {
+		size_t len = strcspn(p, "|");
+		size_t i = 0;
+		while (i < kr_n_kernel_families && !(strlen(kr_kernel_families[i]) == len &&
+						     memcmp(kr_kernel_families[i], p, len) == 0))
+			i++;
+		if (i == kr_n_kernel_families)
+			abort(); /* a family the table does not have: a bug */
+		mask |= UINT64_C(1) << i;
+		p += len + (p[len] == '|');
+	}
+	return mask;
+}
+
+/* Why a frame never names this kind of report, or NULL. The kernel
+ * families count only when `families` is set: they are machinery around a
+ * crash, but where the crash happened (the faulting PC, the function a
+ * header or lockdep's "at:" names) is named even there. */
+static const char *skip_reason(struct kr_crashtitle *t, size_t rule, const char *name,
+			       bool families)
 {
 	if (name_matches(pattern(t, P_SKIP), name))
-		return true;
+		return "skip list";
 	const char *extra = kr_rules[rule].skip;
-	if (!extra)
-		return false;
-	if (!t->skip[rule])
-		t->skip[rule] = whole_name(extra);
-	return name_matches(t->skip[rule], name);
+	if (extra) {
+		if (!t->skip[rule])
+			t->skip[rule] = whole_name(extra);
+		if (name_matches(t->skip[rule], name))
+			return "skip list of this kind of report";
+	}
+	if (!families)
+		return NULL;
+	if (!t->families_set[rule]) {
+		t->families[rule] = family_mask(kr_skip_families) &
+				    ~family_mask(kr_rules[rule].keep_families);
+		t->families_set[rule] = true;
+	}
+	int fam = kernel_family(name);
+	if (fam < 0 || !(t->families[rule] & (UINT64_C(1) << fam)))
+		return NULL;
+	if (!t->family_reason[fam])
+		t->family_reason[fam] = kr_asprintf("kernel family %s", kr_kernel_families[fam]);
+	return t->family_reason[fam];
+}
+
+static bool skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+{
+	return skip_reason(t, rule, name, true) != NULL;
+}
+
+/* Whether only a kernel family passes the frame over. */
+static bool family_skipped(struct kr_crashtitle *t, size_t rule, const char *name)
+{
+	return skip_reason(t, rule, name, false) == NULL && skipped(t, rule, name);
 }
 
 /* The frame a stall names: after the interrupt that found it (when the
@@ -578,13 +692,22 @@ static const struct frame *stall_frame(struct kr_crashtitle *t, size_t rule,
 	return first;
 }
 
+/* The first frame that is not skipped; the faulting PC is passed over
+ * by the skip lists only. When every frame is skipped, the first that
+ * only a kernel family skips: the crash is in the machinery itself (a
+ * work function of the workqueue code, an RCU callback). */
 static const struct frame *stack_frame(struct kr_crashtitle *t, size_t rule,
 				       const struct frames *fr)
 {
-	for (size_t i = 0; i < fr->n; i++)
-		if (!skipped(t, rule, fr->f[i].name))
-			return &fr->f[i];
-	return NULL;
+	const struct frame *fallback = NULL;
+	for (size_t i = 0; i < fr->n; i++) {
+		const struct frame *f = &fr->f[i];
+		if (!skip_reason(t, rule, f->name, f->kind != FK_PC))
+			return f;
+		if (!fallback && family_skipped(t, rule, f->name))
+			fallback = f;
+	}
+	return fallback;
 }
 
 /* Whether another task's dump (fault injection, an allocation failure)
@@ -628,7 +751,7 @@ static char *lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rl
 		}
 		if (!name)
 			continue;
-		if (!skipped(t, rule, name))
+		if (!skip_reason(t, rule, name, false))
 			return name;
 		free(name);
 	}
@@ -687,6 +810,45 @@ static char *title_form(struct kr_crashtitle *t, const char *name)
 }
 
 #define OWN_FRAMES_MAX 64
+#define EXPLAIN_FRAMES 40
+
+/* How the frame was chosen: where it came from, then the stack's frames up
+ * to a few past the taken one, each taken or skipped with its reason. */
+static char *explain_frames(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+			    const struct frame *picked, const char *source, const char *frame)
+{
+	const struct kr_rule *r = &kr_rules[rule];
+	struct kr_buf b = KR_BUF_INIT(1 << 20);
+	kr_buf_printf(&b, "rule: /%s/\n", r->re);
+	if (!strstr(r->title, "{F}")) {
+		kr_buf_adds(&b, "the title names no frame\n");
+		return kr_buf_steal(&b);
+	}
+	if (source)
+		kr_buf_printf(&b, "frame from %s: %s\n", source, frame ? frame : "(none)");
+	size_t shown = 0, after = 0;
+	for (size_t i = 0; i < fr->n && shown < EXPLAIN_FRAMES && after < 3; i++, shown++) {
+		const struct frame *f = &fr->f[i];
+		const char *what = f->kind == FK_PC ? "pc" : "frame";
+		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL;
+		const char *why = skip_reason(t, rule, f->name, !exempt);
+		if (f == picked)
+			kr_buf_printf(&b, "%s %s (line %zu): taken%s\n", what, f->name, f->line + 1,
+				      why ? ", every frame being skipped" : "");
+		else if (why)
+			kr_buf_printf(&b, "%s %s (line %zu): skipped: %s\n", what, f->name, f->line + 1,
+				      why);
+		else
+			kr_buf_printf(&b, "%s %s (line %zu): not skipped%s\n", what, f->name,
+				      f->line + 1,
+				      picked || source ? "" : " (not an entry point of a stall)");
+		if (picked && f >= picked)
+			after++;
+	}
+	if (!frame)
+		kr_buf_adds(&b, "no frame: corrupted\n");
+	return kr_buf_steal(&b);
+}
 
 /* The report's own frames that are not skipped, in their title form: the
  * title's frame first, then the stack from the picked frame on (from the
@@ -845,22 +1007,27 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 
 	_cleanup_free_ char *frame = NULL;
 	const struct frame *picked = NULL;
+	const char *source = NULL;
+	bool hdr_from_aux = false;
 	if (wants_frame) {
 		const char *cand = NULL;
 		_cleanup_free_ char *hdr = NULL;
 		if (r->hdr_frame && valid_name(h->group[r->hdr_frame])) {
 			hdr = kr_crash_frame_name(h->group[r->hdr_frame],
 						  strlen(h->group[r->hdr_frame]));
-			if (!skipped(t, rule, hdr))
+			if (!skip_reason(t, rule, hdr, false))
 				cand = hdr;
 		}
 		if (!cand && (r->flags & KR_RULE_AUX_FRAME) && valid_name(aux)) {
 			free(hdr);
 			hdr = kr_crash_frame_name(aux, strlen(aux));
-			if (!skipped(t, rule, hdr))
+			hdr_from_aux = true;
+			if (!skip_reason(t, rule, hdr, false))
 				cand = hdr;
 		}
 		_cleanup_free_ char *locked = NULL;
+		if (cand)
+			source = hdr_from_aux ? "the report's aux line" : "the header";
 		if (!cand) {
 			switch (r->frame) {
 			case KR_FRAME_STACK:
@@ -872,6 +1039,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 			case KR_FRAME_LOCK:
 				locked = lock_frame(t, rule, lines, n);
 				cand = locked;
+				if (cand)
+					source = "lockdep's first \"at:\" line";
 				if (!cand)
 					picked = stack_frame(t, rule, &fr);
 				break;
@@ -892,6 +1061,8 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 	}
 	_cleanup_free_ char *title_frame = frame ? title_form(t, frame) : NULL;
 	out->frames = own_frames(t, rule, &fr, picked, title_frame);
+	if (t->explain)
+		out->explain = explain_frames(t, rule, &fr, picked, source, frame);
 	free(fr.f);
 
 	for (size_t i = 0; i < n; i++)

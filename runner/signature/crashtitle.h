@@ -37,6 +37,8 @@ struct kr_titled {
 	bool corrupted;
 	char **frames;     /* the stack's functions that are not skipped, the
 			    * title's frame first (kr_crash.frames); never NULL */
+	char *explain;     /* kr_crashtitle_set_explain(): the frames looked
+			    * at and why each was skipped or taken; else NULL */
 };
 
 struct kr_crashtitle;
@@ -51,6 +53,9 @@ KR_DEFINE_CLEANUP(struct kr_crashtitle, kr_crashtitle_free)
 int kr_crashtitle_header(struct kr_crashtitle *t, const char *line, size_t len, uint64_t lit_mask,
 			 struct kr_header *h);
 void kr_header_clear(struct kr_header *h);
+
+/* Makes kr_crashtitle_report() fill kr_titled.explain. */
+void kr_crashtitle_set_explain(struct kr_crashtitle *t);
 
 /* Titles a finished report: lines[0] is the header line; interleaved
  * when another report's header came in the middle of its stack. */

@@ -42,6 +42,9 @@ struct kr_crash {
 			     * order from the top, infrastructure frames left
 			     * out (the first is the title's frame when the
 			     * title names one); never NULL, may be empty */
+	char *explain;      /* with kr_scanner_explain(): how the title's frame
+			     * was chosen, one line per frame looked at; NULL
+			     * otherwise */
 };
 
 struct kr_starvation {
@@ -60,6 +63,9 @@ struct kr_scanner;
 struct kr_scanner *kr_scanner_new(void);
 void kr_scanner_free(struct kr_scanner *s);
 KR_DEFINE_CLEANUP(struct kr_scanner, kr_scanner_free)
+
+/* Makes every crash found from now on carry its explanation (kr_crash.explain). */
+void kr_scanner_explain(struct kr_scanner *s);
 
 /* Feeds more console bytes (any bytes: NUL, CR, invalid UTF-8 are fine).
  * Returns 0, or -EINVAL after kr_scanner_finish(). */
