@@ -44,6 +44,25 @@ static void scenario(const char *dir, const char *name, const char *qemu, const 
 	free(kr_test_write(dir, file, text));
 }
 
+/* kradar run over DIR/s into DIR/out, which must exit with rc: its
+ * results.json, and its standard error in *err when err is not NULL. */
+static char *run_all(const char *dir, int rc_want, char **err)
+{
+	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
+	_cleanup_free_ char *so = NULL, *se = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
+	ck_assert_msg(rc == rc_want, "exit %d\n%s\n%s", rc, so, se);
+	_cleanup_free_ char *path = kr_path_join(out, "results.json");
+	char *json = NULL;
+	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	if (err)
+		*err = KR_TAKE_PTR(se);
+	return json;
+}
+
 START_TEST(stalls_starvation_and_boot_crashes)
 {
 	const char *dir = kr_test_tmpdir();
@@ -71,17 +90,8 @@ START_TEST(stalls_starvation_and_boot_crashes)
 	scenario(dir, "boot-crash", q4, other);
 	scenario(dir, "expected", q5, "{\"title\":\"BUG: soft lockup in synthetic_spin_fn\"}");
 
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
 	_cleanup_free_ char *out = kr_path_join(dir, "out");
-	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
-	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
-	_cleanup_free_ char *so = NULL, *se = NULL;
-	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
-	ck_assert_msg(rc == 1, "exit %d\n%s\n%s", rc, so, se); /* "other" failed */
-
-	_cleanup_free_ char *path = kr_path_join(out, "results.json");
-	_cleanup_free_ char *json = NULL;
-	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	_cleanup_free_ char *json = run_all(dir, 1, NULL); /* "other" failed */
 	/* a stall that is not the bug, with evidence during the run */
 	_cleanup_free_ char *a = kr_test_results_scenario(json, "artifact");
 	KR_ASSERT_HAS(a, "\"verdict\": \"artifact-stall\"");
@@ -134,17 +144,8 @@ START_TEST(frame_rule)
 		 "{\"title\":\"kernel BUG in kradar_test_write\",\"match\":\"exact\"}");
 	scenario(dir, "kind", q, "{\"title\":\"WARNING in kradar_test_write\"}");
 
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
-	_cleanup_free_ char *out = kr_path_join(dir, "out");
-	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
-	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
-	_cleanup_free_ char *so = NULL, *se = NULL;
-	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
-	ck_assert_msg(rc == 1, "exit %d\n%s\n%s", rc, so, se);
-
-	_cleanup_free_ char *path = kr_path_join(out, "results.json");
-	_cleanup_free_ char *json = NULL;
-	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	_cleanup_free_ char *se = NULL;
+	_cleanup_free_ char *json = run_all(dir, 1, &se);
 	_cleanup_free_ char *c = kr_test_results_scenario(json, "caller");
 	KR_ASSERT_HAS(c, "\"verdict\": \"reproduced\"");
 	KR_ASSERT_HAS(c, "\"title\": \"kernel BUG in kradar_test_bug\"");
