@@ -83,9 +83,13 @@ char *kr_describe_run(const struct kr_scenario_result *sr, const struct kr_run_r
 	if (!what || run->verdict == KR_VERDICT_INFRA_ERROR)
 		what = run->reason;
 	double d = run->duration_s >= 0 && isfinite(run->duration_s) ? run->duration_s : 0;
-	return kr_asprintf("run %d/%d: %s%s%s [%s, %.1f s]", run->index,
+	/* a title other than the expected one: say why it counts */
+	_cleanup_free_ char *how = run->match.rule == KR_MATCH_FRAME && run->match.frame ?
+		kr_asprintf(" (through frame %s at depth %d)", run->match.frame, run->match.depth) :
+		kr_strdup("");
+	return kr_asprintf("run %d/%d: %s%s%s%s [%s, %.1f s]", run->index,
 			   sr->runs_planned > 0 ? sr->runs_planned : (int)sr->n_runs,
-			   kr_verdict_to_string(run->verdict), what ? ": " : "", what ? what : "",
+			   kr_verdict_to_string(run->verdict), what ? ": " : "", what ? what : "", how,
 			   run->accel ? run->accel : "no guest", d);
 }
 

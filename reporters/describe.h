@@ -35,7 +35,8 @@ char **kr_describe_titles(const struct kr_scenario_result *sr);
 char *kr_describe_accels(const struct kr_scenario_result *sr);
 
 /* "run 2/3: other-crash: TITLE [tcg, 12.3 s]" (the reason instead of a
- * title for infra errors and clean runs). */
+ * title for infra errors and clean runs; "TITLE (through frame F at depth
+ * N)" for a run matched by the frame rule). */
 char *kr_describe_run(const struct kr_scenario_result *sr, const struct kr_run_result *run);
 
 /* Absolute path of a run's artifact (file is one of run's artifact names,

@@ -114,10 +114,7 @@ struct kr_results *kr_fixture_results(const char *out_dir)
 		"INFO: task hung in vhost_worker_killed", "the expected title", "tcg",
 		1700000001.5, 41.25);
 	ru->crash_type = kr_strdup("HANG");
-	/* matched through a frame above the title frame: a negative depth */
-	ru->match = (struct kr_title_match){ .rule = KR_MATCH_FRAME,
-		.expected = kr_strdup("INFO: task hung in vhost_worker_killed"),
-		.frame = kr_strdup("vhost_worker_killed"), .depth = -1 };
+	ru->match.rule = KR_MATCH_EXACT;
 	ru->console_log = kr_strdup("console.log");
 	ru->report = kr_strdup("report.txt");
 	const char *c1 = "[    0.000000] Linux version 6.1.0\r\n[   30.1] INFO: task hung in "

@@ -44,6 +44,25 @@ static void scenario(const char *dir, const char *name, const char *qemu, const 
 	free(kr_test_write(dir, file, text));
 }
 
+/* kradar run over DIR/s into DIR/out, which must exit with rc: its
+ * results.json, and its standard error in *err when err is not NULL. */
+static char *run_all(const char *dir, int rc_want, char **err)
+{
+	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
+	_cleanup_free_ char *so = NULL, *se = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
+	ck_assert_msg(rc == rc_want, "exit %d\n%s\n%s", rc, so, se);
+	_cleanup_free_ char *path = kr_path_join(out, "results.json");
+	char *json = NULL;
+	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	if (err)
+		*err = KR_TAKE_PTR(se);
+	return json;
+}
+
 START_TEST(stalls_starvation_and_boot_crashes)
 {
 	const char *dir = kr_test_tmpdir();
@@ -71,17 +90,8 @@ START_TEST(stalls_starvation_and_boot_crashes)
 	scenario(dir, "boot-crash", q4, other);
 	scenario(dir, "expected", q5, "{\"title\":\"BUG: soft lockup in synthetic_spin_fn\"}");
 
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
 	_cleanup_free_ char *out = kr_path_join(dir, "out");
-	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* packed, never run */
-	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, sdir, NULL };
-	_cleanup_free_ char *so = NULL, *se = NULL;
-	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
-	ck_assert_msg(rc == 1, "exit %d\n%s\n%s", rc, so, se); /* "other" failed */
-
-	_cleanup_free_ char *path = kr_path_join(out, "results.json");
-	_cleanup_free_ char *json = NULL;
-	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	_cleanup_free_ char *json = run_all(dir, 1, NULL); /* "other" failed */
 	/* a stall that is not the bug, with evidence during the run */
 	_cleanup_free_ char *a = kr_test_results_scenario(json, "artifact");
 	KR_ASSERT_HAS(a, "\"verdict\": \"artifact-stall\"");
@@ -110,12 +120,64 @@ START_TEST(stalls_starvation_and_boot_crashes)
 }
 END_TEST
 
+/* The verdict's frame rule through kradar run, on the real Debian BUG()
+ * (kernel BUG in kradar_test_bug, called from kradar_test_write.cold,
+ * proc_reg_write, vfs_write, ksys_write, do_syscall_64). */
+START_TEST(frame_rule)
+{
+	const char *dir = kr_test_tmpdir();
+	free(kr_test_write(dir, "s/bzImage", "not a kernel: the fake QEMU does not care"));
+	_cleanup_free_ char *log_path = kr_path_join(kr_test_data(), "crash-logs/bug.log");
+	_cleanup_free_ char *log = NULL;
+	ck_assert_int_eq(kr_read_file(log_path, 1 << 20, &log, NULL), 0);
+	/* its crash, without the boot before it (a second boot is a reboot) */
+	const char *cut = strstr(log, "kradar_test: action bug start");
+	ck_assert_ptr_nonnull(cut);
+	while (cut > log && cut[-1] != '\n')
+		cut--;
+	_cleanup_free_ char *bug = kr_test_write(dir, "bug-crash.log", cut);
+	_cleanup_free_ char *q = fake_qemu(dir, "q-bug", NULL, bug);
+	scenario(dir, "caller", q, "{\"title\":\"kernel BUG in kradar_test_write\"}");
+	scenario(dir, "depth4", q, "{\"title\":\"kernel BUG in ksys_write\"}");
+	scenario(dir, "depth5", q, "{\"title\":\"kernel BUG in do_syscall_64\"}");
+	scenario(dir, "exact", q,
+		 "{\"title\":\"kernel BUG in kradar_test_write\",\"match\":\"exact\"}");
+	scenario(dir, "kind", q, "{\"title\":\"WARNING in kradar_test_write\"}");
+
+	_cleanup_free_ char *se = NULL;
+	_cleanup_free_ char *json = run_all(dir, 1, &se);
+	_cleanup_free_ char *c = kr_test_results_scenario(json, "caller");
+	KR_ASSERT_HAS(c, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(c, "\"title\": \"kernel BUG in kradar_test_bug\"");
+	KR_ASSERT_HAS(c, "\"reason\": \"title matched through frame kradar_test_write.cold at depth "
+			 "1: kernel BUG in kradar_test_bug, expected kernel BUG in kradar_test_write\"");
+	KR_ASSERT_HAS(c, "\"rule\": \"frame\"");
+	KR_ASSERT_HAS(c, "\"frame\": \"kradar_test_write.cold\"");
+	KR_ASSERT_HAS(c, "\"depth\": 1");
+	_cleanup_free_ char *d4 = kr_test_results_scenario(json, "depth4");
+	KR_ASSERT_HAS(d4, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(d4, "\"depth\": 4");
+	_cleanup_free_ char *d5 = kr_test_results_scenario(json, "depth5");
+	KR_ASSERT_HAS(d5, "\"verdict\": \"other-crash\"");
+	KR_ASSERT_HAS(d5, "\"match\": null");
+	_cleanup_free_ char *e = kr_test_results_scenario(json, "exact");
+	KR_ASSERT_HAS(e, "\"verdict\": \"other-crash\"");
+	_cleanup_free_ char *k = kr_test_results_scenario(json, "kind");
+	KR_ASSERT_HAS(k, "\"verdict\": \"other-crash\"");
+	/* the progress line names the frame */
+	KR_ASSERT_HAS(se, "reproduced: kernel BUG in kradar_test_bug (through frame "
+			  "kradar_test_write.cold at depth 1)");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmd-run");
 	TCase *tc = tcase_create("cmd-run");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, stalls_starvation_and_boot_crashes);
+	tcase_add_test(tc, frame_rule);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

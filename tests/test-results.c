@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
 
+#include "describe.h"
 #include "json-writer.h"
 #include "kr-test.h"
 #include "report-fixture.h"
@@ -25,6 +26,13 @@ START_TEST(round_trip)
 	r->scenarios[0]->runs[0]->detectors = kr_strdup("detectors.txt");
 	kr_strv_push(&r->scenarios[0]->detectors,
 		     kr_strdup("kernel.hung_task_timeout_secs=15 (kradar)"));
+	/* matched through a frame above the title frame: a negative depth */
+	struct kr_run_result *matched = r->scenarios[0]->runs[0];
+	free(matched->title);
+	matched->title = kr_strdup("INFO: task hung in vhost_worker");
+	matched->match = (struct kr_title_match){ .rule = KR_MATCH_FRAME,
+		.expected = kr_strdup("INFO: task hung in vhost_worker_killed"),
+		.frame = kr_strdup("vhost_worker_killed.cold"), .depth = -1 };
 	ck_assert_int_eq(kr_results_write(r), 0);
 	_cleanup_free_ char *path = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *back = NULL;
@@ -38,9 +46,14 @@ START_TEST(round_trip)
 	ck_assert_int_eq(back->scenarios[3]->verdict, KR_VERDICT_SKIPPED);
 	const struct kr_title_match *m = &back->scenarios[0]->runs[0]->match;
 	ck_assert_int_eq(m->rule, KR_MATCH_FRAME);
-	ck_assert_str_eq(m->frame, "vhost_worker_killed");
+	ck_assert_str_eq(m->frame, "vhost_worker_killed.cold");
+	ck_assert_str_eq(m->expected, "INFO: task hung in vhost_worker_killed");
 	ck_assert_int_eq(m->depth, -1);
 	ck_assert_int_eq(back->scenarios[1]->runs[0]->match.rule, KR_MATCH_NONE);
+	/* a run line says which frame matched */
+	_cleanup_free_ char *line = kr_describe_run(back->scenarios[0], back->scenarios[0]->runs[0]);
+	ck_assert_str_eq(line, "run 1/3: reproduced: INFO: task hung in vhost_worker "
+			       "(through frame vhost_worker_killed.cold at depth -1) [tcg, 41.2 s]");
 	ck_assert_int_eq(kr_results_exit_code(back), 128 + 15);
 	_cleanup_free_ char *a = dump(r), *b = dump(back);
 	ck_assert_str_eq(a, b);
