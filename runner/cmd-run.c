@@ -32,6 +32,7 @@
 #include "sha256.h"
 #include "signature.h"
 #include "ssh.h"
+#include "stale.h"
 #include "syzprog.h"
 #include "verdict.h"
 
@@ -1216,7 +1217,8 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 							o->out);
 	c.out = abs_out;
 	const char *tmpbase = getenv("TMPDIR");
-	c.tmp = kr_asprintf("%s/kradar-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+	if (!tmpbase || !*tmpbase)
+		tmpbase = "/tmp";
 	struct cell *cells = kr_calloc(n + 1, sizeof(*cells));
 	int *shard_of = kr_calloc(n + 1, sizeof(int));
 	uint8_t rnd[16];
@@ -1233,10 +1235,10 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 		kr_error("cannot create %s: %s", c.out, strerror(-r));
 		goto out;
 	}
-	if (!mkdtemp(c.tmp)) {
-		kr_error("cannot create a temporary directory %s: %s", c.tmp, strerror(errno));
-		free(c.tmp);
-		c.tmp = NULL;
+	/* the temporary directories of killed runs go first */
+	kr_stale_sweep(tmpbase, "kradar-");
+	if ((r = kr_stale_mkdtemp(tmpbase, "kradar-", &c.tmp)) < 0) {
+		kr_error("cannot create a temporary directory in %s: %s", tmpbase, strerror(-r));
 		goto out;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {

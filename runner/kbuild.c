@@ -9,9 +9,9 @@
  *   trees/tar-<sha256>, trees/git-<commit>   unpacked or exported sources
  *   hashes/          stat caches for tarball and directory content hashes
  *   locks/<name>.lock   flock(LOCK_EX) per kernel key and per tree
- *   work/<random>/   one build in progress, with work/<random>.lock held
- *                    by its process: a lock nobody holds marks a build that
- *                    died, and its directory is removed
+ *   work/PID-START-NS-XXXXXX/   one build in progress, named after its
+ *                    process (stale.h): a later kradar removes those whose
+ *                    process is gone
  *   failed/<key>.log    the log of the last failed build of a key
  * <key> is the sha256 of the tree identity, the final .config's hash, the
  * compiler and linker versions and the make variables; <ikey> the sha256 of
@@ -34,6 +34,7 @@
 #include "kconfig.h"
 #include "process.h"
 #include "sha256.h"
+#include "stale.h"
 
 #ifndef KRADAR_VERSION
 #define KRADAR_VERSION "unknown"
@@ -42,7 +43,6 @@
 #define KEY_VERSION "kradar-kbuild 1"
 #define CAPTURE_MAX (1 << 20)
 #define CONFIG_MAX (64 << 20)
-#define STALE_WORK_S 60
 
 struct kb {
 	const struct kr_scenario *s;
@@ -64,7 +64,6 @@ struct kb {
 
 	/* this build's work directory */
 	char *work;
-	int work_lock;
 	char *log;
 	int log_fd;
 
@@ -185,76 +184,22 @@ static int lock_named(struct kb *b, const char *name, const char *what)
 	return fd;
 }
 
-/* Removes the work directories of builds whose process is gone: their lock
- * is free. Young ones are left alone, since their owner may not yet have
- * taken its lock. */
-static void clean_stale_work(const char *cache)
+/* A fresh work directory, named after this process so that a later
+ * kradar can remove it once the process is gone. */
+static int work_dir_new(struct kb *b, char **dir)
 {
-	_cleanup_free_ char *dir = kr_path_join(cache, "work");
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!kr_str_endswith(de->d_name, ".lock"))
-			continue;
-		_cleanup_free_ char *lock = kr_path_join(dir, de->d_name);
-		struct stat st;
-		if (stat(lock, &st) < 0 || st.st_mtime > time(NULL) - STALE_WORK_S)
-			continue;
-		_cleanup_close_ int fd = lock_file(NULL, lock, true);
-		if (fd < 0)
-			continue;
-		_cleanup_free_ char *work = kr_strndup(lock, strlen(lock) - strlen(".lock"));
-		kr_rm_rf(work);
-		unlink(lock);
-	}
-	closedir(d);
+	_cleanup_free_ char *parent = kr_path_join(b->cache, "work");
+	int r = kr_stale_mkdtemp(parent, "", dir);
+	if (r < 0)
+		return fail(b, r, "cannot create a work directory in %s: %s", parent, strerror(-r));
+	return 0;
 }
 
-/* A fresh work directory, locked for as long as this process holds it. */
-static int work_dir_new(struct kb *b, char **dir, int *lock_fd)
-{
-	for (int attempt = 0; attempt < 100; attempt++) {
-		char name[32];
-		snprintf(name, sizeof(name), "%08lx%08x", (unsigned long)getpid(),
-			 (unsigned)(kr_now_ns() ^ ((uint64_t)rand() << 16)));
-		_cleanup_free_ char *lock = kr_asprintf("%s/work/%s.lock", b->cache, name);
-		int fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 && errno == EEXIST)
-			continue;
-		if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return fail(b, -e, "cannot create %s: %s", lock, strerror(e));
-		}
-		char *d = kr_asprintf("%s/work/%s", b->cache, name);
-		if (mkdir(d, 0755) < 0) {
-			int e = errno;
-			free(d);
-			unlink(lock);
-			close(fd);
-			return fail(b, -e, "cannot create a work directory in %s/work: %s", b->cache,
-				    strerror(e));
-		}
-		*dir = d;
-		*lock_fd = fd;
-		return 0;
-	}
-	return fail(b, -EEXIST, "cannot create a work directory in %s/work", b->cache);
-}
-
-static void work_dir_remove(char **dir, int *lock_fd)
+static void work_dir_remove(char **dir)
 {
 	if (!*dir)
 		return;
 	kr_rm_rf(*dir);
-	_cleanup_free_ char *lock = kr_asprintf("%s.lock", *dir);
-	unlink(lock);
-	if (*lock_fd >= 0)
-		close(*lock_fd);
-	*lock_fd = -1;
 	free(*dir);
 	*dir = NULL;
 }
@@ -693,8 +638,7 @@ static int tree_once(struct kb *b, const char *name, const char *what,
 	}
 	progress(b, "%s", what);
 	_cleanup_free_ char *work = NULL;
-	int work_lock = -1;
-	int r = work_dir_new(b, &work, &work_lock);
+	int r = work_dir_new(b, &work);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *dir = kr_path_join(work, "tree");
@@ -707,7 +651,7 @@ static int tree_once(struct kb *b, const char *name, const char *what,
 		if (r == 0 && rename(dir, final) < 0)
 			r = fail(b, -errno, "cannot rename %s to %s: %s", dir, final, strerror(errno));
 	}
-	work_dir_remove(&work, &work_lock);
+	work_dir_remove(&work);
 	if (r < 0)
 		return r;
 	*out = KR_TAKE_PTR(final);
@@ -1351,13 +1295,14 @@ static int setup_cache(struct kb *b)
 		if (r < 0)
 			return fail(b, r, "cannot create the cache directory %s: %s", d, strerror(-r));
 	}
-	clean_stale_work(b->cache);
+	_cleanup_free_ char *work = kr_path_join(b->cache, "work");
+	kr_stale_sweep(work, "");
 	return 0;
 }
 
 static void kb_clear(struct kb *b)
 {
-	work_dir_remove(&b->work, &b->work_lock);
+	work_dir_remove(&b->work);
 	if (b->log_fd >= 0)
 		close(b->log_fd);
 	free(b->log);
@@ -1393,7 +1338,7 @@ static int get(struct kb *b, struct kr_kernel *k)
 	free(k->key);
 	k->key = NULL;
 
-	r = work_dir_new(b, &b->work, &b->work_lock);
+	r = work_dir_new(b, &b->work);
 	if (r < 0)
 		return r;
 	b->log = kr_path_join(b->work, "build.log");
@@ -1470,7 +1415,6 @@ int kr_kbuild_get(const struct kr_scenario *s, const struct kr_kbuild_options *o
 		.err = err ? err : &ignored_err,
 		.cache = cache_root(o->cache_dir),
 		.jobs = o->jobs > 0 ? o->jobs : cpus_allowed(),
-		.work_lock = -1,
 		.log_fd = -1,
 		.make_vars = s->kernel.make_vars,
 	};
