@@ -450,6 +450,8 @@ int kr_read_file(const char *path, size_t max, char **data, size_t *len)
 
 int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	if (len > 0 && !data)
+		return -EINVAL;
 	_cleanup_free_ char *tmp = kr_asprintf("%s.tmp-XXXXXX", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -472,11 +474,23 @@ int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
+	/* close() may be where a network filesystem reports the error */
+	if (r == 0 && close(KR_TAKE_FD(fd)) < 0)
+		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		unlink(tmp);
-	return r;
+		return r;
+	}
+	/* the rename itself survives a crash once the directory is synced */
+	_cleanup_free_ char *dir = kr_path_dirname(path);
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd) < 0 && errno != EINVAL)
+		return -errno;
+	return 0;
 }
 
 uint64_t kr_now_ns(void)

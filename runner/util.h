@@ -134,9 +134,11 @@ char *kr_cache_dir(void);
 
 /* Reads a whole file (up to max bytes, -EFBIG beyond). */
 int kr_read_file(const char *path, size_t max, char **data, size_t *len);
-/* Writes data to path atomically: a temporary file in the same directory,
- * fsync, then rename over path. Readers see the old or the new content,
- * never a half-written file. */
+/* Writes data to path atomically: a temporary file in the same directory
+ * (PATH.tmp-XXXXXX), fsync, close, rename over path, then fsync of the
+ * directory. Readers see the old or the new content, never a half-written
+ * file; on any error (ENOSPC, EIO, EROFS...) path is left as it was and the
+ * temporary file removed. */
 int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Monotonic clock in nanoseconds and in seconds. */
