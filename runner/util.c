@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 static void die_oom(void)
@@ -352,6 +354,43 @@ char *kr_path_relative(const char *from_dir, const char *path)
 bool kr_path_is_url(const char *s)
 {
 	return kr_str_startswith(s, "http://") || kr_str_startswith(s, "https://");
+}
+
+bool kr_name_ok(const char *s)
+{
+	return s && kr_str_in_charset(s, "._-") && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+bool kr_relpath_ok(const char *s)
+{
+	if (!s || !*s || *s == '/')
+		return false;
+	for (const char *p = s;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+int kr_open_beneath(const char *root, const char *rel, int flags, mode_t mode)
+{
+	if (!kr_relpath_ok(rel))
+		return -EINVAL;
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dfd, rel, flags | O_CLOEXEC | O_NOFOLLOW, mode);
+	return fd < 0 ? -errno : (int)fd;
 }
 
 int kr_mkdir_p(const char *path, mode_t mode)

@@ -122,6 +122,17 @@ char *kr_path_absolute(const char *base, const char *path);
  * absolute first, lexically): "run-1/console.log", "../out/x", ".". */
 char *kr_path_relative(const char *from_dir, const char *path);
 bool kr_path_is_url(const char *s);
+/* Names from outside (scenarios, matrices, results.json, server answers)
+ * before they become file names: one component of [A-Za-z0-9._-], not "."
+ * nor ".."; a relative path of non-empty components, none "." or "..". */
+bool kr_name_ok(const char *s);
+bool kr_relpath_ok(const char *s);
+/* openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) of rel below root: no
+ * "..", absolute path or symlink may lead out (-EXDEV, -ELOOP, or -EINVAL
+ * for a path that kr_relpath_ok() rejects). flags as open()'s (O_CLOEXEC
+ * is added); a kernel without openat2 gets O_NOFOLLOW on the last
+ * component only. */
+int kr_open_beneath(const char *root, const char *rel, int flags, mode_t mode);
 int kr_mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks. Missing path is fine. */
 int kr_rm_rf(const char *path);
