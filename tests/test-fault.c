@@ -548,6 +548,64 @@ START_TEST(xz_bomb_stops_with_a_clear_error)
 }
 END_TEST
 
+/* ----- kill -9 of real runs (Debian's kernel under TCG) ----- */
+
+static void prepare_kernel(void)
+{
+	kr_test_prepare_debian_kernel();
+}
+
+static void kill_real_run(const char *wait_text)
+{
+	const char *dir = kr_test_tmpdir();
+	const char *tmp = private_tmp();
+	unsetenv("KRADAR_BUSYBOX");
+	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
+	_cleanup_free_ char *text = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"real\",\"kernel\":{\"image\":\"%s\"},"
+		"\"repro\":{\"sh\":\"echo reproducing; sleep 600\"},"
+		"\"vm\":{\"kvm\":\"off\",\"smp\":1,\"mem_mb\":512},"
+		"\"timeouts\":{\"boot\":600,\"run\":900,\"no_output\":900,\"grace\":1,"
+		"\"tcg_factor\":1}}",
+		getenv("KRADAR_DEBIAN_KERNEL"));
+	free(kr_test_write(sdir, "real.json", text));
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	_cleanup_free_ char *errf = kr_path_join(dir, "err");
+	char *args[] = { "run", "--out", out, sdir, NULL };
+	pid_t pid = start_kradar(args, errf);
+	_cleanup_free_ char *console = kr_path_join(out, "real/run-1/console.log.part");
+	ck_assert_int_eq(kr_test_wait_for_text(console, wait_text, 900), 0);
+	ck_assert_uint_ge(kr_test_pids_with(out, NULL, 0), 1); /* QEMU, named by its initrd */
+	ck_assert_int_eq(kill(pid, SIGKILL), 0);
+	ck_assert_int_eq(reap(pid), 128 + SIGKILL);
+	ck_assert_uint_eq(wait_gone(out, 30), 0);
+	ck_assert_uint_eq(leftovers(tmp), 1);
+	results_valid_or_absent(out);
+	/* the next kradar (any run) removes the killed run's temporary directory */
+	_cleanup_free_ char *s2 = kr_path_join(dir, "s2");
+	setenv("KRADAR_BUSYBOX", "/bin/sh", 1);
+	_cleanup_free_ char *q2 = fake_qemu(dir, "qemu-next", NULL, NULL);
+	scenario(s2, "next", q2);
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, s2, NULL };
+	_cleanup_free_ char *so = NULL, *se = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
+	ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, so, se);
+	ck_assert_uint_eq(leftovers(tmp), 0);
+	ck_assert(results_valid_or_absent(out));
+}
+
+START_TEST(kill_a_real_run_during_boot)
+{
+	kill_real_run("Linux version");
+}
+END_TEST
+
+START_TEST(kill_a_real_run_during_the_reproducer)
+{
+	kill_real_run("reproducing");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fault");
@@ -566,5 +624,11 @@ int main(void)
 	tcase_add_test(net, hostile_servers);
 	tcase_add_test(net, xz_bomb_stops_with_a_clear_error);
 	suite_add_tcase(s, net);
+	TCase *qemu = tcase_create("qemu");
+	tcase_set_timeout(qemu, 1200);
+	tcase_add_unchecked_fixture(qemu, prepare_kernel, NULL);
+	tcase_add_test(qemu, kill_a_real_run_during_boot);
+	tcase_add_test(qemu, kill_a_real_run_during_the_reproducer);
+	suite_add_tcase(s, qemu);
 	return kr_test_main(s);
 }
