@@ -419,6 +419,38 @@ START_TEST(timing_evidence)
 }
 END_TEST
 
+/* A console log that cannot be written (/dev/full: ENOSPC) ends the run as
+ * an error naming the file, and so does a times file that cannot. */
+START_TEST(full_disk_ends_the_run)
+{
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *times = kr_path_join(dir, "console.times");
+	char *argv[] = { "sh", "-c", "echo 'KRADAR-START " TOKEN "'; echo more; sleep 300", NULL };
+	struct kr_guest_config c = {
+		.argv = argv, .console_path = "/dev/full", .times_path = times, .token = TOKEN,
+		.boot_timeout = 600, .run_timeout = 600, .no_output_timeout = 600, .interrupt_fd = -1,
+	};
+	struct kr_guest_result res;
+	/* (a guest not stopped at the failed write would outlive the test's timeout) */
+	ck_assert_int_eq(kr_guest_run(&c, &res), 0);
+	ck_assert_int_eq(res.end, KR_GUEST_END_ERROR);
+	ck_assert_ptr_nonnull(res.write_error);
+	KR_ASSERT_HAS(res.write_error, "cannot write /dev/full: No space left on device");
+	KR_ASSERT_HAS(res.message, "/dev/full");
+	kr_guest_result_clear(&res);
+
+	_cleanup_free_ char *console = kr_path_join(dir, "console.log");
+	c.console_path = console;
+	c.times_path = "/dev/full";
+	argv[2] = "echo 'KRADAR-START " TOKEN "'; echo more";
+	ck_assert_int_eq(kr_guest_run(&c, &res), 0);
+	ck_assert_int_eq(res.end, KR_GUEST_END_ERROR);
+	ck_assert_ptr_nonnull(res.write_error);
+	KR_ASSERT_HAS(res.write_error, "cannot write /dev/full:");
+	kr_guest_result_clear(&res);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("guest");
@@ -433,6 +465,7 @@ int main(void)
 	tcase_add_test(tc, exits_and_errors);
 	tcase_add_test(tc, interrupt_stops_a_stubborn_guest);
 	tcase_add_test(tc, timing_evidence);
+	tcase_add_test(tc, full_disk_ends_the_run);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

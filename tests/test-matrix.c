@@ -88,6 +88,9 @@ START_TEST(diagnostics)
 	load_fails("{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n \"kernel\": [], \"x-note\": 1}",
 		   "m.json:2:2: kernel: unknown field (did you mean \"kernels\"?)\n");
 	load_fails("{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n"
+		   " \"vm\": [{\"label\": \"..\", \"smp\": 1}]}",
+		   "m.json:2:19: vm[0].label: \"..\" must match [A-Za-z0-9._-]+ (not . or ..)\n");
+	load_fails("{\"kradar_matrix\": 1, \"scenarios\": [\"s\"],\n"
 		   " \"kernels\": [{\"image\": \"k/bzImage-a\"},\n"
 		   "  {\"label\": \"a b\", \"image\": \"k/bzImage-a\", \"commit\": \"x\"},\n"
 		   "  {\"label\": \"c\", \"image\": \"k/none\", \"source\": \"tree\"},\n"
@@ -95,7 +98,7 @@ START_TEST(diagnostics)
 		   "\"make\": [\"nope\"]},\n"
 		   "  {\"label\": \"d\", \"smp\": 2}, 7]}",
 		   "m.json:2:14: kernels[0]: \"label\" is missing (a short name for reports and cell names)\n"
-		   "m.json:3:13: kernels[1].label: \"a b\" must match [A-Za-z0-9._-]+\n"
+		   "m.json:3:13: kernels[1].label: \"a b\" must match [A-Za-z0-9._-]+ (not . or ..)\n"
 		   "m.json:3:44: kernels[1].commit: applies to a kernel built from source only\n"
 		   "m.json:4:37: kernels[2].source: image and source are mutually exclusive\n"
 		   "m.json:4:27: kernels[2].image: {dir}/k/none: No such file or directory\n"

@@ -350,6 +350,29 @@ START_TEST(command)
 }
 END_TEST
 
+/* A run directory that is a symlink (to anywhere) is not followed. */
+START_TEST(symlinked_run_directory_is_not_followed)
+{
+	const char *tmp = kr_test_tmpdir();
+	write_shard(tmp, 1, 2);
+	write_shard(tmp, 2, 2);
+	_cleanup_free_ char *d1 = shard_dir(tmp, 1), *d2 = shard_dir(tmp, 2);
+	_cleanup_free_ char *run = kr_path_join(d2, "b@k2/run-1");
+	_cleanup_free_ char *secret = kr_path_join(tmp, "outside");
+	free(kr_test_write(secret, "console.log", "a secret\n"));
+	ck_assert_int_eq(kr_rm_rf(run), 0);
+	ck_assert_int_eq(symlink(secret, run), 0);
+	_cleanup_free_ char *out = kr_path_join(tmp, "merged");
+	char *argv[] = { (char *)kr_test_kradar(), "merge", "--out", out, d1, d2, NULL };
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &o, &e, 60);
+	ck_assert_msg(rc != 0 && rc != 1, "rc %d: %s%s", rc, o, e);
+	KR_ASSERT_HAS(e, "b@k2/run-1: not copied");
+	_cleanup_free_ char *copied = kr_path_join(out, "b@k2/run-1/console.log");
+	ck_assert_int_eq(access(copied, F_OK), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("merge");
@@ -359,6 +382,7 @@ int main(void)
 	tcase_add_test(tc, missing_and_conflicting);
 	tcase_add_test(tc, baseline_compare);
 	tcase_add_test(tc, command);
+	tcase_add_test(tc, symlinked_run_directory_is_not_followed);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -132,6 +132,20 @@ START_TEST(bad_input)
 	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
 				 "\"expected_titles\": [\"x\", 1]}]}",
 		   "r.json:2:114: scenarios[0].expected_titles[1]: expected a string, got an integer");
+	/* names that would lead out of the results' directory */
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"dir\": \"../../etc\"}]}]}",
+		   "r.json:2:126: scenarios[0].runs[0].dir: \"../../etc\" is not a directory inside "
+		   "the results' directory");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"dir\": \"/etc\"}]}]}",
+		   "r.json:2:126: scenarios[0].runs[0].dir: \"/etc\" is not a directory inside "
+		   "the results' directory");
+	load_fails(SCENARIO_HEAD "\"verdict\": \"clean\", \"outcome\": \"met\", "
+				 "\"runs\": [{\"verdict\": \"clean\", \"dir\": \"a/run-1\", "
+				 "\"artifacts\": {\"console_log\": \"../../../etc/passwd\"}}]}]}",
+		   "r.json:2:150: scenarios[0].runs[0].artifacts: \"../../../etc/passwd\" is not a file "
+		   "name of the run's directory");
 }
 END_TEST
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <string.h>
+#include <unistd.h>
 
 #include "kr-test.h"
 #include "text.h"
@@ -81,6 +82,10 @@ START_TEST(file_excerpt)
 	_cleanup_free_ char *missing = kr_path_join(dir, "nope");
 	char *out = NULL;
 	ck_assert_int_eq(kr_text_file_excerpt(missing, 10, 10, &out), -ENOENT);
+	/* an artifact that is a symlink (a results.json from elsewhere) is not read */
+	_cleanup_free_ char *link = kr_path_join(dir, "linked-console.log");
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_int_eq(kr_text_file_excerpt(link, 10, 10, &out), -ELOOP);
 	kr_buf_free(&b);
 	kr_test_tmpdir_cleanup();
 }

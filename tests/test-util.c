@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,6 +146,48 @@ START_TEST(cache_dir_follows_xdg)
 }
 END_TEST
 
+START_TEST(names_from_outside)
+{
+	ck_assert(kr_name_ok("run-1.x_y"));
+	ck_assert(kr_name_ok("..."));
+	ck_assert(!kr_name_ok("."));
+	ck_assert(!kr_name_ok(".."));
+	ck_assert(!kr_name_ok("a/b"));
+	ck_assert(!kr_name_ok(""));
+	ck_assert(!kr_name_ok(NULL));
+	ck_assert(kr_relpath_ok("a/run-1"));
+	ck_assert(kr_relpath_ok("a/..b"));
+	ck_assert(!kr_relpath_ok("/etc"));
+	ck_assert(!kr_relpath_ok("a/../../b"));
+	ck_assert(!kr_relpath_ok(".."));
+	ck_assert(!kr_relpath_ok("a//b"));
+	ck_assert(!kr_relpath_ok("a/"));
+	ck_assert(!kr_relpath_ok("./a"));
+	ck_assert(!kr_relpath_ok(""));
+
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *root = kr_path_join(dir, "root");
+	free(kr_test_write(root, "a/f", "x"));
+	free(kr_test_write(dir, "outside/f", "secret"));
+	_cleanup_free_ char *outside = kr_path_join(dir, "outside");
+	_cleanup_free_ char *link = kr_path_join(root, "l");
+	ck_assert_int_eq(symlink(outside, link), 0);
+	_cleanup_free_ char *flink = kr_path_join(root, "a/g");
+	ck_assert_int_eq(symlink("f", flink), 0);
+	int fd = kr_open_beneath(root, "a/f", O_RDONLY, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close(fd);
+	ck_assert_int_eq(kr_open_beneath(root, "l/f", O_RDONLY, 0), -ELOOP);
+	ck_assert_int_eq(kr_open_beneath(root, "a/g", O_RDONLY, 0), -ELOOP);
+	ck_assert_int_eq(kr_open_beneath(root, "../outside/f", O_RDONLY, 0), -EINVAL);
+	ck_assert_int_eq(kr_open_beneath(root, "/etc/passwd", O_RDONLY, 0), -EINVAL);
+	fd = kr_open_beneath(root, "a/new", O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -159,6 +202,7 @@ int main(void)
 	tcase_add_test(tc, strv_ops);
 	tcase_add_test(tc, parse_long_strict);
 	tcase_add_test(tc, cache_dir_follows_xdg);
+	tcase_add_test(tc, names_from_outside);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

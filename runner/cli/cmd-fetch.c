@@ -605,8 +605,9 @@ static int parse_args(struct fetch_cmd *c, int argc, char **argv)
 	if (!check)
 		return kr_cli_usage_error(c->self, "--base-url: \"%s\" is not an http(s) URL",
 					  c->base_url);
-	if (c->name && !kr_str_in_charset(c->name, "._-"))
-		return kr_cli_usage_error(c->self, "--name: \"%s\" is not [A-Za-z0-9._-]+", c->name);
+	if (c->name && !kr_name_ok(c->name))
+		return kr_cli_usage_error(c->self, "--name: \"%s\" is not [A-Za-z0-9._-]+ (nor . or ..)",
+					  c->name);
 	return parse_asset_args(c, asset_args);
 }
 

@@ -33,6 +33,7 @@
 #include "sha256.h"
 #include "signature.h"
 #include "ssh.h"
+#include "stale.h"
 #include "syzprog.h"
 #include "verdict.h"
 
@@ -77,6 +78,7 @@ struct ctx {
 	int guest_jobs;    /* guests at once at most */
 	int done_fd[2];    /* a guest's thread writes its finished job here */
 	char **hashed;     /* path, sha256, path, sha256...: see file_sha256() */
+	char *write_error; /* the first write into --out that failed: no run starts after it */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -135,6 +137,29 @@ static int write_text(const char *dir, const char *name, const char *text)
 {
 	_cleanup_free_ char *path = kr_path_join(dir, name);
 	return kr_write_file_atomic(path, text, strlen(text), 0644);
+}
+
+/* An artifact of a run written, or the first failure named in *write_error. */
+static bool write_artifact(const char *dir, const char *name, const void *data, size_t len,
+			   char **write_error)
+{
+	_cleanup_free_ char *path = kr_path_join(dir, name);
+	int r = kr_write_file_atomic(path, data, len, 0644);
+	if (r < 0 && !*write_error)
+		*write_error = kr_asprintf("cannot write %s: %s", path, strerror(-r));
+	return r == 0;
+}
+
+/* The first failed write into --out: logged once; no run starts after it,
+ * and kradar exits 3 (4 when results.json cannot be written either). */
+static void write_failed(struct ctx *c, char *message)
+{
+	if (c->write_error) {
+		free(message);
+		return;
+	}
+	kr_error("%s: no more runs start", message);
+	c->write_error = message;
 }
 
 /* gcc -static -pthread, as syzbot builds C reproducers. The log is kept
@@ -504,7 +529,7 @@ static char *watch_title(const char *line)
 
 /* The reproducer as run, into the run directory. */
 static void save_repro(const struct kr_scenario *s, const struct prepared *p, const char *dir,
-		       struct kr_run_result *run)
+		       struct kr_run_result *run, char **write_error)
 {
 	const char *name = NULL;
 	_cleanup_free_ char *text = NULL;
@@ -525,10 +550,10 @@ static void save_repro(const struct kr_scenario *s, const struct prepared *p, co
 		len = p->syz->program_len;
 		break;
 	}
-	_cleanup_free_ char *path = kr_path_join(dir, name);
-	if (text && kr_write_file_atomic(path, text, len, 0644) == 0)
+	if (text && write_artifact(dir, name, text, len, write_error))
 		run->repro = kr_strdup(name);
-	write_text(dir, p->disk ? "run.sh" : "init.sh", p->init_script);
+	write_artifact(dir, p->disk ? "run.sh" : "init.sh", p->init_script, strlen(p->init_script),
+		       write_error);
 }
 
 /* Renames dir/name.part to dir/name. */
@@ -766,7 +791,7 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
  * what it reads (c, s, p stay unchanged while guests run) and run. */
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
 		   struct kr_run_result *run, int interrupt_fd, struct kr_progress *progress,
-		   uint64_t *stop_from, int *sig)
+		   uint64_t *stop_from, int *sig, char **write_error)
 {
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);
 	_cleanup_free_ char *dir = kr_path_join(c->out, run->dir);
@@ -774,6 +799,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	int r = kr_mkdir_p(dir, 0755);
 	if (r < 0) {
 		run->reason = kr_asprintf("cannot create %s: %s", dir, strerror(-r));
+		*write_error = kr_strdup(run->reason);
 		return;
 	}
 	if (p->infra) {
@@ -790,9 +816,13 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	/* Image mode's needs a port first (run_image_guest). */
 	_cleanup_strv_free_ char **argv = p->disk ? NULL : kr_qemu_argv(&qg);
 	_cleanup_free_ char *cmdline = argv ? kr_qemu_format_argv(argv) : NULL;
-	if (cmdline && write_text(dir, "qemu.cmdline", cmdline) == 0)
+	if (cmdline && write_artifact(dir, "qemu.cmdline", cmdline, strlen(cmdline), write_error))
 		run->qemu_cmdline = kr_strdup("qemu.cmdline");
-	save_repro(s, p, dir, run);
+	save_repro(s, p, dir, run, write_error);
+	if (*write_error) {
+		run->reason = kr_strdup(*write_error);
+		return;
+	}
 	if (aux)
 		run->execprog_log = kr_strdup("execprog.log");
 
@@ -826,6 +856,8 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		return;
 	}
 	kr_scanner_finish(sc);
+	if (g.write_error)
+		*write_error = kr_strdup(g.write_error);
 	if (publish(dir, "console.log") == 0)
 		run->console_log = kr_strdup("console.log");
 	if (publish(dir, "console.times") == 0)
@@ -856,12 +888,16 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	kr_guest_result_clear(&g);
 }
 
-static int write_results(struct ctx *c)
+/* results.json as it stands; the last one (final) says when it fails,
+ * whatever failed before. */
+static int write_results(struct ctx *c, bool final)
 {
 	c->results->duration_s = kr_wall_s() - c->results->started_at;
 	int r = kr_results_write(c->results);
-	if (r < 0)
+	if (r < 0 && final)
 		kr_error("cannot write %s/results.json: %s", c->out, strerror(-r));
+	else if (r < 0)
+		write_failed(c, kr_asprintf("cannot write %s/results.json: %s", c->out, strerror(-r)));
 	return r;
 }
 
@@ -901,6 +937,7 @@ struct job {
 	int irq[2];          /* the guest's interrupt pipe: a signalfd_siginfo */
 	uint64_t stop_from;
 	int sig;
+	char *write_error; /* from the guest's thread: a write into --out failed */
 	bool threaded;
 	pthread_t thread;
 };
@@ -914,6 +951,7 @@ struct exec {
 };
 
 #define INTERRUPTED "not run: kradar was interrupted"
+#define NOT_WRITTEN "not run: the output could not be written"
 
 /* The runs of a stop_on_hit series that expects `reproduced` go one after
  * the other: the next only when the last did not reproduce. Others may
@@ -973,7 +1011,7 @@ static void *guest_thread(void *arg)
 	struct job *job = arg;
 	struct ctx *c = job->c;
 	do_run(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0],
-	       c->serial ? c->progress : NULL, &job->stop_from, &job->sig);
+	       c->serial ? c->progress : NULL, &job->stop_from, &job->sig, &job->write_error);
 	/* The main loop takes it from here; a pointer's write is atomic. */
 	ssize_t w;
 	do
@@ -999,8 +1037,12 @@ static void job_finished(struct exec *x, struct job *job)
 	if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
 		run->reason = kr_strdup("unknown error");
 	kr_scenario_result_insert_run(cell->sr, run);
+	if (job->write_error)
+		write_failed(c, KR_TAKE_PTR(job->write_error));
 	_cleanup_free_ char *rj = kr_asprintf("%s/%s/result.json", c->out, run->dir);
-	kr_run_result_write(cell->sr, run, rj);
+	int r = kr_run_result_write(cell->sr, run, rj);
+	if (r < 0)
+		write_failed(c, kr_asprintf("cannot write %s: %s", rj, strerror(-r)));
 	if (job->stop_from && run->title)
 		kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
 			 "guest gone and result.json written",
@@ -1011,9 +1053,11 @@ static void job_finished(struct exec *x, struct job *job)
 	kr_verdict_scenario(cell->sr);
 	if (job->sig && !x->sig)
 		stop_everything(x, job->sig);
-	write_results(c);
+	write_results(c, false);
+	if (c->write_error)
+		kr_sched_drop_queue(x->sched);
 	/* A preparation failure would only repeat: one run records it. */
-	if (cell->p.infra || x->sig || kr_verdict_series_done(s, cell->sr))
+	if (cell->p.infra || x->sig || c->write_error || kr_verdict_series_done(s, cell->sr))
 		cell->stopped = true;
 	else if (one_at_a_time(s))
 		queue_run(x, cell);
@@ -1052,7 +1096,7 @@ static void launch(struct exec *x, struct cell *cell)
 	/* No guest (the preparation failed: the run records why), or no
 	 * thread for one: the run is made here. */
 	do_run(c, s, &cell->p, job->run, c->sfd, c->serial ? c->progress : NULL,
-	       &job->stop_from, &job->sig);
+	       &job->stop_from, &job->sig, &job->write_error);
 	job_finished(x, job);
 }
 
@@ -1086,7 +1130,7 @@ static void start_ready(struct exec *x)
 {
 	bool oversize;
 	struct cell *cell;
-	while (!x->sig && (cell = kr_sched_next(x->sched, &oversize))) {
+	while (!x->sig && !x->c->write_error && (cell = kr_sched_next(x->sched, &oversize))) {
 		cell->queued = false;
 		if (!cell->prepared) {
 			/* A kernel build takes every CPU: never beside guests.
@@ -1150,10 +1194,11 @@ static void run_cells(struct ctx *c, struct cell *cells, size_t n, int *sig)
 	for (size_t i = 0; i < n; i++) {
 		if (!cells[i].here || cells[i].finished)
 			continue;
+		const char *why = c->write_error && !x.sig ? NOT_WRITTEN : INTERRUPTED;
 		if (!cells[i].prepared)
-			kr_scenario_result_skip(cells[i].sr, INTERRUPTED);
+			kr_scenario_result_skip(cells[i].sr, why);
 		else
-			cell_done(&x, &cells[i], cells[i].launched ? NULL : INTERRUPTED);
+			cell_done(&x, &cells[i], cells[i].launched ? NULL : why);
 	}
 	free(x.running);
 	kr_sched_free(x.sched);
@@ -1215,7 +1260,7 @@ static int finish(struct ctx *c, const struct kr_run_options *o, const struct kr
 {
 	if (before)
 		kr_baseline_compare(c->results, before, o->baseline);
-	if (write_results(c) < 0 || write_reports(c, o->junit, o->markdown) < 0)
+	if (write_results(c, true) < 0 || write_reports(c, o->junit, o->markdown) < 0)
 		return KR_EXIT_ENVIRONMENT;
 	if (!o->no_table)
 		print_table(c->results);
@@ -1225,7 +1270,28 @@ static int finish(struct ctx *c, const struct kr_run_options *o, const struct kr
 	if (!o->quiet)
 		printf("\nresults: %s/results.json\n", c->out);
 	fflush(stdout);
+	if (c->write_error) {
+		kr_error("the run is incomplete: %s", c->write_error);
+		return KR_EXIT_INCONCLUSIVE;
+	}
 	return kr_results_exit_code(c->results);
+}
+
+/* OUT/.kradar.lock, held while this run writes OUT: a second run with the
+ * same --out is refused, naming the first one's PID. */
+static int lock_out(const char *out)
+{
+	_cleanup_free_ char *path = kr_path_join(out, ".kradar.lock");
+	struct kr_owner holder;
+	int fd = kr_owner_lock(path, &holder);
+	if (fd == -EWOULDBLOCK && holder.pid)
+		kr_error("%s is in use by another kradar run (pid %d): wait for it or use another --out",
+			 out, (int)holder.pid);
+	else if (fd == -EWOULDBLOCK)
+		kr_error("%s is in use by another kradar run: wait for it or use another --out", out);
+	else if (fd < 0)
+		kr_error("cannot write %s: %s", path, strerror(-fd));
+	return fd;
 }
 
 int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t n,
@@ -1249,12 +1315,14 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
 			 .done_fd = { -1, -1 } };
 	int ret = KR_EXIT_ENVIRONMENT, r;
+	_cleanup_close_ int out_lock = -1;
 	char cwd[4096];
 	_cleanup_free_ char *abs_out = kr_path_absolute(getcwd(cwd, sizeof(cwd)) ? cwd : "/",
 							o->out);
 	c.out = abs_out;
 	const char *tmpbase = getenv("TMPDIR");
-	c.tmp = kr_asprintf("%s/kradar-XXXXXX", tmpbase && *tmpbase ? tmpbase : "/tmp");
+	if (!tmpbase || !*tmpbase)
+		tmpbase = "/tmp";
 	struct cell *cells = kr_calloc(n + 1, sizeof(*cells));
 	int *shard_of = kr_calloc(n + 1, sizeof(int));
 	uint8_t rnd[16];
@@ -1271,10 +1339,12 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 		kr_error("cannot create %s: %s", c.out, strerror(-r));
 		goto out;
 	}
-	if (!mkdtemp(c.tmp)) {
-		kr_error("cannot create a temporary directory %s: %s", c.tmp, strerror(errno));
-		free(c.tmp);
-		c.tmp = NULL;
+	if ((out_lock = lock_out(c.out)) < 0)
+		goto out;
+	/* the temporary directories of killed runs go first */
+	kr_stale_sweep(tmpbase, "kradar-");
+	if ((r = kr_stale_mkdtemp(tmpbase, "kradar-", &c.tmp)) < 0) {
+		kr_error("cannot create a temporary directory in %s: %s", tmpbase, strerror(-r));
 		goto out;
 	}
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
@@ -1346,6 +1416,7 @@ out:
 	if (c.tmp)
 		kr_rm_rf(c.tmp);
 	free(c.tmp);
+	free(c.write_error);
 	kr_results_free(c.results);
 	kr_fetcher_free(c.fetcher);
 	kr_budget_clear(&c.budget);

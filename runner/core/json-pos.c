@@ -199,11 +199,14 @@ static void lex_array(struct lexer *lx, const char *path)
 		if (c < 0)
 			return;
 		_cleanup_free_ char *child = kr_json_path_index(path, n);
+		size_t start = lx->i;
 		skip_ws(lx);
 		lex_value(lx, child, here(lx));
 		skip_ws(lx);
 		if (peek(lx) == ',')
 			advance(lx);
+		else if (lx->i == start)
+			return; /* "[}" or a NUL byte: nothing here is a value (found by fuzzing) */
 	}
 }
 
@@ -223,7 +226,7 @@ static void lex_value(struct lexer *lx, const char *path, struct kr_json_pos key
 		lex_string(lx, NULL);
 	} else {
 		/* number, true, false, null */
-		while ((c = peek(lx)) >= 0 && !strchr(",]} \t\r\n", c))
+		while ((c = peek(lx)) > 0 && !strchr(",]} \t\r\n", c))
 			advance(lx);
 	}
 	lx->depth--;

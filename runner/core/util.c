@@ -6,7 +6,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 
 static void die_oom(void)
@@ -355,6 +357,43 @@ bool kr_path_is_url(const char *s)
 	return kr_str_startswith(s, "http://") || kr_str_startswith(s, "https://");
 }
 
+bool kr_name_ok(const char *s)
+{
+	return s && kr_str_in_charset(s, "._-") && strcmp(s, ".") != 0 && strcmp(s, "..") != 0;
+}
+
+bool kr_relpath_ok(const char *s)
+{
+	if (!s || !*s || *s == '/')
+		return false;
+	for (const char *p = s;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (!p[n])
+			return true;
+		p += n + 1;
+	}
+}
+
+int kr_open_beneath(const char *root, const char *rel, int flags, mode_t mode)
+{
+	if (!kr_relpath_ok(rel))
+		return -EINVAL;
+	_cleanup_close_ int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+	};
+	long fd = syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = openat(dfd, rel, flags | O_CLOEXEC | O_NOFOLLOW, mode);
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int kr_mkdir_p(const char *path, mode_t mode)
 {
 	_cleanup_free_ char *p = kr_strdup(path);
@@ -451,6 +490,8 @@ int kr_read_file(const char *path, size_t max, char **data, size_t *len)
 
 int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	if (len > 0 && !data)
+		return -EINVAL;
 	_cleanup_free_ char *tmp = kr_asprintf("%s.tmp-XXXXXX", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -473,11 +514,23 @@ int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
+	/* close() may be where a network filesystem reports the error */
+	if (r == 0 && close(KR_TAKE_FD(fd)) < 0)
+		r = -errno;
 	if (r == 0 && rename(tmp, path) < 0)
 		r = -errno;
-	if (r < 0)
+	if (r < 0) {
 		unlink(tmp);
-	return r;
+		return r;
+	}
+	/* the rename itself survives a crash once the directory is synced */
+	_cleanup_free_ char *dir = kr_path_dirname(path);
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd) < 0 && errno != EINVAL)
+		return -errno;
+	return 0;
 }
 
 uint64_t kr_now_ns(void)

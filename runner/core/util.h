@@ -124,6 +124,17 @@ char *kr_path_absolute(const char *base, const char *path);
  * absolute first, lexically): "run-1/console.log", "../out/x", ".". */
 char *kr_path_relative(const char *from_dir, const char *path);
 bool kr_path_is_url(const char *s);
+/* Names from outside (scenarios, matrices, results.json, server answers)
+ * before they become file names: one component of [A-Za-z0-9._-], not "."
+ * nor ".."; a relative path of non-empty components, none "." or "..". */
+bool kr_name_ok(const char *s);
+bool kr_relpath_ok(const char *s);
+/* openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) of rel below root: no
+ * "..", absolute path or symlink may lead out (-EXDEV, -ELOOP, or -EINVAL
+ * for a path that kr_relpath_ok() rejects). flags as open()'s (O_CLOEXEC
+ * is added); a kernel without openat2 gets O_NOFOLLOW on the last
+ * component only. */
+int kr_open_beneath(const char *root, const char *rel, int flags, mode_t mode);
 int kr_mkdir_p(const char *path, mode_t mode);
 /* rm -rf without following symlinks. Missing path is fine. */
 int kr_rm_rf(const char *path);
@@ -136,9 +147,11 @@ char *kr_cache_dir(void);
 
 /* Reads a whole file (up to max bytes, -EFBIG beyond). */
 int kr_read_file(const char *path, size_t max, char **data, size_t *len);
-/* Writes data to path atomically: a temporary file in the same directory,
- * fsync, then rename over path. Readers see the old or the new content,
- * never a half-written file. */
+/* Writes data to path atomically: a temporary file in the same directory
+ * (PATH.tmp-XXXXXX), fsync, close, rename over path, then fsync of the
+ * directory. Readers see the old or the new content, never a half-written
+ * file; on any error (ENOSPC, EIO, EROFS...) path is left as it was and the
+ * temporary file removed. */
 int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t mode);
 
 /* Monotonic clock in nanoseconds and in seconds. */

@@ -118,6 +118,22 @@ static void finish(struct loop *l, enum kr_guest_end end, char *message)
 		l->res->settle_s = since_start(l, kr_now_ns()) - since_start(l, l->settle_from);
 }
 
+/* The first failed write of the console log or its times ends the run
+ * (even one that has already ended, whose message it replaces). */
+static void write_failed(struct loop *l, const char *path, int e)
+{
+	if (l->res->write_error)
+		return;
+	l->res->write_error = kr_asprintf("cannot write %s: %s", path, strerror(e));
+	if (l->done) {
+		free(l->res->message);
+		l->res->end = KR_GUEST_END_ERROR;
+		l->res->message = kr_strdup(l->res->write_error);
+	} else {
+		finish(l, KR_GUEST_END_ERROR, kr_strdup(l->res->write_error));
+	}
+}
+
 static void enter_phase(struct loop *l, enum kr_guest_phase phase)
 {
 	if (l->c->phase)
@@ -248,14 +264,12 @@ static void console_bytes(struct loop *l, const char *data, size_t n)
 	l->res->any_output = true;
 	if (l->res->started && !l->settle_from)
 		l->silence_deadline = after(l->c->no_output_timeout);
-	for (size_t done = 0; done < n;) {
+	for (size_t done = 0; done < n && !l->res->write_error;) {
 		ssize_t w = write(l->log_fd, data + done, n - done);
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			finish(l, KR_GUEST_END_ERROR,
-			       kr_asprintf("cannot write %s: %s", l->c->console_path,
-					   strerror(w < 0 ? errno : EIO)));
+			write_failed(l, l->c->console_path, w < 0 ? errno : EIO);
 			break;
 		}
 		done += (size_t)w;
@@ -630,11 +644,20 @@ int kr_guest_run(const struct kr_guest_config *c, struct kr_guest_result *res)
 	}
 	if (l.in_line)
 		record_line(&l);
-	if (l.times && fflush(l.times) != 0 && res->end != KR_GUEST_END_ERROR) {
-		free(res->message);
-		res->end = KR_GUEST_END_ERROR;
-		res->message = kr_asprintf("cannot write %s: %s", c->times_path, strerror(errno));
+	/* Written whole to the disk, or the run says why not. */
+	if (l.times) {
+		FILE *times = KR_TAKE_PTR(l.times);
+		bool bad = fflush(times) != 0 || fsync(fileno(times)) < 0;
+		int e = errno;
+		if (fclose(times) != 0 && !bad) {
+			bad = true;
+			e = errno;
+		}
+		if (bad)
+			write_failed(&l, c->times_path, e);
 	}
+	if (fsync(l.log_fd) < 0 && errno != EINVAL)
+		write_failed(&l, c->console_path, errno);
 	if (res->end == KR_GUEST_END_EXITED)
 		res->message = kr_asprintf("QEMU exited (status %d) before the reproducer finished",
 					   res->qemu_status);
@@ -646,6 +669,7 @@ void kr_guest_result_clear(struct kr_guest_result *res)
 {
 	free(res->message);
 	free(res->watch_line);
+	free(res->write_error);
 	free(res->lines);
 	*res = (struct kr_guest_result){ 0 };
 }

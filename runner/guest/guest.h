@@ -154,6 +154,9 @@ struct kr_guest_result {
 	int qemu_status;      /* exit code or 128+signal; -1 while unknown */
 	bool qemu_exited;     /* QEMU ended by itself (not stopped by kradar) */
 	int signal;           /* for KR_GUEST_END_INTERRUPTED */
+	/* "cannot write FILE: REASON" when the console log or its times could
+	 * not be written (a full disk): the run ended then, as an error */
+	char *write_error;
 	struct kr_line_time *lines;
 	size_t n_lines;
 	uint64_t stop_from_ns; /* end of the grace (or the hit without one),

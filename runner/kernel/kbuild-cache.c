@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kbuild-internal.h"
+#include "stale.h"
 
 /* ----- locks ----- */
 
@@ -48,76 +49,29 @@ int kb_lock_named(struct kb *b, const char *name, const char *what)
 	return fd;
 }
 
-/* Removes the work directories of builds whose process is gone: their lock
- * is free. Young ones are left alone, since their owner may not yet have
- * taken its lock. */
+/* Removes the work directories of builds whose process is gone. */
 void kb_clean_stale_work(const char *cache)
 {
-	_cleanup_free_ char *dir = kr_path_join(cache, "work");
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!kr_str_endswith(de->d_name, ".lock"))
-			continue;
-		_cleanup_free_ char *lock = kr_path_join(dir, de->d_name);
-		struct stat st;
-		if (stat(lock, &st) < 0 || st.st_mtime > time(NULL) - STALE_WORK_S)
-			continue;
-		_cleanup_close_ int fd = lock_file(NULL, lock, true);
-		if (fd < 0)
-			continue;
-		_cleanup_free_ char *work = kr_strndup(lock, strlen(lock) - strlen(".lock"));
-		kr_rm_rf(work);
-		unlink(lock);
-	}
-	closedir(d);
+	_cleanup_free_ char *work = kr_path_join(cache, "work");
+	kr_stale_sweep(work, "");
 }
 
-/* A fresh work directory, locked for as long as this process holds it. */
-int kb_work_dir_new(struct kb *b, char **dir, int *lock_fd)
+/* A fresh work directory, named after this process so that a later
+ * kradar can remove it once the process is gone. */
+int kb_work_dir_new(struct kb *b, char **dir)
 {
-	for (int attempt = 0; attempt < 100; attempt++) {
-		char name[32];
-		snprintf(name, sizeof(name), "%08lx%08x", (unsigned long)getpid(),
-			 (unsigned)(kr_now_ns() ^ ((uint64_t)rand() << 16)));
-		_cleanup_free_ char *lock = kr_asprintf("%s/work/%s.lock", b->cache, name);
-		int fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd < 0 && errno == EEXIST)
-			continue;
-		if (fd < 0 || flock(fd, LOCK_EX) < 0) {
-			int e = errno;
-			if (fd >= 0)
-				close(fd);
-			return kb_fail(b, -e, "cannot create %s: %s", lock, strerror(e));
-		}
-		char *d = kr_asprintf("%s/work/%s", b->cache, name);
-		if (mkdir(d, 0755) < 0) {
-			int e = errno;
-			free(d);
-			unlink(lock);
-			close(fd);
-			return kb_fail(b, -e, "cannot create a work directory in %s/work: %s", b->cache,
-				    strerror(e));
-		}
-		*dir = d;
-		*lock_fd = fd;
-		return 0;
-	}
-	return kb_fail(b, -EEXIST, "cannot create a work directory in %s/work", b->cache);
+	_cleanup_free_ char *parent = kr_path_join(b->cache, "work");
+	int r = kr_stale_mkdtemp(parent, "", dir);
+	if (r < 0)
+		return kb_fail(b, r, "cannot create a work directory in %s: %s", parent, strerror(-r));
+	return 0;
 }
 
-void kb_work_dir_remove(char **dir, int *lock_fd)
+void kb_work_dir_remove(char **dir)
 {
 	if (!*dir)
 		return;
 	kr_rm_rf(*dir);
-	_cleanup_free_ char *lock = kr_asprintf("%s.lock", *dir);
-	unlink(lock);
-	if (*lock_fd >= 0)
-		close(*lock_fd);
-	*lock_fd = -1;
 	free(*dir);
 	*dir = NULL;
 }

@@ -14,9 +14,9 @@
  *   trees/tar-<sha256>, trees/git-<commit>   unpacked or exported sources
  *   hashes/          stat caches for tarball and directory content hashes
  *   locks/<name>.lock   flock(LOCK_EX) per kernel key and per tree
- *   work/<random>/   one build in progress, with work/<random>.lock held
- *                    by its process: a lock nobody holds marks a build that
- *                    died, and its directory is removed
+ *   work/PID-START-NS-XXXXXX/   one build in progress, named after its
+ *                    process (stale.h): a later kradar removes those whose
+ *                    process is gone
  *   failed/<key>.log    the log of the last failed build of a key
  * <key> is the sha256 of the tree identity, the final .config's hash, the
  * compiler and linker versions and the make variables; <ikey> the sha256 of
@@ -39,7 +39,6 @@
 #define KEY_VERSION "kradar-kbuild 1"
 #define CAPTURE_MAX (1 << 20)
 #define CONFIG_MAX (64 << 20)
-#define STALE_WORK_S 60
 
 struct kb {
 	const struct kr_scenario *s;
@@ -61,7 +60,6 @@ struct kb {
 
 	/* this build's work directory */
 	char *work;
-	int work_lock;
 	char *log;
 	int log_fd;
 
@@ -82,8 +80,8 @@ int kb_run_capture(struct kb *b, char *const argv[], const char *cwd, char **out
 		       int *status);
 int kb_lock_named(struct kb *b, const char *name, const char *what);
 void kb_clean_stale_work(const char *cache);
-int kb_work_dir_new(struct kb *b, char **dir, int *lock_fd);
-void kb_work_dir_remove(char **dir, int *lock_fd);
+int kb_work_dir_new(struct kb *b, char **dir);
+void kb_work_dir_remove(char **dir);
 char *kb_entry_path(struct kb *b, const char *key, const char *file);
 bool kb_entry_complete(struct kb *b, const char *key);
 int kb_copy_file(const char *from, const char *to);

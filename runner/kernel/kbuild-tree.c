@@ -353,8 +353,7 @@ static int tree_once(struct kb *b, const char *name, const char *what,
 	}
 	kb_progress(b, "%s", what);
 	_cleanup_free_ char *work = NULL;
-	int work_lock = -1;
-	int r = kb_work_dir_new(b, &work, &work_lock);
+	int r = kb_work_dir_new(b, &work);
 	if (r < 0)
 		return r;
 	_cleanup_free_ char *dir = kr_path_join(work, "tree");
@@ -367,7 +366,7 @@ static int tree_once(struct kb *b, const char *name, const char *what,
 		if (r == 0 && rename(dir, final) < 0)
 			r = kb_fail(b, -errno, "cannot rename %s to %s: %s", dir, final, strerror(errno));
 	}
-	kb_work_dir_remove(&work, &work_lock);
+	kb_work_dir_remove(&work);
 	if (r < 0)
 		return r;
 	*out = KR_TAKE_PTR(final);

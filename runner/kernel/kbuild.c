@@ -205,7 +205,7 @@ static int setup_cache(struct kb *b)
 
 static void kb_clear(struct kb *b)
 {
-	kb_work_dir_remove(&b->work, &b->work_lock);
+	kb_work_dir_remove(&b->work);
 	if (b->log_fd >= 0)
 		close(b->log_fd);
 	free(b->log);
@@ -241,7 +241,7 @@ static int get(struct kb *b, struct kr_kernel *k)
 	free(k->key);
 	k->key = NULL;
 
-	r = kb_work_dir_new(b, &b->work, &b->work_lock);
+	r = kb_work_dir_new(b, &b->work);
 	if (r < 0)
 		return r;
 	b->log = kr_path_join(b->work, "build.log");
@@ -318,7 +318,6 @@ int kr_kbuild_get(const struct kr_scenario *s, const struct kr_kbuild_options *o
 		.err = err ? err : &ignored_err,
 		.cache = cache_root(o->cache_dir),
 		.jobs = o->jobs > 0 ? o->jobs : cpus_allowed(),
-		.work_lock = -1,
 		.log_fd = -1,
 		.make_vars = s->kernel.make_vars,
 	};

@@ -145,7 +145,9 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 	_cleanup_close_ int in = open(from, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	_cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777);
+	unlink(to);
+	_cleanup_close_ int out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+				       mode & 0777);
 	if (out < 0)
 		return -errno;
 	char buf[65536];
@@ -158,7 +160,9 @@ static int copy_file(const char *from, const char *to, mode_t mode)
 			off += w;
 		}
 	}
-	return got < 0 ? -errno : 0;
+	if (got < 0 || fsync(out) < 0 || close(KR_TAKE_FD(out)) < 0)
+		return -errno;
+	return 0;
 }
 
 static int copy_tree(const char *from, const char *to, char **err)
@@ -209,12 +213,27 @@ int kr_results_merge_artifacts(const struct kr_results *merged, struct kr_result
 		}
 		for (size_t k = 0; k < sr->n_runs; k++) {
 			const char *dir = sr->runs[k]->dir;
-			if (!dir || dir[0] == '/' || strstr(dir, ".."))
+			if (!kr_relpath_ok(dir))
 				continue; /* only directories inside a results directory */
 			_cleanup_free_ char *from = kr_path_join(parts[who]->out_dir, dir);
 			_cleanup_free_ char *to = kr_path_join(merged->out_dir, dir);
-			if (!strcmp(from, to) || access(from, F_OK) < 0)
+			if (!strcmp(from, to))
 				continue;
+			/* neither side may lead out of its directory through a symlink */
+			_cleanup_close_ int src = kr_open_beneath(parts[who]->out_dir, dir,
+								  O_PATH | O_DIRECTORY, 0);
+			if (src == -ENOENT)
+				continue;
+			_cleanup_free_ char *to_parent = kr_path_dirname(dir);
+			_cleanup_close_ int dst = strcmp(to_parent, ".") ?
+				kr_open_beneath(merged->out_dir, to_parent, O_PATH | O_DIRECTORY, 0) :
+				-ENOENT;
+			if (src < 0 || (dst < 0 && dst != -ENOENT)) {
+				int r = src < 0 ? src : dst;
+				*err = kr_asprintf("%s: not copied: %s (a symlink out of the results' "
+						   "directory?)", src < 0 ? from : to, strerror(-r));
+				return r;
+			}
 			kr_rm_rf(to);
 			int r = copy_tree(from, to, err);
 			if (r < 0)

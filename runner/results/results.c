@@ -637,6 +637,11 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	kr_strv_free(run->evidence);
 	run->evidence = read_strv(rd, o, path, "evidence");
 	run->dir = read_str(rd, o, path, "dir");
+	if (run->dir && !kr_relpath_ok(run->dir)) {
+		_cleanup_free_ char *p = kr_json_path_key(path, "dir");
+		reader_fail(rd, p, "\"%s\" is not a directory inside the results' directory",
+			    run->dir);
+	}
 	_cleanup_free_ char *apath = NULL;
 	json_t *a = reader_get(rd, o, path, "artifacts", is_object, "an object", false, &apath);
 	run->console_log = read_str(rd, a, apath, "console_log");
@@ -648,6 +653,13 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->repro_log = read_str(rd, a, apath, "repro_log");
 	run->ssh_log = read_str(rd, a, apath, "ssh_log");
 	run->detectors = read_str(rd, a, apath, "detectors");
+	const char *const names[] = { run->console_log, run->console_times, run->report,
+				      run->qemu_cmdline, run->repro, run->execprog_log,
+				      run->repro_log, run->ssh_log, run->detectors };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(names); i++)
+		if (names[i] && !kr_name_ok(names[i]))
+			reader_fail(rd, apath, "\"%s\" is not a file name of the run's directory",
+				    names[i]);
 }
 
 static void read_scenario(struct reader *rd, json_t *o, const char *path, struct kr_results *r)

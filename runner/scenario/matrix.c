@@ -107,8 +107,9 @@ static char *read_label(struct kr_json_reader *rd, json_t *obj, const char *pare
 		return NULL;
 	}
 	char *label = read_string(rd, obj, parent, "label");
-	if (label && !kr_str_in_charset(label, "._-")) {
-		kr_json_report_field(rd, path, false, "\"%s\" must match [A-Za-z0-9._-]+", label);
+	if (label && !kr_name_ok(label)) {
+		kr_json_report_field(rd, path, false, "\"%s\" must match [A-Za-z0-9._-]+ (not . or ..)",
+				     label);
 		free(label);
 		return NULL;
 	}

@@ -304,9 +304,9 @@ static void load_kernel(struct kr_json_reader *l, json_t *root, struct kr_scenar
 					     "applies to kernel.image only (a source build makes its own)");
 	}
 	if (read_string(l, k, "kernel", "label", &s->kernel.label) > 0 &&
-	    !kr_str_in_charset(s->kernel.label, "._-"))
+	    !kr_name_ok(s->kernel.label))
 		kr_json_report_field(l, "kernel.label", false,
-				     "\"%s\" must match [A-Za-z0-9._-]+", s->kernel.label);
+				     "\"%s\" must match [A-Za-z0-9._-]+ (not . or ..)", s->kernel.label);
 }
 
 static void load_disk(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
@@ -397,9 +397,10 @@ static void load_repro(struct kr_json_reader *l, json_t *root, struct kr_scenari
 			if (kr_json_reader_expand(l, p, key, &host) < 0 ||
 			    kr_json_reader_string(l, p, v, &guest) < 0)
 				continue;
-			if (guest[0] != '/') {
+			if (guest[0] != '/' || !kr_relpath_ok(guest + 1)) {
 				kr_json_report_field(l, p, false,
-						     "guest path \"%s\" must be absolute", guest);
+						     "guest path \"%s\" must be absolute, without "
+						     "\".\", \"..\" or empty parts", guest);
 				continue;
 			}
 			if (kr_json_reader_path(l, p, host, KR_JSON_PATH_ANY, false, &host_abs) < 0)
@@ -615,8 +616,8 @@ static void load_root(struct kr_json_reader *l, json_t *root, struct kr_scenario
 	s->name_column = name_pos.column;
 	if (!json_object_get(root, "name"))
 		missing(l, "", "name");
-	else if (read_string(l, root, "", "name", &s->name) > 0 && !kr_str_in_charset(s->name, "._-"))
-		kr_json_report_field(l, "name", false, "\"%s\" must match [A-Za-z0-9._-]+",
+	else if (read_string(l, root, "", "name", &s->name) > 0 && !kr_name_ok(s->name))
+		kr_json_report_field(l, "name", false, "\"%s\" must match [A-Za-z0-9._-]+ (not . or ..)",
 				     s->name);
 	if (read_string(l, root, "", "extid", &s->extid) > 0 &&
 	    !kr_syzbot_is_extid(s->extid, strlen(s->extid)))

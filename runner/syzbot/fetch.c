@@ -10,12 +10,16 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "stale.h"
 #include "util.h"
 #include "xz.h"
 
 #ifndef KRADAR_VERSION
 #define KRADAR_VERSION "unknown"
 #endif
+
+/* A partial download unused this long is removed when its lock is free. */
+#define PART_MAX_AGE_S (7 * 24 * 3600.0)
 
 /* What an error page may contribute to a message. */
 #define ERROR_BODY_MAX 512
@@ -151,6 +155,10 @@ int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, c
 		f->cfg.connect_timeout_s = 30;
 	if (f->cfg.stall_timeout_s <= 0)
 		f->cfg.stall_timeout_s = 60;
+	if (f->cfg.total_timeout_s <= 0)
+		f->cfg.total_timeout_s = 3600;
+	/* parts nobody resumed for a week go (stale.h) */
+	kr_stale_sweep_parts(f->cache_dir, PART_MAX_AGE_S);
 	f->curl = curl_easy_init();
 	if (!f->curl) {
 		kr_fetcher_free(f);
@@ -436,7 +444,8 @@ static int curl_errno(CURLcode c)
 	}
 }
 
-static void setup(struct kr_fetcher *f, struct transfer *t, const char *url, char *errbuf)
+static void setup(struct kr_fetcher *f, struct transfer *t, const char *url, char *errbuf,
+		  double left_s)
 {
 	CURL *c = f->curl;
 	curl_easy_reset(c);
@@ -450,6 +459,8 @@ static void setup(struct kr_fetcher *f, struct transfer *t, const char *url, cha
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "kradar/" KRADAR_VERSION);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(f->cfg.connect_timeout_s * 1000));
+	/* what is left of the download's total time (at least 1 ms: 0 is none) */
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_s > 0.001 ? (long)(left_s * 1000) : 1L);
 	/* A stalled transfer: under 1 byte/s for stall_timeout_s. */
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)ceil(f->cfg.stall_timeout_s));
@@ -562,6 +573,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 	if (fd < 0)
 		return file_error(part, err);
 	const char *display = *base ? base : url;
+	double deadline = kr_now_s() + f->cfg.total_timeout_s;
 	for (unsigned attempt = 1;; attempt++) {
 		res->attempts = attempt;
 		struct stat st;
@@ -579,7 +591,7 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 			t.offset = 0;
 		}
 		char errbuf[CURL_ERROR_SIZE] = "";
-		setup(f, &t, url, errbuf);
+		setup(f, &t, url, errbuf, deadline - kr_now_s());
 		rate_wait(f, url);
 		CURLcode cr = curl_easy_perform(f->curl);
 		res->http_status = (int)t.status;
@@ -641,6 +653,12 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 			fail = curl_errno(cr);
 		}
 		kr_buf_free(&t.error_body);
+		if (retry && kr_now_s() >= deadline) {
+			free(why);
+			why = kr_asprintf("no complete answer within %.0f s", f->cfg.total_timeout_s);
+			retry = false;
+			fail = -ETIMEDOUT;
+		}
 		if (!retry || attempt >= f->cfg.max_attempts) {
 			if (attempt > 1)
 				*err = kr_asprintf("%s: %s (gave up after %u attempts)", url, why, attempt);
@@ -658,6 +676,8 @@ int kr_fetch(struct kr_fetcher *f, const char *url, uint64_t max_size, unsigned 
 			delay = (double)retry_after;
 		if (delay > f->cfg.backoff_max_s)
 			delay = f->cfg.backoff_max_s;
+		if (delay > deadline - kr_now_s())
+			delay = fmax(0, deadline - kr_now_s());
 		notice(f, "%s: %s; retrying in %.0f s (attempt %u of %u)", url, why, ceil(delay),
 		       attempt + 1, f->cfg.max_attempts);
 		sleep_s(delay);

@@ -10,6 +10,9 @@
  *     KEY-NAME.part      a partial download, resumed with a Range request
  *     KEY-NAME.lock      flock()ed while a process works on the entry
  *
+ * A .part is kept for resuming; one whose lock is free and that nobody has
+ * written for 7 days is removed when a fetcher is made (stale.h).
+ *
  * A download is written to the .part file and renamed into place only when
  * complete and its size checked (Content-Length / Content-Range). Transient
  * failures (timeouts, refused or reset connections, transfers cut short,
@@ -34,6 +37,7 @@ struct kr_fetch_config {
 	double backoff_max_s;      /* cap for the delay and for Retry-After; 0: 30 */
 	double connect_timeout_s;  /* 0: 30 */
 	double stall_timeout_s;    /* abort a transfer that receives nothing this long; 0: 60 */
+	double total_timeout_s;    /* a download's whole time, retries included; 0: 3600 */
 	const char *rate_host;     /* "host" or "host:port" whose requests are spaced ... */
 	double rate_interval_s;    /* ... at least this far apart (0: not at all) */
 	/* Called (when set) with a one-line notice: a retry and its reason. */
