@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The command table and the option handling shared by all commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,9 @@ const struct kr_command kr_commands[] = {
 	  "Each problem is printed as FILE:LINE:COL: field.path: message.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -q, --quiet   print problems only, not the final count\n"
-	  "  -h, --help    show this help\n"
+	  "  -q, --quiet     print problems only, not the final count\n"
+	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Exit status: 0 when every scenario is valid, 2 otherwise.\n" },
 	{ "classify", "find the crashes in a console log and title them", kr_cmd_classify,
@@ -44,8 +46,9 @@ const struct kr_command kr_commands[] = {
 	  "and end offsets and its text) and starvation (kind, value, unit, line, offset).\n"
 	  "\n"
 	  "Options:\n"
-	  "  -j, --json    print the result as JSON\n"
-	  "  -h, --help    show this help\n"
+	  "      --json      print the result as JSON\n"
+	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },
 	{ "build", "build the kernel of kernel.source scenarios (or find it in the cache)",
@@ -65,6 +68,7 @@ const struct kr_command kr_commands[] = {
 	  "  -j, --jobs N      parallel make jobs (default: the CPUs kradar may use)\n"
 	  "      --config-only stop after configuring and checking the fragment\n"
 	  "      --log FILE    copy the build log to FILE (one scenario only)\n"
+	  "  -v, --verbose     more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help        show this help\n"
 	  "\n"
 	  "Exit status: 0 built or cached, 2 bad input (scenario, config target,\n"
@@ -98,6 +102,7 @@ const struct kr_command kr_commands[] = {
 	  "                       ${XDG_CACHE_HOME:-~/.cache}/kradar/downloads)\n"
 	  "      --offline        use only the cache; make no request\n"
 	  "  -q, --quiet          no progress bar or notices\n"
+	  "  -v, --verbose        more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help           show this help\n"
 	  "\n"
 	  "Exit status: 0 done; 2 bad input or answer (unknown bug, malformed or oversized\n"
@@ -134,10 +139,18 @@ const struct kr_command kr_commands[] = {
 	  "                      (Kubernetes, with --shard-total N or KRADAR_SHARD_TOTAL)\n"
 	  "      --baseline FILE compare with a previous results.json: regressions and\n"
 	  "                      new fixes are reported apart\n"
+	  "      --runs N        N runs of every scenario, all of them (overrides runs\n"
+	  "                      and stop_on_hit)\n"
+	  "      --filter GLOB   only the scenarios or cells whose name matches GLOB\n"
+	  "                      (fnmatch; repeatable, or a comma list); a GLOB that\n"
+	  "                      matches nothing is an error\n"
+	  "      --format FMT    text (default) or json: the table of verdicts as JSON\n"
+	  "                      on standard output (the other lines on standard error)\n"
 	  "      --bisect        for git bisect run: one scenario, exit 0 when clean\n"
 	  "                      (good), 1 when it reproduced (bad), 125 otherwise (skip:\n"
 	  "                      other crash, infra error, artifact stall), 128 on bad input\n"
 	  "                      or a host error (stops the bisection)\n"
+	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Environment: KRADAR_KVM_DEVICE (default /dev/kvm), KRADAR_KVM_PROBE_TIMEOUT\n"
@@ -180,6 +193,7 @@ const struct kr_command kr_commands[] = {
 	  "  -C, --cache DIR         kernel cache\n"
 	  "  -j, --jobs N            guests at once at most (default: the CPUs)\n"
 	  "  -q, --quiet             no progress lines\n"
+	  "  -v, --verbose           more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help              show this help\n"
 	  "\n"
 	  "Exit status: 0 fixed, 1 still-reproduces, 2 bad input, 3 not-reproducible-on-bad\n"
@@ -199,6 +213,7 @@ const struct kr_command kr_commands[] = {
 	  "                        GitHub Actions strategy.matrix (N at most the cells)\n"
 	  "      --shards N        split into N shards\n"
 	  "      --shard K/N       list shard K's cells only\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: 0, or 2 for bad input.\n" },
@@ -216,8 +231,9 @@ const struct kr_command kr_commands[] = {
 	  "  -o, --out DIR         where the merged results go (default: kradar-results)\n"
 	  "      --baseline FILE   compare with a previous results.json (regressions,\n"
 	  "                        new fixes); the shards' own comparisons are kept otherwise\n"
-	  "  -j, --junit FILE      the JUnit report (default: DIR/junit.xml)\n"
+	  "      --junit FILE      the JUnit report (default: DIR/junit.xml)\n"
 	  "  -m, --markdown FILE   the Markdown summary (default: DIR/summary.md)\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: as kradar run's for the merged results (0 every cell met its\n"
@@ -231,12 +247,13 @@ const struct kr_command kr_commands[] = {
 	  "no option, junit.xml and summary.md are written next to RESULTS.json.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -j, --junit FILE      write the JUnit XML report to FILE ('-': standard output)\n"
+	  "      --junit FILE      write the JUnit XML report to FILE ('-': standard output)\n"
 	  "  -m, --markdown FILE   write the Markdown summary to FILE ('-': standard output)\n"
 	  "      --link-base URL   link artifacts in the summary as URL/PATH\n"
 	  "      --github          print each scenario as a GitHub Actions log group, with\n"
 	  "                        an ::error:: annotation for each unmet expectation\n"
 	  "      --gitlab          print each scenario as a GitLab CI log section\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: 0 when the reports were written (whatever the verdicts), 2 for a\n"
@@ -262,6 +279,31 @@ void kr_cli_print_usage(FILE *f)
 		   "Run 'kradar COMMAND --help' for a command's options.\n"
 		   "Exit status: 0 ok, 1 expectation not met, 2 bad input, 3 inconclusive,\n"
 		   "4 host error.\n");
+}
+
+int kr_cli_verbose_flag(const char *arg)
+{
+	if (!strcmp(arg, "--verbose"))
+		return 1;
+	if (arg[0] != '-' || arg[1] != 'v')
+		return 0;
+	int n = 0;
+	for (arg++; *arg == 'v'; arg++)
+		n++;
+	return *arg ? 0 : n;
+}
+
+int kr_cli_split_list(const char *arg, char ***v)
+{
+	for (const char *p = arg;; p++) {
+		size_t len = strcspn(p, ",");
+		if (!len)
+			return -EINVAL;
+		kr_strv_push(v, kr_strndup(p, len));
+		p += len;
+		if (!*p)
+			return 0;
+	}
 }
 
 const struct kr_command *kr_cli_find(const char *name)
@@ -292,20 +334,23 @@ int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const cha
 	while (longopts && longopts[n].name)
 		n++;
 	struct option merged[40];
-	if (n > KR_ARRAY_SIZE(merged) - 2)
+	if (n > KR_ARRAY_SIZE(merged) - 3)
 		abort(); /* a programming error: raise the limit */
 	for (size_t i = 0; i < n; i++)
 		merged[i] = longopts[i];
 	merged[n] = (struct option){ "help", no_argument, NULL, 'h' };
-	merged[n + 1] = (struct option){ 0 };
+	merged[n + 1] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	merged[n + 2] = (struct option){ 0 };
 	/* On the stack: exit() below would skip cleanup attributes. Options
 	 * may follow arguments (GNU argument permutation). */
 	char shorts[64];
-	if ((size_t)snprintf(shorts, sizeof(shorts), ":h%s", shortopts ? shortopts : "") >= sizeof(shorts))
+	if ((size_t)snprintf(shorts, sizeof(shorts), ":hv%s", shortopts ? shortopts : "") >= sizeof(shorts))
 		abort(); /* a programming error: raise the limit */
 
 	opterr = 0;
-	int c = getopt_long(argc, argv, shorts, merged, NULL);
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, merged, NULL)) == 'v')
+		kr_log_more_verbose();
 	if (c == 'h') {
 		fputs(cmd->usage, stdout);
 		exit(KR_EXIT_OK);

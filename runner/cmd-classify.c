@@ -98,13 +98,13 @@ int kr_cmd_classify(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("classify");
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
 		{ 0 },
 	};
 	bool json = false;
 	int c;
-	while ((c = kr_cli_getopt(self, argc, argv, "j", opts)) != -1)
-		if (c == 'j')
+	while ((c = kr_cli_getopt(self, argc, argv, "", opts)) != -1)
+		if (c == 'J')
 			json = true;
 	if (optind >= argc)
 		return kr_cli_usage_error(self, "no log given (use - for standard input)");

@@ -33,6 +33,7 @@
 #include "signature.h"
 #include "ssh.h"
 #include "syzprog.h"
+#include "table.h"
 #include "verdict.h"
 
 /* How long gcc may take for a reproducer. */
@@ -1179,13 +1180,17 @@ static int finish(struct ctx *c, const struct kr_run_options *o, const struct kr
 		kr_baseline_compare(c->results, before, o->baseline);
 	if (write_results(c) < 0 || write_reports(c, o->junit, o->markdown) < 0)
 		return KR_EXIT_ENVIRONMENT;
-	if (!o->no_table)
+	_cleanup_free_ char *json = o->json_table ? kr_table_json(c->results) : NULL;
+	if (json)
+		fputs(json, stdout);
+	else if (!o->no_table)
 		print_table(c->results);
+	FILE *text = json ? stderr : stdout;
 	_cleanup_free_ char *base = kr_baseline_describe(c->results);
 	if (base)
-		printf("%s\n", base);
+		fprintf(text, "%s\n", base);
 	if (!o->quiet)
-		printf("\nresults: %s/results.json\n", c->out);
+		fprintf(text, "\nresults: %s/results.json\n", c->out);
 	fflush(stdout);
 	return kr_results_exit_code(c->results);
 }
@@ -1355,7 +1360,8 @@ static int bisect_status(const struct kr_results *r, int ret)
 int kr_cmd_run(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("run");
-	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT };
+	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT, OPT_RUNS, OPT_FILTER,
+	       OPT_FORMAT };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -1367,11 +1373,15 @@ int kr_cmd_run(int argc, char **argv)
 		{ "shard-total", required_argument, NULL, OPT_SHARD_TOTAL },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "bisect", no_argument, NULL, OPT_BISECT },
+		{ "runs", required_argument, NULL, OPT_RUNS },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ 0 },
 	};
 	struct kr_run_options ro = { .out = "kradar-results" };
 	const char *shard = NULL;
-	long jobs = 0, shard_total = 0;
+	long jobs = 0, shard_total = 0, runs = 0;
+	_cleanup_strv_free_ char **filters = NULL;
 	bool bisect = false;
 	int o;
 	while ((o = kr_cli_getopt(self, argc, argv, "o:qC:j:", opts)) != -1) {
@@ -1400,6 +1410,15 @@ int kr_cmd_run(int argc, char **argv)
 			ro.baseline = optarg;
 		else if (o == OPT_BISECT)
 			bisect = true;
+		else if (o == OPT_RUNS && (kr_parse_long(optarg, &runs) < 0 || runs < 1 || runs > 100000))
+			return kr_cli_usage_error(self, "--runs: expected 1..100000, got '%s'", optarg);
+		else if (o == OPT_FILTER && kr_cli_split_list(optarg, &filters) < 0)
+			return kr_cli_usage_error(self, "--filter: an empty pattern in '%s'", optarg);
+		else if (o == OPT_FORMAT && strcmp(optarg, "text") && strcmp(optarg, "json"))
+			return kr_cli_usage_error(self, "--format: expected text or json, got '%s'",
+						  optarg);
+		else if (o == OPT_FORMAT)
+			ro.json_table = !strcmp(optarg, "json");
 	}
 	ro.jobs = (int)jobs;
 	/* In bisect mode bad input must stop git bisect run (exit >= 128),
@@ -1430,6 +1449,13 @@ int kr_cmd_run(int argc, char **argv)
 	}
 	kr_diags_print(&diags, stderr);
 	kr_diags_clear(&diags);
+	if (r == 0 && filters) {
+		_cleanup_free_ char *err = NULL;
+		if ((r = kr_cells_filter(cells, &n, filters, &err)) < 0)
+			kr_error("--filter: %s", err);
+	}
+	if (r == 0 && runs)
+		kr_cells_set_runs(cells, n, (int)runs);
 	if (r == 0 && bisect && n != 1) {
 		kr_error("--bisect runs one scenario, not %zu", n);
 		r = -EINVAL;
