@@ -32,7 +32,8 @@ libssl-dev
 
 # What kradar's own tests and demo need on top (Debian bookworm): the check
 # framework, xmllint, Debian's kernel sources and the compiler its kernel
-# was built with (for the test module), debootstrap for the test disk.
+# was built with (for the test module), debootstrap for the test disk, man
+# and zsh to check the installed man pages and completion.
 TEST_PACKAGES="
 check
 libxml2-utils
@@ -45,6 +46,8 @@ python3-yaml
 debootstrap
 e2fsprogs
 fdisk
+man-db
+zsh
 "
 
 case "${1:-}" in

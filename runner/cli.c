@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clidoc.h"
 #include "log.h"
 #include "util.h"
 
@@ -64,12 +65,13 @@ const struct kr_command kr_commands[] = {
 	  "(label, cache key, tree, commit, config hash) and the bzImage path.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -C, --cache DIR   cache directory (default: ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
-	  "  -j, --jobs N      parallel make jobs (default: the CPUs kradar may use)\n"
-	  "      --config-only stop after configuring and checking the fragment\n"
-	  "      --log FILE    copy the build log to FILE (one scenario only)\n"
-	  "  -v, --verbose     more log lines (repeatable: info, then debug)\n"
-	  "  -h, --help        show this help\n"
+	  "  -C, --cache DIR     cache directory (default:\n"
+	  "                      ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N        parallel make jobs (default: the CPUs kradar may use)\n"
+	  "      --config-only   stop after configuring and checking the fragment\n"
+	  "      --log FILE      copy the build log to FILE (one scenario only)\n"
+	  "  -v, --verbose       more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help          show this help\n"
 	  "\n"
 	  "Exit status: 0 built or cached, 2 bad input (scenario, config target,\n"
 	  "strict fragment), 3 the kernel did not compile (the first error lines are\n"
@@ -122,36 +124,37 @@ const struct kr_command kr_commands[] = {
 	  "per scenario and an annotation per unmet expectation.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -o, --out DIR   where results go (default: kradar-results): DIR/results.json,\n"
-	  "                  DIR/junit.xml, DIR/summary.md and DIR/<scenario>/run-<n>/\n"
-	  "                  with the console and report\n"
-	  "      --junit FILE     the JUnit XML report there instead of DIR/junit.xml\n"
-	  "      --markdown FILE  the Markdown summary there instead of DIR/summary.md\n"
-	  "  -q, --quiet     no progress lines, only the table (CI annotations stay)\n"
-	  "  -C, --cache DIR kernel.source builds' cache (default:\n"
-	  "                  ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
-	  "  -j, --jobs N    guests at once at most, and make -j for kernel.source\n"
-	  "                  builds (default: the CPUs kradar may use); running guests\n"
-	  "                  never need more vCPUs or memory than the host can give\n"
-	  "      --shard K/N     run shard K of N (the others' cells are skipped);\n"
-	  "                      auto: from CI_NODE_INDEX/CI_NODE_TOTAL (GitLab),\n"
-	  "                      SLURM_ARRAY_TASK_* (Slurm), JOB_COMPLETION_INDEX\n"
-	  "                      (Kubernetes, with --shard-total N or KRADAR_SHARD_TOTAL)\n"
-	  "      --baseline FILE compare with a previous results.json: regressions and\n"
-	  "                      new fixes are reported apart\n"
-	  "      --runs N        N runs of every scenario, all of them (overrides runs\n"
-	  "                      and stop_on_hit)\n"
-	  "      --filter GLOB   only the scenarios or cells whose name matches GLOB\n"
-	  "                      (fnmatch; repeatable, or a comma list); a GLOB that\n"
-	  "                      matches nothing is an error\n"
-	  "      --format FMT    text (default) or json: the table of verdicts as JSON\n"
-	  "                      on standard output (the other lines on standard error)\n"
-	  "      --bisect        for git bisect run: one scenario, exit 0 when clean\n"
-	  "                      (good), 1 when it reproduced (bad), 125 otherwise (skip:\n"
-	  "                      other crash, infra error, artifact stall), 128 on bad input\n"
-	  "                      or a host error (stops the bisection)\n"
-	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
-	  "  -h, --help      show this help\n"
+	  "  -o, --out DIR         where results go (default: kradar-results):\n"
+	  "                        DIR/results.json, DIR/junit.xml, DIR/summary.md and\n"
+	  "                        DIR/<scenario>/run-<n>/ with the console and report\n"
+	  "      --junit FILE      the JUnit XML report there instead of DIR/junit.xml\n"
+	  "      --markdown FILE   the Markdown summary there instead of DIR/summary.md\n"
+	  "  -q, --quiet           no progress lines, only the table (CI annotations stay)\n"
+	  "  -C, --cache DIR       kernel.source builds' cache (default:\n"
+	  "                        ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N          guests at once at most, and make -j for kernel.source\n"
+	  "                        builds (default: the CPUs kradar may use); running\n"
+	  "                        guests never need more vCPUs or memory than the host can\n"
+	  "                        give\n"
+	  "      --shard K/N       run shard K of N (the others' cells are skipped); auto:\n"
+	  "                        from CI_NODE_INDEX/CI_NODE_TOTAL (GitLab),\n"
+	  "                        SLURM_ARRAY_TASK_* (Slurm), JOB_COMPLETION_INDEX\n"
+	  "                        (Kubernetes, with --shard-total N or KRADAR_SHARD_TOTAL)\n"
+	  "      --baseline FILE   compare with a previous results.json: regressions and\n"
+	  "                        new fixes are reported apart\n"
+	  "      --runs N          N runs of every scenario, all of them (overrides runs\n"
+	  "                        and stop_on_hit)\n"
+	  "      --filter GLOB     only the scenarios or cells whose name matches GLOB\n"
+	  "                        (fnmatch; repeatable, or a comma list); a GLOB that\n"
+	  "                        matches nothing is an error\n"
+	  "      --format FMT      text (default) or json: the table of verdicts as JSON on\n"
+	  "                        standard output (the other lines on standard error)\n"
+	  "      --bisect          for git bisect run: one scenario, exit 0 when clean\n"
+	  "                        (good), 1 when it reproduced (bad), 125 otherwise (skip:\n"
+	  "                        other crash, infra error, artifact stall), 128 on bad\n"
+	  "                        input or a host error (stops the bisection)\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Environment: KRADAR_KVM_DEVICE (default /dev/kvm), KRADAR_KVM_PROBE_TIMEOUT\n"
 	  "(seconds, default 5), KRADAR_BUSYBOX (default /bin/busybox), TMPDIR,\n"
@@ -261,18 +264,31 @@ const struct kr_command kr_commands[] = {
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,
-	  "Usage: kradar help [COMMAND]\n" },
+	  "Usage: kradar help [options] [COMMAND]\n"
+	  "\n"
+	  "Prints kradar's usage, or a command's (as kradar COMMAND --help does). The\n"
+	  "man pages and the shell completion meson installs are made from the same\n"
+	  "texts.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --man            the command's man page (roff; kradar(1) without COMMAND)\n"
+	  "      --completion SHELL  completion for bash or zsh\n"
+	  "  -v, --verbose        more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help           show this help\n" },
 	{ 0 },
 };
+
+const char kr_cli_about[] = "Turns syzbot reproducers into CI tests: runs scenario files in fresh QEMU\n"
+			   "guests and reports a verdict for each.\n";
 
 void kr_cli_print_usage(FILE *f)
 {
 	fprintf(f, "Usage: kradar COMMAND [options] [arguments]\n"
 		   "\n"
-		   "Turns syzbot reproducers into CI tests: runs scenario files in fresh QEMU\n"
-		   "guests and reports a verdict for each.\n"
+		   "%s"
 		   "\n"
-		   "Commands:\n");
+		   "Commands:\n",
+		kr_cli_about);
 	for (const struct kr_command *c = kr_commands; c->name; c++)
 		fprintf(f, "  %-12s %s\n", c->name, c->summary);
 	fprintf(f, "\n"
@@ -384,11 +400,48 @@ static int cmd_version(int argc, char **argv)
 	return KR_EXIT_OK;
 }
 
+/* kradar help --man [COMMAND], kradar help --completion SHELL. */
+static int print_doc(const struct kr_command *self, const char *name, const char *shell)
+{
+	const struct kr_command *c = name ? kr_cli_find(name) : NULL;
+	if (name && !c)
+		return kr_cli_usage_error(self, "unknown command '%s'", name);
+	if (shell && strcmp(shell, "bash") && strcmp(shell, "zsh"))
+		return kr_cli_usage_error(self, "--completion: expected bash or zsh, got '%s'",
+					  shell);
+	_cleanup_free_ char *text = NULL, *err = NULL;
+	int r = shell ? kr_clidoc_completion(shell, &text, &err) :
+			kr_clidoc_man(c, KRADAR_VERSION, &text, &err);
+	if (r < 0) {
+		kr_error("help: %s", err ? err : strerror(-r));
+		return KR_EXIT_ENVIRONMENT;
+	}
+	fputs(text, stdout);
+	return KR_EXIT_OK;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("help");
-	while (kr_cli_getopt(self, argc, argv, "", NULL) != -1)
-		;
+	enum { OPT_MAN = 256, OPT_COMPLETION };
+	static const struct option opts[] = {
+		{ "man", no_argument, NULL, OPT_MAN },
+		{ "completion", required_argument, NULL, OPT_COMPLETION },
+		{ 0 },
+	};
+	bool man = false;
+	const char *shell = NULL;
+	int o;
+	while ((o = kr_cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (o == OPT_MAN)
+			man = true;
+		else if (o == OPT_COMPLETION)
+			shell = optarg;
+	}
+	if (optind + 1 < argc)
+		return kr_cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+	if (man || shell)
+		return print_doc(self, man ? argv[optind] : NULL, shell);
 	if (optind >= argc) {
 		kr_cli_print_usage(stdout);
 		return KR_EXIT_OK;

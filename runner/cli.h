@@ -23,6 +23,9 @@ struct kr_command {
 	const char *usage;
 };
 
+/* What kradar is, for its usage and man page. */
+extern const char kr_cli_about[];
+
 /* All commands, NULL-terminated by a zero entry. */
 extern const struct kr_command kr_commands[];
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "clidoc.h"
 #include "kr-test.h"
 #include "log.h"
 #include "util.h"
@@ -168,6 +169,72 @@ START_TEST(split_list)
 }
 END_TEST
 
+/* Every usage text reads back (man pages and completion are made from
+ * them at build time); a misaligned option line is named. */
+START_TEST(usage_texts_parse)
+{
+	for (const struct kr_command *c = kr_commands; c->name; c++) {
+		struct kr_clidoc doc;
+		_cleanup_free_ char *err = NULL;
+		ck_assert_msg(kr_clidoc_parse(c->usage, &doc, &err) == 0, "%s: %s", c->name, err);
+		ck_assert(kr_str_startswith(doc.synopsis, c->name));
+		bool help = false;
+		for (size_t i = 0; i < doc.n_options; i++)
+			help |= !strcmp(doc.options[i].long_name, "--help");
+		ck_assert_msg(help || !doc.n_options, "%s: no --help line", c->name);
+		kr_clidoc_clear(&doc);
+	}
+	struct kr_clidoc doc;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_int_eq(kr_clidoc_parse("Usage: kradar x\n\nOptions:\n  -o, --out DIR  where\n"
+					 "                 it goes\n      --long-one text\n",
+					 &doc, &err), -EINVAL);
+	ck_assert_str_eq(err, "'      --long-one text': not \"  -x, --name ARG  text\"");
+	free(err);
+	ck_assert_int_eq(kr_clidoc_parse("Usage: kradar x [options]\n\nWhat it does.\n\nOptions:\n"
+					 "  -o, --out DIR  where\n                 it goes\n"
+					 "      --emit list  a\n\nExit status: 0.\n",
+					 &doc, &err), 0);
+	ck_assert_str_eq(doc.synopsis, "x [options]");
+	ck_assert_str_eq(doc.description[0], "What it does.");
+	ck_assert_int_eq(doc.n_options, 2);
+	ck_assert_str_eq(doc.options[0].short_name, "-o");
+	ck_assert_str_eq(doc.options[0].arg, "DIR");
+	ck_assert_str_eq(doc.options[0].text, "where it goes");
+	ck_assert_ptr_null(doc.options[1].short_name);
+	ck_assert_str_eq(doc.options[1].arg, "list");
+	ck_assert_str_eq(doc.exit_status, "0.");
+	kr_clidoc_clear(&doc);
+}
+END_TEST
+
+/* The man page: roff escapes (minus signs, a line starting with a dot),
+ * the options; --completion for bash and zsh only. */
+START_TEST(man_and_completion)
+{
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(run((const char *[]){ "help", "--man", "run", NULL }, &out, &err), 0);
+	ck_assert(kr_str_startswith(out, ".TH KRADAR-RUN 1 "));
+	KR_ASSERT_HAS(out, "\\fB\\-\\-filter\\fR \\fIGLOB\\fR\n");
+	KR_ASSERT_HAS(out, ".SH EXIT STATUS\n");
+	ck_assert_ptr_null(strstr(out, "\n--"));
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(run((const char *[]){ "help", "--man", NULL }, &out, NULL), 0);
+	KR_ASSERT_HAS(out, ".BR kradar\\-verify\\-fix (1)");
+	free(out);
+	out = NULL;
+	ck_assert_int_eq(run((const char *[]){ "help", "--completion", "zsh", NULL }, &out, NULL), 0);
+	ck_assert(kr_str_startswith(out, "#compdef kradar\n"));
+	free(out);
+	free(err);
+	out = err = NULL;
+	ck_assert_int_eq(run((const char *[]){ "help", "--completion", "fish", NULL }, &out, &err), 2);
+	ck_assert_str_eq(err, "kradar help: --completion: expected bash or zsh, got 'fish' (try "
+			      "'kradar help --help')\n");
+}
+END_TEST
+
 START_TEST(no_arguments_prints_usage_and_fails)
 {
 	_cleanup_free_ char *err = NULL;
@@ -250,6 +317,8 @@ int main(void)
 	tcase_add_test(tc, dash_j_means_jobs);
 	tcase_add_test(tc, verbose_levels);
 	tcase_add_test(tc, split_list);
+	tcase_add_test(tc, usage_texts_parse);
+	tcase_add_test(tc, man_and_completion);
 	tcase_add_test(tc, validate_reports_the_four_classic_mistakes);
 	tcase_add_test(tc, validate_counts_and_checks_unique_names);
 	tcase_add_test(tc, example_scenarios_validate);
