@@ -788,6 +788,9 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);
+		/* what the console got before the guest failed explains it */
+		if (publish(dir, "console.log") == 0)
+			run->console_log = kr_strdup("console.log");
 		return;
 	}
 	kr_scanner_finish(sc);
