@@ -51,6 +51,7 @@ man-db
 zsh
 shellcheck
 rsync
+ccache
 "
 
 case "${1:-}" in

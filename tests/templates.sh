@@ -104,16 +104,29 @@ project() { # project DIR PIPELINE
 	sed -e 's/"name": "demo-warning"/"name": "demo-warning-unmet"/' \
 		-e 's/"title": "WARNING in kradar_test_warn"/"title": "WARNING in some_other_function"/' \
 		"$src/scenarios/demo/demo-warning.json" >"$1/scenarios/demo-warning-unmet.json"
-	cp "$2" "$1/.gitlab-ci.yml"
+	# gitlab-ci-local's shell executor runs only jobs without an image:
+	# the pipeline as written, less its image lines (debian:bookworm, as
+	# this host is).
+	sed '/^  image: /d' "$2" >"$1/.gitlab-ci.yml"
 	git -C "$1" init -q
 	git -C "$1" add -A
 	git -C "$1" -c user.name=kradar -c user.email=kradar@localhost commit -q -m scenarios
 }
+# Every job builds kradar (as a user's would): with ccache, only the first
+# compiles. Each job in a copy of the project (--shell-isolation: a second
+# job would find the first one's .kradar), one at a time (the jobs'
+# apt-get would wait on each other's lock).
+ccache=""
+if command -v ccache >/dev/null; then
+	ccache="ccache cc"
+	export CCACHE_DIR="$work/ccache"
+fi
 run_gcl() { # run_gcl DIR LOG [JOB]
 	dir=$1
 	log=$2
 	shift 2
-	(cd "$dir" && "$gcl" --shell-executor-no-image --no-color \
+	(cd "$dir" && "$gcl" --shell-executor-no-image --shell-isolation --concurrency 1 --no-color \
+		${ccache:+--variable "CC=$ccache"} ${ccache:+--variable "CCACHE_DIR=$CCACHE_DIR"} \
 		--variable "KRADAR_REPOSITORY=file://$work/kradar.git" \
 		--variable KRADAR_REF=kradar-under-test \
 		--variable "KRADAR_DEBIAN_KERNEL=$KRADAR_DEBIAN_KERNEL" \
