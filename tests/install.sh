@@ -9,11 +9,8 @@ meson=$1
 build=$2
 dest=$(mktemp -d "${TMPDIR:-/tmp}/kradar-install-XXXXXX")
 trap 'rm -rf "$dest"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 check() { # check DESCRIPTION COMMAND...
 	d=$1
 	shift

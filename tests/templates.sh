@@ -16,11 +16,8 @@ src=$(cd "$1" && pwd)
 tools=${KRADAR_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/kradar/tools}
 work=$(mktemp -d "${TMPDIR:-/tmp}/kradar-templates-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-n=0
-fail=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { n=$((n + 1)); fail=1; echo "not ok $n - $1"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# shellcheck source=tests/tap.sh
+. "$(dirname "$0")/tap.sh"
 show() { sed 's/^/# /' "$@" | tail -n 60; }
 
 echo "1..11"
