@@ -32,7 +32,9 @@ libssl-dev
 
 # What kradar's own tests and demo need on top (Debian bookworm): the check
 # framework, xmllint, Debian's kernel sources and the compiler its kernel
-# was built with (for the test module), debootstrap for the test disk.
+# was built with (for the test module), debootstrap for the test disk, man
+# and zsh to check the installed man pages and completion, shellcheck and
+# rsync for the templates suite (its node tools: ci/install-template-tools.sh).
 TEST_PACKAGES="
 check
 libxml2-utils
@@ -45,6 +47,11 @@ python3-yaml
 debootstrap
 e2fsprogs
 fdisk
+man-db
+zsh
+shellcheck
+rsync
+ccache
 "
 
 case "${1:-}" in

@@ -10,6 +10,9 @@ set -eu
 cd "$(dirname "$0")/.."
 
 ./ci/install-deps.sh
+# actionlint and gitlab-ci-local for the templates suite (it skips, saying
+# why, when they cannot be installed).
+./ci/install-template-tools.sh || echo "test.sh: the template tools are not installed: the templates suite skips"
 
 build=${KRADAR_BUILD_DIR:-build-ci}
 sanitize=false

@@ -127,12 +127,9 @@ static char *problem_text(const struct kr_results *r, const struct kr_scenario_r
 	return kr_text_visible(raw, strlen(raw), 0);
 }
 
-static char *attachment(const struct kr_results *r, const struct kr_run_result *run,
-			const char *base)
+
+static char *attachment_line(const char *path, const char *base)
 {
-	_cleanup_free_ char *path = kr_describe_artifact(r, run, run->console_log);
-	if (!path)
-		return NULL;
 	const char *shown = path;
 	size_t n = base ? strlen(base) : 0;
 	while (n > 1 && base[n - 1] == '/')
@@ -143,16 +140,84 @@ static char *attachment(const struct kr_results *r, const struct kr_run_result *
 	return kr_asprintf("[[ATTACHMENT|%s]]\n", v);
 }
 
-/* Attachment lines for every run's console (the main run first, at most
- * a few), then an excerpt of the main run's console. NULL: no console. */
+static char *attachment(const struct kr_results *r, const struct kr_run_result *run,
+			const char *base)
+{
+	_cleanup_free_ char *path = kr_describe_artifact(r, run, run->console_log);
+	return path ? attachment_line(path, base) : NULL;
+}
+
+/* The run whose console stands for the scenario: the main run, else (an
+ * inconclusive main run that never had a console, QEMU did not start) the
+ * first run that has one. NULL: no run has a console. */
+static const struct kr_run_result *console_run(const struct kr_scenario_result *sr)
+{
+	const struct kr_run_result *main = kr_describe_main_run(sr);
+	if (main && main->console_log)
+		return main;
+	for (size_t i = 0; i < sr->n_runs; i++)
+		if (sr->runs[i]->console_log)
+			return sr->runs[i];
+	return NULL;
+}
+
+/* The scenario's facts, a line each, where a reader of one test case sees
+ * them (the Jenkins schema allows no properties on a test case). */
+static void facts(struct kr_buf *out, const struct kr_scenario_result *sr)
+{
+	struct kr_buf raw = KR_BUF_INIT(SIZE_MAX), *b = &raw;
+	const struct kr_kernel_identity *k = &sr->kernel;
+	if (k->label || k->image)
+		kr_buf_printf(b, "kernel: %s%s%s%s%.12s%s\n", k->label ? k->label : "",
+			      k->label && k->image ? " " : "", k->image ? k->image : "",
+			      k->sha256 ? " (sha256 " : "", k->sha256 ? k->sha256 : "",
+			      k->sha256 ? ")" : "");
+	_cleanup_free_ char *accels = kr_describe_accels(sr);
+	if (accels && *accels)
+		kr_buf_printf(b, "accelerator: %s\n", accels);
+	kr_buf_printf(b, "runs: %zu of %d\n", sr->n_runs, sr->runs_planned);
+	_cleanup_free_ char *rate = kr_describe_rate(sr);
+	if (rate)
+		kr_buf_printf(b, "reproduction rate: %s\n", rate);
+	if (sr->qemu_version)
+		kr_buf_printf(b, "qemu: %s\n", sr->qemu_version);
+	kr_buf_adds(b, "\n");
+	/* from the results: made visible as guest text is */
+	_cleanup_free_ char *visible = kr_text_visible(raw.data, raw.len, 0);
+	kr_buf_free(&raw);
+	kr_buf_adds(out, visible);
+}
+
+/* Attachment lines for every run's console (the one that stands for the
+ * scenario first, at most a few), the scenario's facts, then an excerpt of
+ * that console. A scenario with no console at all attaches what its main
+ * run left (QEMU's command line, the SSH and reproducer logs) and says why
+ * there is no console. NULL: nothing ran. */
 static char *system_out(const struct kr_results *r, const struct kr_scenario_result *sr,
 			const struct kr_junit_options *o)
 {
-	const struct kr_run_result *main = kr_describe_main_run(sr);
-	_cleanup_free_ char *first = main ? attachment(r, main, o->attachment_base) : NULL;
-	if (!first)
+	const struct kr_run_result *main = console_run(sr);
+	const struct kr_run_result *any = kr_describe_main_run(sr);
+	if (!any || !any->dir)
 		return NULL;
 	struct kr_buf b = KR_BUF_INIT(SIZE_MAX / 2);
+	if (!main) {
+		const char *left[] = { any->qemu_cmdline, any->ssh_log, any->repro_log,
+				       any->execprog_log };
+		for (size_t i = 0; i < KR_ARRAY_SIZE(left); i++) {
+			_cleanup_free_ char *path = kr_describe_artifact(r, any, left[i]);
+			_cleanup_free_ char *a = path ? attachment_line(path, o->attachment_base) : NULL;
+			if (a)
+				kr_buf_adds(&b, a);
+		}
+		facts(&b, sr);
+		_cleanup_free_ char *why = kr_asprintf("run %d has no console log: %s\n", any->index,
+						       any->reason ? any->reason : "no guest ran");
+		_cleanup_free_ char *v = kr_text_visible(why, strlen(why), 0);
+		kr_buf_adds(&b, v);
+		return kr_buf_steal(&b);
+	}
+	_cleanup_free_ char *first = attachment(r, main, o->attachment_base);
 	kr_buf_adds(&b, first);
 	size_t listed = 1;
 	for (size_t i = 0; i < sr->n_runs && listed < 20; i++) {
@@ -164,6 +229,7 @@ static char *system_out(const struct kr_results *r, const struct kr_scenario_res
 			listed++;
 		}
 	}
+	facts(&b, sr);
 	_cleanup_free_ char *path = kr_describe_artifact(r, main, main->console_log);
 	_cleanup_free_ char *excerpt = NULL;
 	int e = kr_text_file_excerpt(path, o->console_head, o->console_tail, &excerpt);

@@ -7,6 +7,7 @@
  * guest does not produce on demand. */
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kr-test.h"
 #include "util.h"
@@ -171,6 +172,59 @@ START_TEST(frame_rule)
 }
 END_TEST
 
+/* kradar run --runs 5 --filter GLOB --format json: the one scenario the
+ * pattern picks runs five times (no stop at the first reproduction), the
+ * others are not in the results at all, and standard output is the table
+ * as JSON alone. */
+START_TEST(runs_filter_and_json_table)
+{
+	const char *dir = kr_test_tmpdir();
+	free(kr_test_write(dir, "s/bzImage", "not a kernel: the fake QEMU does not care"));
+	_cleanup_free_ char *stall = kr_path_join(kr_test_data(),
+						  "crash-logs/synthetic-soft-lockup.log");
+	_cleanup_free_ char *q = fake_qemu(dir, "q-stall", NULL, stall);
+	const char *title = "{\"title\":\"BUG: soft lockup in synthetic_spin_fn\"}";
+	scenario(dir, "flaky-one", q, title);
+	scenario(dir, "flaky-two", q, title);
+	scenario(dir, "other", q, title);
+
+	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	setenv("KRADAR_BUSYBOX", "/bin/sh", 1);
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", out, "--runs", "5", "--filter",
+			 "flaky-o*", "--format", "json", "-j", "2", sdir, NULL };
+	_cleanup_free_ char *so = NULL, *se = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, &so, &se, 300);
+	ck_assert_msg(rc == 0, "exit %d\n%s\n%s", rc, so, se);
+	ck_assert_msg(so[0] == '{' && so[strlen(so) - 2] == '}', "not JSON alone: %s", so);
+	KR_ASSERT_HAS(so, "\"exit_status\": 0");
+	KR_ASSERT_HAS(so, "\"name\": \"flaky-one\"");
+	KR_ASSERT_HAS(so, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(so, "\"runs\": 5");
+	KR_ASSERT_HAS(so, "\"reproduced\": 5");
+	ck_assert_ptr_null(strstr(so, "flaky-two"));
+	ck_assert_ptr_null(strstr(so, "other"));
+	KR_ASSERT_HAS(se, "results: ");
+	_cleanup_free_ char *path = kr_path_join(out, "results.json");
+	_cleanup_free_ char *json = NULL;
+	ck_assert_int_eq(kr_read_file(path, 1 << 24, &json, NULL), 0);
+	ck_assert_ptr_null(strstr(json, "flaky-two"));
+	_cleanup_free_ char *run5 = kr_path_join(out, "flaky-one/run-5");
+	ck_assert_int_eq(access(run5, F_OK), 0);
+
+	/* a pattern that matches nothing: one line, exit 2, nothing run */
+	char *none[] = { (char *)kr_test_kradar(), "run", "--out", out, "--filter", "flaky*,nope*",
+			 sdir, NULL };
+	free(so);
+	free(se);
+	so = se = NULL;
+	ck_assert_int_eq(kr_test_spawn(none, NULL, 0, &so, &se, 60), 2);
+	ck_assert_str_eq(se, "kradar: error: --filter: 'nope*' matches no scenario or cell (of 3)\n");
+	ck_assert_str_eq(so, "");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cmd-run");
@@ -178,6 +232,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, stalls_starvation_and_boot_crashes);
 	tcase_add_test(tc, frame_rule);
+	tcase_add_test(tc, runs_filter_and_json_table);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "junit.h"
 #include "kr-test.h"
@@ -35,6 +38,28 @@ static void assert_valid(const char *xml, size_t len)
 	ck_assert_msg(rc == 0, "xmllint (status %d): %s", rc, msgs ? msgs : "");
 }
 
+/* The Jenkins schema itself (../shared/junit, or KRADAR_JUNIT_XSD) when it
+ * is there; the project's schema checks the same rules either way. */
+static void assert_valid_jenkins(const char *xml, size_t len)
+{
+	const char *env = getenv("KRADAR_JUNIT_XSD");
+	const char *root = getenv("KRADAR_SOURCE_ROOT");
+	_cleanup_free_ char *xsd = env && *env ? kr_strdup(env) :
+				   root ? kr_asprintf("%s/../shared/junit/jenkins-junit-10.xsd", root) :
+					  NULL;
+	if (!xsd || access(xsd, R_OK) < 0) {
+		printf("# the Jenkins schema is not there (%s): checked with the project's only\n",
+		       xsd ? xsd : "KRADAR_SOURCE_ROOT unset");
+		return;
+	}
+	_cleanup_free_ char *path = kr_path_join(kr_test_tmpdir(), "jenkins.xml");
+	ck_assert_int_eq(kr_write_file_atomic(path, xml, len, 0644), 0);
+	char *argv[] = { "xmllint", "--noout", "--nonet", "--schema", xsd, path, NULL };
+	_cleanup_free_ char *msgs = NULL;
+	int rc = kr_test_spawn(argv, NULL, 0, NULL, &msgs, 120);
+	ck_assert_msg(rc == 0, "xmllint %s (status %d): %s", xsd, rc, msgs ? msgs : "");
+}
+
 /* Bytes an XML 1.0 document may not hold raw, and valid UTF-8 throughout. */
 static void assert_clean_bytes(const char *s, size_t len)
 {
@@ -59,6 +84,7 @@ START_TEST(golden)
 	_cleanup_free_ char *xml = render(r, &o, &len);
 	kr_test_golden("junit.xml", xml, len);
 	assert_valid(xml, len);
+	assert_valid_jenkins(xml, len);
 	assert_clean_bytes(xml, len);
 	kr_test_tmpdir_cleanup();
 }
@@ -190,6 +216,51 @@ START_TEST(empty_and_missing_artifacts)
 }
 END_TEST
 
+static struct kr_scenario_result *find(struct kr_results *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_scenarios; i++)
+		if (!strcmp(r->scenarios[i]->name, name))
+			return r->scenarios[i];
+	ck_abort_msg("no scenario %s", name);
+	return NULL;
+}
+
+/* An inconclusive scenario whose main run never had a console (QEMU did
+ * not start) attaches another run's console and shows its excerpt, as a
+ * failure does; with no console at all, what the run left (QEMU's command
+ * line) and why. Every test case carries the scenario's facts. */
+START_TEST(inconclusive_keeps_console)
+{
+	const char *out = kr_test_tmpdir();
+	_cleanup_results_free_ struct kr_results *r = kr_fixture_results(out);
+	struct kr_scenario_result *sr = find(r, "shell-warning");
+	sr->verdict = KR_VERDICT_INFRA_ERROR; /* main run: run 1, no console */
+	struct kr_junit_options o = { .attachment_base = out };
+	size_t len;
+	_cleanup_free_ char *xml = render(r, &o, &len);
+	assert_valid(xml, len);
+	assert_valid_jenkins(xml, len);
+	KR_ASSERT_HAS(xml, "<error type=\"infra-error\"");
+	KR_ASSERT_HAS(xml, "<system-out>[[ATTACHMENT|shell-warning/run-2/console.log]]\n"
+			   "kernel: debian-6.1 /kernels/debian-6.1/bzImage (sha256 aaaaaaaaaaaa)\n"
+			   "accelerator: tcg\nruns: 2 of 2\n");
+	KR_ASSERT_HAS(xml, "console.log of run 2:\nboot\nINFO: rcu detected stall in sys_read\n");
+
+	free(sr->runs[1]->console_log);
+	sr->runs[1]->console_log = NULL;
+	sr->runs[0]->qemu_cmdline = kr_strdup("qemu.cmdline");
+	_cleanup_free_ char *dir = kr_path_join(out, sr->runs[0]->dir);
+	free(kr_test_write(dir, "qemu.cmdline", "qemu-system-x86_64 -enable-kvm\n"));
+	_cleanup_free_ char *xml2 = render(r, &o, &len);
+	assert_valid(xml2, len);
+	assert_valid_jenkins(xml2, len);
+	KR_ASSERT_HAS(xml2, "<system-out>[[ATTACHMENT|shell-warning/run-1/qemu.cmdline]]\nkernel: ");
+	KR_ASSERT_HAS(xml2, "run 1 has no console log: QEMU exited with status 1: "
+			    "qemu-system-x86_64: failed to initialize kvm\n</system-out>");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("junit");
@@ -199,6 +270,7 @@ int main(void)
 	tcase_add_test(tc, hostile_console);
 	tcase_add_test(tc, schema_rejects);
 	tcase_add_test(tc, empty_and_missing_artifacts);
+	tcase_add_test(tc, inconclusive_keeps_console);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

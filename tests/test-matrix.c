@@ -364,6 +364,54 @@ START_TEST(command_shards)
 }
 END_TEST
 
+static struct kr_cell test_cell(const char *name, const char *scenario)
+{
+	/* loaded as a plain scenario, then named as the cell */
+	_cleanup_free_ char *json = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"%s\",\"kernel\":{\"image\":\"/bin/sh\"},"
+		"\"repro\":{\"sh\":\"true\"},\"runs\":3,\"expect\":{\"verdict\":\"reproduced\"}}",
+		scenario ? scenario : name);
+	struct kr_cell cell = { .s = kr_test_scenario(json),
+				.scenario = scenario ? kr_strdup(scenario) : NULL };
+	free(cell.s->name);
+	cell.s->name = kr_strdup(name);
+	return cell;
+}
+
+/* --filter matches a cell's name or its scenario's; a pattern without a
+ * match leaves the cells as they were. --runs sets every cell's runs and
+ * turns stop_on_hit off. */
+START_TEST(filter_and_runs)
+{
+	size_t n = 4;
+	struct kr_cell *cv = kr_calloc(n, sizeof(*cv));
+	cv[0] = test_cell("warn@v6.1", "warn");
+	cv[1] = test_cell("warn@v6.6", "warn");
+	cv[2] = test_cell("hang@v6.1", "hang");
+	cv[3] = test_cell("plain", NULL);
+	_cleanup_free_ char *err = NULL;
+	char *nothing[] = { "warn", "nope*", NULL };
+	ck_assert_int_eq(kr_cells_filter(cv, &n, nothing, &err), -ENOENT);
+	ck_assert_str_eq(err, "'nope*' matches no scenario or cell (of 4)");
+	ck_assert_int_eq(n, 4);
+	free(err);
+	err = NULL;
+	char *some[] = { "warn", "*@v6.1", "pla?n", NULL };
+	ck_assert_int_eq(kr_cells_filter(cv, &n, some, &err), 0);
+	ck_assert_int_eq(n, 4);
+	char *two[] = { "w*", NULL };
+	ck_assert_int_eq(kr_cells_filter(cv, &n, two, &err), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(cv[0].s->name, "warn@v6.1");
+	ck_assert_str_eq(cv[1].s->name, "warn@v6.6");
+	ck_assert(cv[0].s->stop_on_hit);
+	kr_cells_set_runs(cv, n, 20);
+	ck_assert_int_eq(cv[1].s->runs, 20);
+	ck_assert(!cv[1].s->stop_on_hit);
+	kr_cells_free(cv, n);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("matrix");
@@ -376,6 +424,7 @@ int main(void)
 	tcase_add_test(tc, plain_and_duplicates);
 	tcase_add_test(tc, is_matrix);
 	tcase_add_test(tc, command_shards);
+	tcase_add_test(tc, filter_and_runs);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -64,6 +64,34 @@ START_TEST(file_digest)
 }
 END_TEST
 
+/* A hash abandoned half way is released by clear (or its cleanup attribute);
+ * clear on a zeroed struct and after final does nothing, and a cleared
+ * struct can be initialised again. */
+START_TEST(clear_abandoned)
+{
+	struct kr_sha256 zero = { 0 };
+	kr_sha256_clear(&zero);
+	ck_assert_ptr_null(zero.ctx);
+	{
+		_cleanup_sha256_ struct kr_sha256 c = { 0 };
+		kr_sha256_init(&c);
+		kr_sha256_update(&c, "abandoned", 9);
+	}
+	struct kr_sha256 c;
+	kr_sha256_init(&c);
+	kr_sha256_update(&c, "ab", 2);
+	kr_sha256_clear(&c);
+	ck_assert_ptr_null(c.ctx);
+	kr_sha256_init(&c);
+	kr_sha256_update(&c, "abc", 3);
+	char hex[KR_SHA256_HEX_SIZE];
+	kr_sha256_final_hex(&c, hex);
+	ck_assert_ptr_null(c.ctx);
+	kr_sha256_clear(&c);
+	ck_assert_str_eq(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("sha256");
@@ -71,6 +99,7 @@ int main(void)
 	tcase_add_test(tc, known_vectors);
 	tcase_add_test(tc, split_updates_match);
 	tcase_add_test(tc, file_digest);
+	tcase_add_test(tc, clear_abandoned);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* The command table and the option handling shared by all commands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "clidoc.h"
 #include "log.h"
 #include "util.h"
 
@@ -24,8 +26,9 @@ const struct kr_command kr_commands[] = {
 	  "Each problem is printed as FILE:LINE:COL: field.path: message.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -q, --quiet   print problems only, not the final count\n"
-	  "  -h, --help    show this help\n"
+	  "  -q, --quiet     print problems only, not the final count\n"
+	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Exit status: 0 when every scenario is valid, 2 otherwise.\n" },
 	{ "classify", "find the crashes in a console log and title them", kr_cmd_classify,
@@ -44,11 +47,12 @@ const struct kr_command kr_commands[] = {
 	  "and end offsets and its text) and starvation (kind, value, unit, line, offset).\n"
 	  "\n"
 	  "Options:\n"
-	  "  -j, --json    print the result as JSON\n"
-	  "  -e, --explain for each crash, the frames looked at for its title and why\n"
-	  "                each was skipped (skip list, kernel family) or taken\n"
-	  "                (\"explain:\" lines; with --json, each report's \"explain\")\n"
-	  "  -h, --help    show this help\n"
+	  "      --json      print the result as JSON\n"
+	  "  -e, --explain   for each crash, the frames looked at for its title and why\n"
+	  "                  each was skipped (skip list, kernel family) or taken\n"
+	  "                  (\"explain:\" lines; with --json, each report's \"explain\")\n"
+	  "  -v, --verbose   more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },
 	{ "build", "build the kernel of kernel.source scenarios (or find it in the cache)",
@@ -64,11 +68,13 @@ const struct kr_command kr_commands[] = {
 	  "(label, cache key, tree, commit, config hash) and the bzImage path.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -C, --cache DIR   cache directory (default: ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
-	  "  -j, --jobs N      parallel make jobs (default: the CPUs kradar may use)\n"
-	  "      --config-only stop after configuring and checking the fragment\n"
-	  "      --log FILE    copy the build log to FILE (one scenario only)\n"
-	  "  -h, --help        show this help\n"
+	  "  -C, --cache DIR     cache directory (default:\n"
+	  "                      ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N        parallel make jobs (default: the CPUs kradar may use)\n"
+	  "      --config-only   stop after configuring and checking the fragment\n"
+	  "      --log FILE      copy the build log to FILE (one scenario only)\n"
+	  "  -v, --verbose       more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help          show this help\n"
 	  "\n"
 	  "Exit status: 0 built or cached, 2 bad input (scenario, config target,\n"
 	  "strict fragment), 3 the kernel did not compile (the first error lines are\n"
@@ -104,6 +110,7 @@ const struct kr_command kr_commands[] = {
 	  "                       ${XDG_CACHE_HOME:-~/.cache}/kradar/downloads)\n"
 	  "      --offline        use only the cache; make no request\n"
 	  "  -q, --quiet          no progress bar or notices\n"
+	  "  -v, --verbose        more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help           show this help\n"
 	  "\n"
 	  "Exit status: 0 done; 2 bad input or answer (unknown bug, malformed or oversized\n"
@@ -123,28 +130,37 @@ const struct kr_command kr_commands[] = {
 	  "per scenario and an annotation per unmet expectation.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -o, --out DIR   where results go (default: kradar-results): DIR/results.json,\n"
-	  "                  DIR/junit.xml, DIR/summary.md and DIR/<scenario>/run-<n>/\n"
-	  "                  with the console and report\n"
-	  "      --junit FILE     the JUnit XML report there instead of DIR/junit.xml\n"
-	  "      --markdown FILE  the Markdown summary there instead of DIR/summary.md\n"
-	  "  -q, --quiet     no progress lines, only the table (CI annotations stay)\n"
-	  "  -C, --cache DIR kernel.source builds' cache (default:\n"
-	  "                  ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
-	  "  -j, --jobs N    guests at once at most, and make -j for kernel.source\n"
-	  "                  builds (default: the CPUs kradar may use); running guests\n"
-	  "                  never need more vCPUs or memory than the host can give\n"
-	  "      --shard K/N     run shard K of N (the others' cells are skipped);\n"
-	  "                      auto: from CI_NODE_INDEX/CI_NODE_TOTAL (GitLab),\n"
-	  "                      SLURM_ARRAY_TASK_* (Slurm), JOB_COMPLETION_INDEX\n"
-	  "                      (Kubernetes, with --shard-total N or KRADAR_SHARD_TOTAL)\n"
-	  "      --baseline FILE compare with a previous results.json: regressions and\n"
-	  "                      new fixes are reported apart\n"
-	  "      --bisect        for git bisect run: one scenario, exit 0 when clean\n"
-	  "                      (good), 1 when it reproduced (bad), 125 otherwise (skip:\n"
-	  "                      other crash, infra error, artifact stall), 128 on bad input\n"
-	  "                      or a host error (stops the bisection)\n"
-	  "  -h, --help      show this help\n"
+	  "  -o, --out DIR         where results go (default: kradar-results):\n"
+	  "                        DIR/results.json, DIR/junit.xml, DIR/summary.md and\n"
+	  "                        DIR/<scenario>/run-<n>/ with the console and report\n"
+	  "      --junit FILE      the JUnit XML report there instead of DIR/junit.xml\n"
+	  "      --markdown FILE   the Markdown summary there instead of DIR/summary.md\n"
+	  "  -q, --quiet           no progress lines, only the table (CI annotations stay)\n"
+	  "  -C, --cache DIR       kernel.source builds' cache (default:\n"
+	  "                        ${XDG_CACHE_HOME:-~/.cache}/kradar)\n"
+	  "  -j, --jobs N          guests at once at most, and make -j for kernel.source\n"
+	  "                        builds (default: the CPUs kradar may use); running\n"
+	  "                        guests never need more vCPUs or memory than the host can\n"
+	  "                        give\n"
+	  "      --shard K/N       run shard K of N (the others' cells are skipped); auto:\n"
+	  "                        from CI_NODE_INDEX/CI_NODE_TOTAL (GitLab),\n"
+	  "                        SLURM_ARRAY_TASK_* (Slurm), JOB_COMPLETION_INDEX\n"
+	  "                        (Kubernetes, with --shard-total N or KRADAR_SHARD_TOTAL)\n"
+	  "      --baseline FILE   compare with a previous results.json: regressions and\n"
+	  "                        new fixes are reported apart\n"
+	  "      --runs N          N runs of every scenario, all of them (overrides runs\n"
+	  "                        and stop_on_hit)\n"
+	  "      --filter GLOB     only the scenarios or cells whose name matches GLOB\n"
+	  "                        (fnmatch; repeatable, or a comma list); a GLOB that\n"
+	  "                        matches nothing is an error\n"
+	  "      --format FMT      text (default) or json: the table of verdicts as JSON on\n"
+	  "                        standard output (the other lines on standard error)\n"
+	  "      --bisect          for git bisect run: one scenario, exit 0 when clean\n"
+	  "                        (good), 1 when it reproduced (bad), 125 otherwise (skip:\n"
+	  "                        other crash, infra error, artifact stall), 128 on bad\n"
+	  "                        input or a host error (stops the bisection)\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Environment: KRADAR_KVM_DEVICE (default /dev/kvm), KRADAR_KVM_PROBE_TIMEOUT\n"
 	  "(seconds, default 5), KRADAR_BUSYBOX (default /bin/busybox), TMPDIR,\n"
@@ -186,6 +202,7 @@ const struct kr_command kr_commands[] = {
 	  "  -C, --cache DIR         kernel cache\n"
 	  "  -j, --jobs N            guests at once at most (default: the CPUs)\n"
 	  "  -q, --quiet             no progress lines\n"
+	  "  -v, --verbose           more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help              show this help\n"
 	  "\n"
 	  "Exit status: 0 fixed, 1 still-reproduces, 2 bad input, 3 not-reproducible-on-bad\n"
@@ -206,6 +223,7 @@ const struct kr_command kr_commands[] = {
 	  "                        GitHub Actions strategy.matrix (N at most the cells)\n"
 	  "      --shards N        split into N shards\n"
 	  "      --shard K/N       list shard K's cells only\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: 0, or 2 for bad input.\n" },
@@ -223,8 +241,9 @@ const struct kr_command kr_commands[] = {
 	  "  -o, --out DIR         where the merged results go (default: kradar-results)\n"
 	  "      --baseline FILE   compare with a previous results.json (regressions,\n"
 	  "                        new fixes); the shards' own comparisons are kept otherwise\n"
-	  "  -j, --junit FILE      the JUnit report (default: DIR/junit.xml)\n"
+	  "      --junit FILE      the JUnit report (default: DIR/junit.xml)\n"
 	  "  -m, --markdown FILE   the Markdown summary (default: DIR/summary.md)\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: as kradar run's for the merged results (0 every cell met its\n"
@@ -238,12 +257,13 @@ const struct kr_command kr_commands[] = {
 	  "no option, junit.xml and summary.md are written next to RESULTS.json.\n"
 	  "\n"
 	  "Options:\n"
-	  "  -j, --junit FILE      write the JUnit XML report to FILE ('-': standard output)\n"
+	  "      --junit FILE      write the JUnit XML report to FILE ('-': standard output)\n"
 	  "  -m, --markdown FILE   write the Markdown summary to FILE ('-': standard output)\n"
 	  "      --link-base URL   link artifacts in the summary as URL/PATH\n"
 	  "      --github          print each scenario as a GitHub Actions log group, with\n"
 	  "                        an ::error:: annotation for each unmet expectation\n"
 	  "      --gitlab          print each scenario as a GitLab CI log section\n"
+	  "  -v, --verbose         more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help            show this help\n"
 	  "\n"
 	  "Exit status: 0 when the reports were written (whatever the verdicts), 2 for a\n"
@@ -251,24 +271,62 @@ const struct kr_command kr_commands[] = {
 	{ "version", "print kradar's version", cmd_version,
 	  "Usage: kradar version\n" },
 	{ "help", "show help for kradar or for a command", cmd_help,
-	  "Usage: kradar help [COMMAND]\n" },
+	  "Usage: kradar help [options] [COMMAND]\n"
+	  "\n"
+	  "Prints kradar's usage, or a command's (as kradar COMMAND --help does). The\n"
+	  "man pages and the shell completion meson installs are made from the same\n"
+	  "texts.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --man            the command's man page (roff; kradar(1) without COMMAND)\n"
+	  "      --completion SHELL  completion for bash or zsh\n"
+	  "  -v, --verbose        more log lines (repeatable: info, then debug)\n"
+	  "  -h, --help           show this help\n" },
 	{ 0 },
 };
+
+const char kr_cli_about[] = "Turns syzbot reproducers into CI tests: runs scenario files in fresh QEMU\n"
+			   "guests and reports a verdict for each.\n";
 
 void kr_cli_print_usage(FILE *f)
 {
 	fprintf(f, "Usage: kradar COMMAND [options] [arguments]\n"
 		   "\n"
-		   "Turns syzbot reproducers into CI tests: runs scenario files in fresh QEMU\n"
-		   "guests and reports a verdict for each.\n"
+		   "%s"
 		   "\n"
-		   "Commands:\n");
+		   "Commands:\n",
+		kr_cli_about);
 	for (const struct kr_command *c = kr_commands; c->name; c++)
 		fprintf(f, "  %-12s %s\n", c->name, c->summary);
 	fprintf(f, "\n"
 		   "Run 'kradar COMMAND --help' for a command's options.\n"
 		   "Exit status: 0 ok, 1 expectation not met, 2 bad input, 3 inconclusive,\n"
 		   "4 host error.\n");
+}
+
+int kr_cli_verbose_flag(const char *arg)
+{
+	if (!strcmp(arg, "--verbose"))
+		return 1;
+	if (arg[0] != '-' || arg[1] != 'v')
+		return 0;
+	int n = 0;
+	for (arg++; *arg == 'v'; arg++)
+		n++;
+	return *arg ? 0 : n;
+}
+
+int kr_cli_split_list(const char *arg, char ***v)
+{
+	for (const char *p = arg;; p++) {
+		size_t len = strcspn(p, ",");
+		if (!len)
+			return -EINVAL;
+		kr_strv_push(v, kr_strndup(p, len));
+		p += len;
+		if (!*p)
+			return 0;
+	}
 }
 
 const struct kr_command *kr_cli_find(const char *name)
@@ -299,20 +357,23 @@ int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const cha
 	while (longopts && longopts[n].name)
 		n++;
 	struct option merged[40];
-	if (n > KR_ARRAY_SIZE(merged) - 2)
+	if (n > KR_ARRAY_SIZE(merged) - 3)
 		abort(); /* a programming error: raise the limit */
 	for (size_t i = 0; i < n; i++)
 		merged[i] = longopts[i];
 	merged[n] = (struct option){ "help", no_argument, NULL, 'h' };
-	merged[n + 1] = (struct option){ 0 };
+	merged[n + 1] = (struct option){ "verbose", no_argument, NULL, 'v' };
+	merged[n + 2] = (struct option){ 0 };
 	/* On the stack: exit() below would skip cleanup attributes. Options
 	 * may follow arguments (GNU argument permutation). */
 	char shorts[64];
-	if ((size_t)snprintf(shorts, sizeof(shorts), ":h%s", shortopts ? shortopts : "") >= sizeof(shorts))
+	if ((size_t)snprintf(shorts, sizeof(shorts), ":hv%s", shortopts ? shortopts : "") >= sizeof(shorts))
 		abort(); /* a programming error: raise the limit */
 
 	opterr = 0;
-	int c = getopt_long(argc, argv, shorts, merged, NULL);
+	int c;
+	while ((c = getopt_long(argc, argv, shorts, merged, NULL)) == 'v')
+		kr_log_more_verbose();
 	if (c == 'h') {
 		fputs(cmd->usage, stdout);
 		exit(KR_EXIT_OK);
@@ -346,11 +407,48 @@ static int cmd_version(int argc, char **argv)
 	return KR_EXIT_OK;
 }
 
+/* kradar help --man [COMMAND], kradar help --completion SHELL. */
+static int print_doc(const struct kr_command *self, const char *name, const char *shell)
+{
+	const struct kr_command *c = name ? kr_cli_find(name) : NULL;
+	if (name && !c)
+		return kr_cli_usage_error(self, "unknown command '%s'", name);
+	if (shell && strcmp(shell, "bash") && strcmp(shell, "zsh"))
+		return kr_cli_usage_error(self, "--completion: expected bash or zsh, got '%s'",
+					  shell);
+	_cleanup_free_ char *text = NULL, *err = NULL;
+	int r = shell ? kr_clidoc_completion(shell, &text, &err) :
+			kr_clidoc_man(c, KRADAR_VERSION, &text, &err);
+	if (r < 0) {
+		kr_error("help: %s", err ? err : strerror(-r));
+		return KR_EXIT_ENVIRONMENT;
+	}
+	fputs(text, stdout);
+	return KR_EXIT_OK;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("help");
-	while (kr_cli_getopt(self, argc, argv, "", NULL) != -1)
-		;
+	enum { OPT_MAN = 256, OPT_COMPLETION };
+	static const struct option opts[] = {
+		{ "man", no_argument, NULL, OPT_MAN },
+		{ "completion", required_argument, NULL, OPT_COMPLETION },
+		{ 0 },
+	};
+	bool man = false;
+	const char *shell = NULL;
+	int o;
+	while ((o = kr_cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (o == OPT_MAN)
+			man = true;
+		else if (o == OPT_COMPLETION)
+			shell = optarg;
+	}
+	if (optind + 1 < argc)
+		return kr_cli_usage_error(self, "unexpected argument '%s'", argv[optind + 1]);
+	if (man || shell)
+		return print_doc(self, man ? argv[optind] : NULL, shell);
 	if (optind >= argc) {
 		kr_cli_print_usage(stdout);
 		return KR_EXIT_OK;

@@ -23,11 +23,15 @@ struct kr_command {
 	const char *usage;
 };
 
+/* What kradar is, for its usage and man page. */
+extern const char kr_cli_about[];
+
 /* All commands, NULL-terminated by a zero entry. */
 extern const struct kr_command kr_commands[];
 
 /* Parses the next option like getopt_long (argv[0] is the command name).
  * Adds --help (-h), which prints the command's usage and exits 0, and
+ * -v/--verbose (repeatable: one log level more each, kr_log_more_verbose()), and
  * turns an unknown option or a missing argument into a one-line error with
  * a usage hint and exit 2. Returns -1 at the end of the options. */
 int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const char *shortopts,
@@ -36,6 +40,14 @@ int kr_cli_getopt(const struct kr_command *cmd, int argc, char **argv, const cha
 /* Prints "kradar CMD: message" and the usage hint; returns KR_EXIT_USAGE. */
 int kr_cli_usage_error(const struct kr_command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* How many levels an argument raises the log by: 1 for --verbose, k for -v
+ * written k times (-vv), 0 for anything else. */
+int kr_cli_verbose_flag(const char *arg);
+
+/* Appends the comma-separated items of arg (a repeatable list option such
+ * as --filter a,b) to *v. -EINVAL for an empty item. */
+int kr_cli_split_list(const char *arg, char ***v);
 
 const struct kr_command *kr_cli_find(const char *name);
 void kr_cli_print_usage(FILE *f);

@@ -107,14 +107,14 @@ int kr_cmd_classify(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("classify");
 	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ 0 },
 	};
 	bool json = false, explain = false;
 	int c;
-	while ((c = kr_cli_getopt(self, argc, argv, "je", opts)) != -1) {
-		if (c == 'j')
+	while ((c = kr_cli_getopt(self, argc, argv, "e", opts)) != -1) {
+		if (c == 'J')
 			json = true;
 		else if (c == 'e')
 			explain = true;

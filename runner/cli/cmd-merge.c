@@ -74,18 +74,18 @@ int kr_cmd_merge(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "baseline", required_argument, NULL, 'b' },
-		{ "junit", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
 		{ "markdown", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	const char *out = "kradar-results", *baseline = NULL, *junit = NULL, *markdown = NULL;
 	int o;
-	while ((o = kr_cli_getopt(self, argc, argv, "o:j:m:", opts)) != -1) {
+	while ((o = kr_cli_getopt(self, argc, argv, "o:m:", opts)) != -1) {
 		if (o == 'o')
 			out = optarg;
 		else if (o == 'b')
 			baseline = optarg;
-		else if (o == 'j')
+		else if (o == 'J')
 			junit = optarg;
 		else if (o == 'm')
 			markdown = optarg;

@@ -12,7 +12,7 @@ int kr_cmd_report(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("report");
 	static const struct option opts[] = {
-		{ "junit", required_argument, NULL, 'j' },
+		{ "junit", required_argument, NULL, 'J' },
 		{ "markdown", required_argument, NULL, 'm' },
 		{ "github", no_argument, NULL, 'G' },
 		{ "gitlab", no_argument, NULL, 'L' },
@@ -23,9 +23,9 @@ int kr_cmd_report(int argc, char **argv)
 	kr_report_files_from_env(&files);
 	enum kr_ci ci = KR_CI_NONE;
 	int c;
-	while ((c = kr_cli_getopt(self, argc, argv, "j:m:", opts)) != -1) {
+	while ((c = kr_cli_getopt(self, argc, argv, "m:", opts)) != -1) {
 		switch (c) {
-		case 'j':
+		case 'J':
 			files.junit = optarg;
 			break;
 		case 'm':

@@ -35,6 +35,7 @@
 #include "ssh.h"
 #include "stale.h"
 #include "syzprog.h"
+#include "table.h"
 #include "verdict.h"
 
 /* How long gcc may take for a reproducer. */
@@ -853,6 +854,9 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);
+		/* what the console got before the guest failed explains it */
+		if (publish(dir, "console.log") == 0)
+			run->console_log = kr_strdup("console.log");
 		return;
 	}
 	kr_scanner_finish(sc);
@@ -1262,13 +1266,17 @@ static int finish(struct ctx *c, const struct kr_run_options *o, const struct kr
 		kr_baseline_compare(c->results, before, o->baseline);
 	if (write_results(c, true) < 0 || write_reports(c, o->junit, o->markdown) < 0)
 		return KR_EXIT_ENVIRONMENT;
-	if (!o->no_table)
+	_cleanup_free_ char *json = o->json_table ? kr_table_json(c->results) : NULL;
+	if (json)
+		fputs(json, stdout);
+	else if (!o->no_table)
 		print_table(c->results);
+	FILE *text = json ? stderr : stdout;
 	_cleanup_free_ char *base = kr_baseline_describe(c->results);
 	if (base)
-		printf("%s\n", base);
+		fprintf(text, "%s\n", base);
 	if (!o->quiet)
-		printf("\nresults: %s/results.json\n", c->out);
+		fprintf(text, "\nresults: %s/results.json\n", c->out);
 	fflush(stdout);
 	if (c->write_error) {
 		kr_error("the run is incomplete: %s", c->write_error);
@@ -1464,7 +1472,8 @@ static int bisect_status(const struct kr_results *r, int ret)
 int kr_cmd_run(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("run");
-	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT };
+	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT, OPT_RUNS, OPT_FILTER,
+	       OPT_FORMAT };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -1476,11 +1485,15 @@ int kr_cmd_run(int argc, char **argv)
 		{ "shard-total", required_argument, NULL, OPT_SHARD_TOTAL },
 		{ "baseline", required_argument, NULL, OPT_BASELINE },
 		{ "bisect", no_argument, NULL, OPT_BISECT },
+		{ "runs", required_argument, NULL, OPT_RUNS },
+		{ "filter", required_argument, NULL, OPT_FILTER },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ 0 },
 	};
 	struct kr_run_options ro = { .out = "kradar-results" };
 	const char *shard = NULL;
-	long jobs = 0, shard_total = 0;
+	long jobs = 0, shard_total = 0, runs = 0;
+	_cleanup_strv_free_ char **filters = NULL;
 	bool bisect = false;
 	int o;
 	while ((o = kr_cli_getopt(self, argc, argv, "o:qC:j:", opts)) != -1) {
@@ -1509,6 +1522,15 @@ int kr_cmd_run(int argc, char **argv)
 			ro.baseline = optarg;
 		else if (o == OPT_BISECT)
 			bisect = true;
+		else if (o == OPT_RUNS && (kr_parse_long(optarg, &runs) < 0 || runs < 1 || runs > 100000))
+			return kr_cli_usage_error(self, "--runs: expected 1..100000, got '%s'", optarg);
+		else if (o == OPT_FILTER && kr_cli_split_list(optarg, &filters) < 0)
+			return kr_cli_usage_error(self, "--filter: an empty pattern in '%s'", optarg);
+		else if (o == OPT_FORMAT && strcmp(optarg, "text") && strcmp(optarg, "json"))
+			return kr_cli_usage_error(self, "--format: expected text or json, got '%s'",
+						  optarg);
+		else if (o == OPT_FORMAT)
+			ro.json_table = !strcmp(optarg, "json");
 	}
 	ro.jobs = (int)jobs;
 	/* In bisect mode bad input must stop git bisect run (exit >= 128),
@@ -1539,6 +1561,13 @@ int kr_cmd_run(int argc, char **argv)
 	}
 	kr_diags_print(&diags, stderr);
 	kr_diags_clear(&diags);
+	if (r == 0 && filters) {
+		_cleanup_free_ char *err = NULL;
+		if ((r = kr_cells_filter(cells, &n, filters, &err)) < 0)
+			kr_error("--filter: %s", err);
+	}
+	if (r == 0 && runs)
+		kr_cells_set_runs(cells, n, (int)runs);
 	if (r == 0 && bisect && n != 1) {
 		kr_error("--bisect runs one scenario, not %zu", n);
 		r = -EINVAL;

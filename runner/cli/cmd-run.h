@@ -27,6 +27,8 @@ struct kr_run_options {
 	const char *baseline; /* a previous results.json to compare with; NULL: none */
 	bool baseline_optional; /* a missing baseline file means "every cell is new" */
 	bool no_table;        /* leave out the table of verdicts */
+	bool json_table;      /* the table as JSON on stdout (reporters/table.h); the
+			       * lines around it go to stderr */
 };
 
 /* Runs cells (the engine never changes them) and writes the results.

@@ -8,12 +8,22 @@
 
 int main(int argc, char **argv)
 {
-	const char *level = getenv("KRADAR_LOG");
-	if (level && !strcmp(level, "debug"))
-		kr_log_set_level(KR_LOG_DEBUG);
-	else if (level && !strcmp(level, "info"))
-		kr_log_set_level(KR_LOG_INFO);
+	const char *env = getenv("KRADAR_LOG");
+	enum kr_log_level level;
+	if (env && *env && kr_log_level_parse(env, &level) == 0)
+		kr_log_set_level(level);
+	else if (env && *env)
+		kr_warning("KRADAR_LOG: unknown level '%s' (error, warning, notice, info, debug)", env);
 
+	/* -v before the command counts as after it: kradar -v run ... */
+	int levels;
+	while (argc >= 2 && (levels = kr_cli_verbose_flag(argv[1])) > 0) {
+		while (levels--)
+			kr_log_more_verbose();
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	if (argc < 2) {
 		kr_cli_print_usage(stderr);
 		return KR_EXIT_USAGE;

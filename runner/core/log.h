@@ -14,6 +14,12 @@ enum kr_log_level {
 };
 
 void kr_log_set_level(enum kr_log_level level);
+enum kr_log_level kr_log_get_level(void);
+/* One level more (-v, --verbose), up to debug. */
+void kr_log_more_verbose(void);
+/* A level's name as KRADAR_LOG takes it: error, warning, notice (the
+ * default), info, debug; -EINVAL for any other. */
+int kr_log_level_parse(const char *name, enum kr_log_level *level);
 void kr_log(enum kr_log_level level, const char *fmt, ...) KR_PRINTF(2, 3);
 
 /* Called around every message written (NULL: none): a live progress line

@@ -153,8 +153,9 @@ int kr_xz_decompress_file(const char *src, const char *dst, uint64_t max_out,
 		*err = kr_asprintf("%s: cannot create a temporary file: %s", dst, strerror(errno));
 		return r;
 	}
-	struct kr_sha256 hash;
-	kr_sha256_init(&hash);
+	_cleanup_sha256_ struct kr_sha256 hash = { 0 };
+	if (sha256_hex)
+		kr_sha256_init(&hash);
 	uint64_t total = 0;
 	int r = decompress(in, out, src, max_out, sha256_hex ? &hash : NULL, &total, err);
 	/* Holes at the end need the size set explicitly. */

@@ -284,6 +284,7 @@ static int dir_sha(struct kb *b, const char *root, char hex[KR_SHA256_HEX_SIZE])
 	kr_buf_free(&w.path);
 	if (r == 0)
 		kr_sha256_final_hex(&w.tree, hex);
+	kr_sha256_clear(&w.tree);
 	if (r == 0 && (now.rehashed || now.n != old.n)) {
 		struct kr_buf text = KR_BUF_INIT(SIZE_MAX);
 		for (size_t i = 0; i < now.n; i++) {

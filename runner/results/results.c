@@ -330,6 +330,18 @@ static struct kr_json *kernel_json(const struct kr_kernel_identity *k)
 	return o;
 }
 
+struct kr_json *kr_rate_to_json(const struct kr_rate *rate)
+{
+	struct kr_json *o = kr_json_object();
+	kr_json_set(o, "reproduced", kr_json_int(rate->hits));
+	kr_json_set(o, "conclusive", kr_json_int(rate->trials));
+	kr_json_set(o, "value", real_or_null(rate->value));
+	kr_json_set(o, "low", real_or_null(rate->low));
+	kr_json_set(o, "high", real_or_null(rate->high));
+	kr_json_set(o, "confidence", kr_json_real(0.95));
+	return o;
+}
+
 struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr)
 {
 	struct kr_json *o = kr_json_object();
@@ -348,14 +360,7 @@ struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr)
 		kr_json_set(counts, kr_verdict_to_string((enum kr_verdict)v),
 			    kr_json_int(sr->counts[v]));
 	kr_json_set(o, "counts", counts);
-	struct kr_json *rate = kr_json_object();
-	kr_json_set(rate, "reproduced", kr_json_int(sr->rate.hits));
-	kr_json_set(rate, "conclusive", kr_json_int(sr->rate.trials));
-	kr_json_set(rate, "value", real_or_null(sr->rate.value));
-	kr_json_set(rate, "low", real_or_null(sr->rate.low));
-	kr_json_set(rate, "high", real_or_null(sr->rate.high));
-	kr_json_set(rate, "confidence", kr_json_real(0.95));
-	kr_json_set(o, "rate", rate);
+	kr_json_set(o, "rate", kr_rate_to_json(&sr->rate));
 	kr_json_set(o, "runs_planned", kr_json_int(sr->runs_planned));
 	kr_json_set(o, "kernel", kernel_json(&sr->kernel));
 	kr_json_set(o, "qemu_version", kr_json_string(sr->qemu_version));

@@ -208,6 +208,9 @@ void kr_scenario_result_skip(struct kr_scenario_result *sr, const char *reason);
 
 /* JSON forms (the caller frees them). */
 struct kr_json *kr_run_result_to_json(const struct kr_run_result *run);
+/* {"reproduced", "conclusive", "value", "low", "high", "confidence"}, as in
+ * results.json. */
+struct kr_json *kr_rate_to_json(const struct kr_rate *rate);
 struct kr_json *kr_scenario_result_to_json(const struct kr_scenario_result *sr);
 struct kr_json *kr_results_to_json(const struct kr_results *r);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "matrix.h"
 
+#include <fnmatch.h>
 #include <glob.h>
 #include <jansson.h>
 #include <string.h>
@@ -520,15 +521,59 @@ static void push_cell(struct kr_cell **cells, size_t *n, struct kr_cell c)
 	(*cells)[(*n)++] = c;
 }
 
+static void cell_free(struct kr_cell *cell)
+{
+	kr_scenario_free(cell->s);
+	free(cell->scenario);
+	free(cell->kernel);
+	free(cell->vm);
+}
+
 void kr_cells_free(struct kr_cell *cells, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		kr_scenario_free(cells[i].s);
-		free(cells[i].scenario);
-		free(cells[i].kernel);
-		free(cells[i].vm);
-	}
+	for (size_t i = 0; i < n; i++)
+		cell_free(&cells[i]);
 	free(cells);
+}
+
+static bool cell_matches(const struct kr_cell *cell, const char *pattern)
+{
+	return fnmatch(pattern, cell->s->name, 0) == 0 ||
+	       (cell->scenario && fnmatch(pattern, cell->scenario, 0) == 0);
+}
+
+int kr_cells_filter(struct kr_cell *cells, size_t *n, char *const *patterns, char **err)
+{
+	*err = NULL;
+	for (size_t p = 0; patterns && patterns[p]; p++) {
+		bool any = false;
+		for (size_t i = 0; i < *n && !any; i++)
+			any = cell_matches(&cells[i], patterns[p]);
+		if (!any) {
+			*err = kr_asprintf("'%s' matches no scenario or cell (of %zu)", patterns[p], *n);
+			return -ENOENT;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		bool keep = false;
+		for (size_t p = 0; patterns && patterns[p] && !keep; p++)
+			keep = cell_matches(&cells[i], patterns[p]);
+		if (keep)
+			cells[kept++] = cells[i];
+		else
+			cell_free(&cells[i]);
+	}
+	*n = kept;
+	return 0;
+}
+
+void kr_cells_set_runs(struct kr_cell *cells, size_t n, int runs)
+{
+	for (size_t i = 0; i < n; i++) {
+		cells[i].s->runs = runs;
+		cells[i].s->stop_on_hit = false;
+	}
 }
 
 void kr_cells_shard(const struct kr_cell *cells, size_t n, int total, int *shard_of)

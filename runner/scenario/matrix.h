@@ -93,6 +93,14 @@ int kr_cells_load(char *const *args, struct kr_cell **cells, size_t *n,
  * the scenarios (the NULL-terminated vector is freed). */
 void kr_cells_from_scenarios(struct kr_scenario **v, struct kr_cell **cells, size_t *n);
 void kr_cells_free(struct kr_cell *cells, size_t n);
+/* kradar run --filter: keeps the cells whose name or scenario name matches
+ * one of the shell patterns (fnmatch), in order, and frees the others.
+ * -ENOENT with *err naming it when a pattern matches no cell (cells are
+ * then unchanged). */
+int kr_cells_filter(struct kr_cell *cells, size_t *n, char *const *patterns, char **err);
+/* kradar run --runs N: every cell runs N times, all of them (no stop at the
+ * first reproduction). */
+void kr_cells_set_runs(struct kr_cell *cells, size_t n, int runs);
 /* shard_of[i] (1..total; 1 when total < 1) for each cell: kr_shard_split()
  * on the cells' names and kr_shard_cost(). */
 void kr_cells_shard(const struct kr_cell *cells, size_t n, int total, int *shard_of);
