@@ -668,8 +668,9 @@ void kr_symbolizer_text(struct kr_symbolizer *s, const char *text, size_t len,
 			 * [inline] lines before them. */
 			if (fr.ret_addr)
 				for (size_t i = 0; i + 1 < n; i++)
-					kr_buf_printf(&b, "%.*s%s %s:%d [inline]\n", (int)fr.start, line,
-						      lines[i].func, lines[i].file, lines[i].line);
+					kr_buf_printf(&b, "%.*s%s %s:%d [inline]%.*s\n", (int)fr.start,
+						      line, lines[i].func, lines[i].file, lines[i].line,
+						      (int)(line_len - fr.end), line + fr.end);
 			const struct kr_symbol_line *at = fr.ret_addr ? &lines[n - 1] : &lines[0];
 			kr_buf_printf(&b, "%.*s %s:%d%.*s%s", (int)fr.end, line, at->file, at->line,
 				      (int)(line_len - fr.end), line + fr.end, nl ? "\n" : "");
