@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <string.h>
 
+#include "stack.h"
 #include "symbolize.h"
 
 #define LINE_MAX_LEN 4096
@@ -536,112 +537,69 @@ int kr_symbolizer_frame(struct kr_symbolizer *s, const char *func, unsigned long
 	return 1;
 }
 
-/* A frame of a report line, found by a small parser of the kernel's %pS
- * and %pB format: [?] func+0xOFF/0xSIZE [mod], after "RIP: SEG:" on the
- * RIP line. */
-struct frame_ref {
-	char func[256];
-	char module[128];
-	unsigned long off, size;
-	bool ret_addr;
-	size_t start, end; /* of the frame text within the line */
-};
-
-static bool is_sym_char(char c)
+/* Where a console line's prefixes end: "[    2.940049]", "[  T92]". */
+static size_t console_prefix(const char *line, size_t len)
 {
-	return isalnum((unsigned char)c) || c == '_' || c == '.' || c == '$';
+	size_t i = 0;
+	for (;;) {
+		size_t j = i;
+		while (j < len && (line[j] == ' ' || line[j] == '\t'))
+			j++;
+		if (j >= len || line[j] != '[')
+			return i;
+		const char *close = memchr(line + j, ']', len - j);
+		/* "[<ffffffff81000000>]" addresses belong to the frame */
+		if (!close || (j + 1 < len && line[j + 1] == '<'))
+			return i;
+		i = (size_t)(close - line) + 1;
+	}
 }
 
-static bool parse_hex(const char *p, const char *end, unsigned long *v, const char **next)
+/* A frame line to symbolize: its frame, whether its address is a return
+ * address, where its text ends (before trailing blanks and CR) and how its
+ * inline lines begin (prefix and indentation). Lines syzbot's symbolizer
+ * already went over (" file.c:42", "[inline]") are left alone. */
+struct frame_ref {
+	struct kr_frame f;
+	bool ret_addr;
+	size_t indent, end;
+};
+
+static bool starts_with_pc(const char *p, const char *end)
 {
-	if (end - p < 3 || p[0] != '0' || p[1] != 'x' || !isxdigit((unsigned char)p[2]))
-		return false;
-	*v = 0;
-	p += 2;
-	while (p < end && isxdigit((unsigned char)*p)) {
-		int d = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
-		*v = *v * 16 + (unsigned long)d;
-		p++;
+	static const char *const pc_words[] = { "RIP: ", "EIP: ", "pc : ", "PC is at " };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(pc_words); i++) {
+		size_t n = strlen(pc_words[i]);
+		if ((size_t)(end - p) >= n && !memcmp(p, pc_words[i], n))
+			return true;
 	}
-	*next = p;
-	return true;
+	return false;
 }
 
 static bool parse_frame(const char *line, size_t len, struct frame_ref *fr)
 {
-	const char *end = line + len;
-	while (end > line && isspace((unsigned char)end[-1]))
+	size_t pre = console_prefix(line, len);
+	if (kr_stack_parse_line(line + pre, len - pre, &fr->f) != 1)
+		return false;
+	size_t end = len;
+	while (end > pre && isspace((unsigned char)line[end - 1]))
 		end--;
-	memset(fr, 0, sizeof(*fr));
-	const char *rip = memmem(line, (size_t)(end - line), "RIP: ", 5);
-	const char *p;
-	if (rip) {
-		p = memchr(rip + 5, ':', (size_t)(end - rip - 5));
-		if (!p)
-			return false;
-		p++;
-	} else {
-		/* the last token, or the one before "[mod]" */
-		const char *t = end;
-		if (t > line && t[-1] == ']') {
-			const char *open = t - 1;
-			while (open > line && *open != '[')
-				open--;
-			if (*open != '[' || open == line || open[-1] != ' ')
-				return false;
-			t = open - 1;
-		}
-		p = t;
-		while (p > line && !isspace((unsigned char)p[-1]))
-			p--;
-		/* nothing before it but the prefix ([time], [caller id]) and
-		 * the "? " of an unreliable frame: not a WARNING's "at ..." */
-		const char *q = line;
-		for (;;) {
-			while (q < p && isspace((unsigned char)*q))
-				q++;
-			const char *close = q < p && *q == '[' ? memchr(q, ']', (size_t)(p - q)) : NULL;
-			if (!close)
-				break;
-			q = close + 1;
-		}
-		if (q < p && *q == '?' && q + 1 < p && q[1] == ' ')
-			q += 2;
-		while (q < p && isspace((unsigned char)*q))
-			q++;
-		if (q != p)
-			return false;
-		fr->ret_addr = true;
+	size_t tok = end;
+	while (tok > pre && !isspace((unsigned char)line[tok - 1]))
+		tok--;
+	const char *colon = memchr(line + tok, ':', end - tok);
+	bool has_source = colon && colon + 1 < line + end && isdigit((unsigned char)colon[1]) &&
+			  strncmp(line + tok, "0010:", 5) != 0;
+	if (fr->f.is_inline || has_source || !fr->f.size) {
+		kr_frame_clear(&fr->f);
+		return false;
 	}
-	const char *name = p;
-	while (p < end && is_sym_char(*p))
-		p++;
-	size_t name_len = (size_t)(p - name);
-	if (!name_len || name_len >= sizeof(fr->func) || p == end || *p != '+')
-		return false;
-	if (!parse_hex(p + 1, end, &fr->off, &p) || p == end || *p != '/')
-		return false;
-	if (!parse_hex(p + 1, end, &fr->size, &p))
-		return false;
-	memcpy(fr->func, name, name_len);
-	fr->start = (size_t)(name - line);
-	if (p + 2 < end && p[0] == ' ' && p[1] == '[') {
-		const char *close = memchr(p + 2, ']', (size_t)(end - p - 2));
-		if (!close)
-			return false;
-		size_t mlen = (size_t)(close - p - 2);
-		/* "[mod buildid]" with CONFIG_STACKTRACE_BUILD_ID */
-		const char *sp = memchr(p + 2, ' ', mlen);
-		if (sp)
-			mlen = (size_t)(sp - p - 2);
-		if (!mlen || mlen >= sizeof(fr->module))
-			return false;
-		memcpy(fr->module, p + 2, mlen);
-		p = close + 1;
-	}
-	if (p != end)
-		return false;
-	fr->end = (size_t)(p - line);
+	size_t indent = pre;
+	while (indent < len && (line[indent] == ' ' || line[indent] == '\t'))
+		indent++;
+	fr->ret_addr = !starts_with_pc(line + indent, line + len);
+	fr->indent = indent;
+	fr->end = end;
 	return true;
 }
 
@@ -657,24 +615,25 @@ void kr_symbolizer_text(struct kr_symbolizer *s, const char *text, size_t len,
 		const char *nl = memchr(line, '\n', len - pos);
 		size_t line_len = nl ? (size_t)(nl - line) : len - pos;
 		pos += line_len + (nl ? 1 : 0);
-		struct frame_ref fr;
+		struct frame_ref fr = { 0 };
 		struct kr_symbol_line *lines = NULL;
 		size_t n = 0;
 		if (line_len < LINE_MAX_LEN && parse_frame(line, line_len, &fr) &&
-		    kr_symbolizer_frame(s, fr.func, fr.off, fr.size, fr.module[0] ? fr.module : NULL,
-					fr.ret_addr, &lines, &n) > 0) {
+		    kr_symbolizer_frame(s, fr.f.func, fr.f.off, fr.f.size, fr.f.module, fr.ret_addr,
+					&lines, &n) > 0) {
 			/* The RIP line keeps its place before Code:, with the
 			 * innermost line only; call trace frames get syzbot's
 			 * [inline] lines before them. */
+			int tail = (int)(line_len - fr.end);
 			if (fr.ret_addr)
 				for (size_t i = 0; i + 1 < n; i++)
-					kr_buf_printf(&b, "%.*s%s %s:%d [inline]%.*s\n", (int)fr.start,
+					kr_buf_printf(&b, "%.*s%s %s:%d [inline]%.*s\n", (int)fr.indent,
 						      line, lines[i].func, lines[i].file, lines[i].line,
-						      (int)(line_len - fr.end), line + fr.end);
+						      tail, line + fr.end);
 			const struct kr_symbol_line *at = fr.ret_addr ? &lines[n - 1] : &lines[0];
 			kr_buf_printf(&b, "%.*s %s:%d%.*s%s", (int)fr.end, line, at->file, at->line,
-				      (int)(line_len - fr.end), line + fr.end, nl ? "\n" : "");
-			if (guilty && !*guilty && (!guilty_func || !strcmp(guilty_func, fr.func)))
+				      tail, line + fr.end, nl ? "\n" : "");
+			if (guilty && !*guilty && (!guilty_func || !strcmp(guilty_func, fr.f.func)))
 				*guilty = kr_asprintf("%s:%d", lines[0].file, lines[0].line);
 			kr_symbol_lines_free(lines, n);
 		} else {
@@ -682,6 +641,7 @@ void kr_symbolizer_text(struct kr_symbolizer *s, const char *text, size_t len,
 			if (nl)
 				kr_buf_addc(&b, '\n');
 		}
+		kr_frame_clear(&fr.f);
 	}
 	if (out_len)
 		*out_len = b.len;
