@@ -393,6 +393,34 @@ static void push_line(struct kr_symbol_line **lines, size_t *n, const char *func
 	};
 }
 
+/* The scopes around pc, outermost (the function) first: down from the
+ * compilation unit through the DIEs whose ranges hold pc, skipping every
+ * other subtree (dwarf_getscopes reads the whole unit up to the function,
+ * and follows inlined calls to their abstract definitions). */
+static size_t scope_chain(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **chain)
+{
+	Dwarf_Die die;
+	size_t n = 0;
+	*chain = NULL;
+	if (dwarf_child(cudie, &die) != 0)
+		return 0;
+	for (;;) {
+		int tag = dwarf_tag(&die);
+		bool scope = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine ||
+			     tag == DW_TAG_lexical_block;
+		if (scope && dwarf_haspc(&die, pc) == 1) {
+			*chain = kr_realloc(*chain, (n + 1) * sizeof(**chain));
+			(*chain)[n++] = die;
+			if (dwarf_child(&(*chain)[n - 1], &die) != 0)
+				break;
+			continue;
+		}
+		if (dwarf_siblingof(&die, &die) != 0)
+			break;
+	}
+	return n;
+}
+
 /* The lines of addr, innermost first; the frame's own function last,
  * named frame_func as the log names it. */
 static void resolve(struct elf_file *f, Dwarf_Addr addr, const char *frame_func,
@@ -416,24 +444,15 @@ static void resolve(struct elf_file *f, Dwarf_Addr addr, const char *frame_func,
 		if (cu_name && cu_name[0] == '/')
 			cu_dir = kr_path_dirname(cu_name);
 	}
-	_cleanup_free_ Dwarf_Die *scopes = NULL;
 	_cleanup_free_ Dwarf_Die *chain = NULL;
-	int nchain = 0;
-	if (cudie) {
-		int nscopes = dwarf_getscopes(cudie, addr - bias, &scopes);
-		/* dwarf_getscopes follows an inlined instance to its abstract
-		 * definition; the DIEs physically around the innermost scope are
-		 * the chain of inlined calls. */
-		if (nscopes > 0)
-			nchain = dwarf_getscopes_die(&scopes[0], &chain);
-	}
+	size_t nchain = cudie ? scope_chain(cudie, addr - bias, &chain) : 0;
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
 	if (cudie && dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
 		files = NULL;
 	char *cur_file = tree_path(file, comp_dir, cu_dir);
 	int cur_line = lineno;
-	for (int i = 0; i < nchain; i++) {
+	for (size_t i = nchain; i-- > 0;) {
 		int tag = dwarf_tag(&chain[i]);
 		if (tag != DW_TAG_inlined_subroutine)
 			continue;
@@ -603,6 +622,17 @@ static bool parse_frame(const char *line, size_t len, struct frame_ref *fr)
 	return true;
 }
 
+/* A title's frame names the function without the compiler's suffixes
+ * (".cold", ".isra.0"). */
+static bool same_function(const char *title_func, const char *func)
+{
+	if (!strcmp(title_func, func))
+		return true;
+	_cleanup_free_ char *a = kr_frame_base_name(title_func);
+	_cleanup_free_ char *b = kr_frame_base_name(func);
+	return !strcmp(a, b);
+}
+
 void kr_symbolizer_text(struct kr_symbolizer *s, const char *text, size_t len,
 			const char *guilty_func, char **out, size_t *out_len, char **guilty)
 {
@@ -633,7 +663,7 @@ void kr_symbolizer_text(struct kr_symbolizer *s, const char *text, size_t len,
 			const struct kr_symbol_line *at = fr.ret_addr ? &lines[n - 1] : &lines[0];
 			kr_buf_printf(&b, "%.*s %s:%d%.*s%s", (int)fr.end, line, at->file, at->line,
 				      tail, line + fr.end, nl ? "\n" : "");
-			if (guilty && !*guilty && (!guilty_func || !strcmp(guilty_func, fr.f.func)))
+			if (guilty && !*guilty && (!guilty_func || same_function(guilty_func, fr.f.func)))
 				*guilty = kr_asprintf("%s:%d", lines[0].file, lines[0].line);
 			kr_symbol_lines_free(lines, n);
 		} else {
