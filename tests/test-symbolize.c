@@ -3,7 +3,8 @@
  * executable linked without libc) and a "module" (a relocatable object
  * named .ko, laid out by libdwfl as the kernel's .ko files are), both from
  * a source with a two-level chain of always_inline functions. With
- * --debian (qemu suite): Debian's kernel and the kradar_test module. */
+ * --debian (qemu suite): Debian's kernel and the kradar_test module, and a
+ * run of its WARNING. */
 #include <string.h>
 #include <sys/stat.h>
 
@@ -400,6 +401,45 @@ START_TEST(debian_module_warning)
 }
 END_TEST
 
+/* A fresh run of the module's WARNING on Debian's kernel (TCG): the .ko
+ * in repro.files symbolizes report.txt, whose first line is the title,
+ * and results.json has the WARN_ON's line as the guilty file. */
+START_TEST(debian_run_report)
+{
+	const char *kernel = getenv("KRADAR_DEBIAN_KERNEL");
+	const char *ko = getenv("KRADAR_TEST_MODULE");
+	ck_assert_ptr_nonnull(kernel);
+	ck_assert_ptr_nonnull(ko);
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *json = kr_asprintf(
+		"{\"kradar\":1,\"name\":\"warn\",\"kernel\":{\"image\":\"%s\"},"
+		"\"vm\":{\"kvm\":\"off\",\"smp\":1,\"mem_mb\":512},"
+		"\"repro\":{\"sh\":[\"insmod /kradar_test.ko\",\"echo warn > /proc/kradar_test\"],"
+		"\"files\":{\"%s\":\"/kradar_test.ko\"}},"
+		"\"timeouts\":{\"boot\":300,\"run\":300,\"no_output\":300,\"grace\":2,"
+		"\"tcg_factor\":1},\"expect\":{\"title\":\"WARNING in kradar_test_warn\"}}",
+		kernel, ko);
+	_cleanup_free_ char *scenario = kr_test_write(dir, "warn.json", json);
+	_cleanup_free_ char *out_dir = kr_path_join(dir, "out");
+	char *argv[] = { (char *)kr_test_kradar(), "run", "-q", "--out", out_dir, scenario, NULL };
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	int st = kr_test_spawn(argv, NULL, 0, &out, &err, 1500);
+	ck_assert_msg(st == 0, "kradar run exited with %d:\n%s\n%s", st, out, err);
+	_cleanup_free_ char *rp = kr_path_join(out_dir, "warn/run-1/report.txt");
+	_cleanup_free_ char *report = NULL;
+	ck_assert_int_eq(kr_read_file(rp, 1 << 22, &report, NULL), 0);
+	ck_assert_msg(kr_str_startswith(report, "WARNING in kradar_test_warn\n\n"), "%s", report);
+	_cleanup_free_ char *rip = kr_asprintf("[kradar_test] kradar_test.c:%d", warn_line());
+	ck_assert_msg(strstr(report, rip), "no '%s' in:\n%s", rip, report);
+	_cleanup_free_ char *results = NULL;
+	_cleanup_free_ char *res_path = kr_path_join(out_dir, "results.json");
+	ck_assert_int_eq(kr_read_file(res_path, 1 << 22, &results, NULL), 0);
+	_cleanup_free_ char *guilty = kr_asprintf("\"guilty_file\": \"kradar_test.c:%d\"", warn_line());
+	ck_assert_msg(strstr(results, guilty), "no %s in:\n%s", guilty, results);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	bool debian = argc > 1 && !strcmp(argv[1], "--debian");
@@ -409,6 +449,7 @@ int main(int argc, char **argv)
 		tcase_add_unchecked_fixture(tc, prepare, NULL);
 		tcase_set_timeout(tc, 1800);
 		tcase_add_test(tc, debian_module_warning);
+		tcase_add_test(tc, debian_run_report);
 	} else {
 		tcase_add_test(tc, vmlinux_inline_chain);
 		tcase_add_test(tc, module_laid_out_offline);
