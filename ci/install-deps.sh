@@ -28,6 +28,7 @@ bison
 bc
 libelf-dev
 libssl-dev
+libdw-dev
 "
 
 # What kradar's own tests and demo need on top (Debian bookworm): the check

@@ -337,7 +337,8 @@ char **kr_test_bootable_fragment(void)
 	const char *root = getenv("KRADAR_SOURCE_ROOT");
 	ck_assert_msg(root != NULL, "KRADAR_SOURCE_ROOT is not set (run the tests with meson test)");
 	static const char *const files[] = { "scenarios/fragments/bootable-tiny.config",
-					      "scenarios/fragments/bootable-disk.config" };
+					      "scenarios/fragments/bootable-disk.config",
+					      "scenarios/fragments/debug-info.config" };
 	char **lines = kr_calloc(1, sizeof(char *));
 	for (size_t i = 0; i < KR_ARRAY_SIZE(files); i++) {
 		_cleanup_free_ char *path = kr_path_join(root, files[i]);

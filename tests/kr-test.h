@@ -56,9 +56,10 @@ char *kr_test_syzkaller_bin(char **why);
  * makes it take a second. */
 void kr_test_fake_kernel_tree(const char *dir, const char *version);
 
-/* The config lines of scenarios/fragments/bootable-tiny.config and
- * bootable-disk.config, in order: the one kernel that the build and image
- * suites both use (one cache entry, so a cold CI builds it once). */
+/* The config lines of scenarios/fragments/bootable-tiny.config,
+ * bootable-disk.config and debug-info.config, in order: the one kernel that
+ * the build and image suites both use (one cache entry, so a cold CI builds
+ * it once), with the debug info that symbolizes its reports. */
 char **kr_test_bootable_fragment(void);
 
 /* Path of the built kradar binary (from the KRADAR_BIN environment

@@ -133,6 +133,69 @@ START_TEST(tinyconfig_builds_boots_and_hits_the_cache)
 }
 END_TEST
 
+/* The 1-based number of the first line of path holding needle. */
+static int line_of(const char *path, const char *needle)
+{
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(kr_read_file(path, 1 << 22, &text, NULL), 0);
+	const char *at = strstr(text, needle);
+	ck_assert_msg(at != NULL, "no '%s' in %s", needle, path);
+	int line = 1;
+	for (const char *p = text; p < at; p++)
+		line += *p == '\n';
+	return line;
+}
+
+/* The same kernel (its fragment has debug info) crashed by SysRq: the
+ * run's report.txt has the frames' source lines, sysrq_handle_crash's at
+ * the panic() call in drivers/tty/sysrq.c of the tree it was built from,
+ * and [inline] lines. */
+START_TEST(sysrq_crash_is_symbolized)
+{
+	_cleanup_free_ char *cache = cache_dir();
+	_cleanup_strv_free_ char **lines = kr_test_bootable_fragment();
+	struct kr_buf text = KR_BUF_INIT(1 << 20);
+	for (size_t i = 0; lines[i]; i++)
+		kr_buf_printf(&text, "%s\n", lines[i]);
+	_cleanup_free_ char *frag = kr_test_write(kr_test_tmpdir(), "bootable.config", text.data);
+	kr_buf_free(&text);
+	_cleanup_free_ char *json = kr_asprintf(
+		"{\"kradar\": 1, \"name\": \"tiny-sysrq\", \"kernel\": {\"source\": \"%s\","
+		" \"config\": \"tinyconfig\", \"fragment\": \"%s\"},"
+		" \"repro\": {\"sh\": \"echo c > /proc/sysrq-trigger\"},"
+		" \"expect\": {\"verdict\": \"reproduced\"}, \"timeouts\": {\"boot\": 60, \"run\": 60},"
+		" \"vm\": {\"kvm\": \"off\", \"smp\": 1, \"mem_mb\": 256}}",
+		TARBALL, frag);
+	_cleanup_free_ char *scenario = kr_test_write(kr_test_tmpdir(), "tiny-sysrq.json", json);
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	int st = kradar_build(cache, scenario, false, &out, &err);
+	ck_assert_msg(st == 0, "kradar build exited with %d:\n%s", st, err);
+	_cleanup_free_ char *tree = field(out, "tree");
+	_cleanup_free_ char *sysrq = kr_asprintf("%s/trees/tar-%s/linux-source-6.1/drivers/tty/sysrq.c",
+						 cache, tree + 4);
+	int panic_line = line_of(sysrq, "panic(\"sysrq triggered crash");
+
+	_cleanup_free_ char *out_dir = kr_path_join(kr_test_tmpdir(), "results");
+	char *argv[] = { (char *)kr_test_kradar(), "run", "--cache", cache, "-o", out_dir, scenario,
+			 NULL };
+	_cleanup_free_ char *rout = NULL, *rerr = NULL;
+	st = kr_test_spawn(argv, NULL, 0, &rout, &rerr, BUILD_TIMEOUT_S);
+	ck_assert_msg(st == 0, "kradar run exited with %d:\n%s\n%s", st, rout, rerr);
+	ck_assert_msg(!strstr(rerr, "symbolizing"), "symbolizer warnings:\n%s", rerr);
+	_cleanup_free_ char *rp = kr_path_join(out_dir, "tiny-sysrq/run-1/report.txt");
+	_cleanup_free_ char *report = NULL;
+	ck_assert_int_eq(kr_read_file(rp, 1 << 22, &report, NULL), 0);
+	_cleanup_free_ char *want = kr_asprintf(" drivers/tty/sysrq.c:%d\n", panic_line);
+	const char *frame = strstr(report, " sysrq_handle_crash+0x");
+	ck_assert_msg(frame, "no sysrq_handle_crash frame in:\n%s", report);
+	const char *eol = strchr(frame, '\n');
+	ck_assert_msg(eol && !strncmp(eol - strlen(want) + 1, want, strlen(want)),
+		      "sysrq_handle_crash is not at%s in:\n%s", want, report);
+	ck_assert_msg(strstr(report, " [inline]\n"), "no [inline] lines in:\n%s", report);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 START_TEST(unsettable_fragment_lines_are_reported)
 {
 	_cleanup_free_ char *cache = cache_dir();
@@ -220,6 +283,7 @@ int main(void)
 	tcase_add_test(tc, unsettable_fragment_lines_are_reported);
 	tcase_add_test(tc, a_tree_that_does_not_compile_is_an_infra_error);
 	tcase_add_test(tc, tinyconfig_builds_boots_and_hits_the_cache);
+	tcase_add_test(tc, sysrq_crash_is_symbolized);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -59,6 +59,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(s->description, "");
 	ck_assert_int_eq(s->kernel.kind, KR_KERNEL_IMAGE);
 	ck_assert_ptr_null(s->kernel.vmlinux);
+	ck_assert_ptr_null(s->kernel.modules[0]);
 	ck_assert_ptr_null(s->disk.image);
 	ck_assert_str_eq(s->disk.root, "/dev/sda1");
 	ck_assert_str_eq(s->disk.ssh_user, "root");
@@ -199,6 +200,10 @@ static const struct {
 	  "1:37: extid: \"XYZ\" is not a syzbot extid (20 lowercase hex digits)" },
 	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"nope\"},\n \"repro\": {\"sh\": \"x\"}}",
 	  "1:48: kernel.image: DIR/s/nope: No such file or directory" },
+	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"bzImage\", \"modules\": [\"bzImage\", \"m.ko\"]},\n \"repro\": {\"sh\": \"x\"}}",
+	  "1:82: kernel.modules[1]: DIR/s/m.ko: No such file or directory" },
+	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"bzImage\", \"modules\": \"m.ko\"},\n \"repro\": {\"sh\": \"x\"}}",
+	  "1:70: kernel.modules: expected an array of strings, got a string" },
 	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"data\"},\n \"repro\": {\"sh\": \"x\"}}",
 	  "1:48: kernel.image: DIR/s/data: is a directory, expected a file" },
 	{ "{\"kradar\": 1, \"name\": \"t\", \"kernel\": {\"image\": \"bzImage\", \"source\": \"../tree\"},\n \"repro\": {\"sh\": \"x\"}}",

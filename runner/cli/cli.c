@@ -55,6 +55,26 @@ const struct kr_command kr_commands[] = {
 	  "  -h, --help      show this help\n"
 	  "\n"
 	  "Exit status: 0 whether or not a crash is found, 2 when the log cannot be read.\n" },
+	{ "symbolize", "add source files and lines (and inline frames) to a report's frames",
+	  kr_cmd_symbolize,
+	  "Usage: kradar symbolize --vmlinux FILE [--module FILE.ko]... LOG|-\n"
+	  "\n"
+	  "Reads a kernel report or console log (a file, or standard input for -) and\n"
+	  "prints it with every frame func+0xOFF/0xSIZE [mod] symbolized the way syzbot\n"
+	  "does: \" file:line\" appended, and a \"func file:line [inline]\" line before\n"
+	  "it for each inlined call, innermost first. Frames are resolved by name in\n"
+	  "vmlinux or in the module's .ko (named by its file: foo-bar.ko is [foo_bar]),\n"
+	  "so the load addresses in the log do not matter. A file that is missing,\n"
+	  "has no debug info or does not match the log (no function of that name and\n"
+	  "size) is a warning on standard error; its frames stay as they were.\n"
+	  "\n"
+	  "Options:\n"
+	  "      --vmlinux FILE  the kernel's vmlinux (with debug info)\n"
+	  "      --module FILE   a module's .ko (repeatable)\n"
+	  "  -h, --help          show this help\n"
+	  "\n"
+	  "Exit status: 0 done (also with warnings), 2 the log cannot be read or no\n"
+	  "file was given.\n" },
 	{ "build", "build the kernel of kernel.source scenarios (or find it in the cache)",
 	  kr_cmd_build,
 	  "Usage: kradar build [options] SCENARIO...\n"

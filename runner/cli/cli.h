@@ -55,6 +55,7 @@ void kr_cli_print_usage(FILE *f);
 /* The commands. */
 int kr_cmd_validate(int argc, char **argv);
 int kr_cmd_classify(int argc, char **argv);
+int kr_cmd_symbolize(int argc, char **argv);
 int kr_cmd_build(int argc, char **argv);
 int kr_cmd_fetch(int argc, char **argv);
 int kr_cmd_run(int argc, char **argv);

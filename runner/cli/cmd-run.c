@@ -34,6 +34,7 @@
 #include "signature.h"
 #include "ssh.h"
 #include "stale.h"
+#include "symbolize.h"
 #include "syzprog.h"
 #include "table.h"
 #include "verdict.h"
@@ -98,6 +99,11 @@ struct prepared {
 		      * reproducer, syz-execprog and syz-executor */
 	char **staged; /* their paths */
 	char *ssh_key; /* a private copy of disk.ssh_key, mode 0600 */
+	/* Reports' frames to source lines: the files are opened at the first
+	 * crash and kept for every run; guests' threads take sym_lock. NULL
+	 * when there is no vmlinux and no .ko. */
+	struct kr_symbolizer *symbolizer;
+	pthread_mutex_t *sym_lock;
 };
 
 static void prepared_clear(struct prepared *p)
@@ -113,6 +119,10 @@ static void prepared_clear(struct prepared *p)
 	free(p->stage);
 	kr_strv_free(p->staged);
 	free(p->ssh_key);
+	kr_symbolizer_free(p->symbolizer);
+	if (p->sym_lock)
+		pthread_mutex_destroy(p->sym_lock);
+	free(p->sym_lock);
 	*p = (struct prepared){ 0 };
 }
 
@@ -281,6 +291,29 @@ static void show_progress(void *userdata, const char *message)
 	kr_notice("%s: %s", s->name, message);
 }
 
+/* The files whose debug info symbolizes reports: the kernel's vmlinux
+ * (kernel.vmlinux, or a source build's), kernel.modules and the .ko files
+ * among repro.files. */
+static void setup_symbolizer(const struct kr_scenario *s, struct prepared *p,
+			     const char *vmlinux)
+{
+	struct kr_symbolizer *sym = kr_symbolizer_new();
+	if (vmlinux && !kr_path_is_url(vmlinux))
+		kr_symbolizer_set_vmlinux(sym, vmlinux);
+	for (size_t i = 0; s->kernel.modules[i]; i++)
+		kr_symbolizer_add_module(sym, s->kernel.modules[i]);
+	for (size_t i = 0; i < s->repro.n_files; i++)
+		if (kr_str_endswith(s->repro.files[i].host, ".ko"))
+			kr_symbolizer_add_module(sym, s->repro.files[i].host);
+	if (!kr_symbolizer_has_files(sym)) {
+		kr_symbolizer_free(sym);
+		return;
+	}
+	p->symbolizer = sym;
+	p->sym_lock = kr_malloc(sizeof(*p->sym_lock));
+	pthread_mutex_init(p->sym_lock, NULL);
+}
+
 /* kernel.source: the kernel builder's cache, or a build. Returns the reason
  * when there is no kernel. */
 static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
@@ -304,6 +337,7 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 	}
 	sr->kernel.cache_key = kr_strdup(k->key);
 	p->kernel = kr_strdup(k->bzimage);
+	setup_symbolizer(s, p, k->vmlinux);
 	free(sr->kernel.image);
 	sr->kernel.image = kr_strdup(k->bzimage);
 	free(sr->kernel.label);
@@ -412,6 +446,8 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 	} else {
 		p->kernel = kr_strdup(s->kernel.image);
 	}
+	if (s->kernel.kind == KR_KERNEL_IMAGE)
+		setup_symbolizer(s, p, s->kernel.vmlinux);
 	if (image) {
 		if (kr_path_is_url(s->disk.image)) {
 			if ((p->infra = download(c, s->disk.image, &p->disk, hex)))
@@ -577,8 +613,27 @@ static char *execprog_problem(const char *dir, int status)
 	return kr_syzprog_output_problem(log, len, status);
 }
 
-static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
-		     struct kr_scanner *sc, const char *dir, struct kr_run_result *run)
+/* report.txt: the title, then the report with its frames symbolized as
+ * syzbot's are (when there is debug info); the guilty file is the line of
+ * the frame the title names. */
+static char *report_text(const struct prepared *p, const char *title, const char *report,
+			 const char *frame, struct kr_run_result *run)
+{
+	_cleanup_free_ char *symbolized = NULL;
+	if (p->symbolizer) {
+		size_t len;
+		pthread_mutex_lock(p->sym_lock);
+		kr_symbolizer_text(p->symbolizer, report, strlen(report), frame, &symbolized, &len,
+				   &run->guilty_file);
+		pthread_mutex_unlock(p->sym_lock);
+	}
+	const char *body = symbolized ? symbolized : report;
+	return title ? kr_asprintf("%s\n\n%s", title, body) : kr_strdup(body);
+}
+
+static void classify(const struct kr_scenario *s, const struct prepared *p,
+		     struct kr_guest_result *g, struct kr_scanner *sc, const char *dir,
+		     struct kr_run_result *run)
 {
 	_cleanup_free_ char *infra = NULL;
 	const struct kr_crash *crash = NULL, *early = NULL;
@@ -666,7 +721,9 @@ static void classify(const struct kr_scenario *s, struct kr_guest_result *g,
 	if (crash)
 		run->crash_type = kr_strdup(crash->type);
 	const struct kr_crash *shown = crash ? crash : early;
-	_cleanup_free_ char *report = shown && shown->report ? kr_strdup(shown->report) :
+	_cleanup_free_ char *report = shown && shown->report ?
+					      report_text(p, shown->title, shown->report, shown->frame,
+							  run) :
 				      f.title ? kr_asprintf("%s\n", g->watch_line ? g->watch_line : f.title) :
 						NULL;
 	if (report && write_text(dir, "report.txt", report) == 0)
@@ -887,7 +944,7 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 	run->duration_s = g.duration_s;
 	run->boot_s = g.boot_s;
 	run->settle_s = g.settle_s;
-	classify(s, &g, sc, dir, run);
+	classify(s, p, &g, sc, dir, run);
 	*stop_from = g.stop_from_ns;
 	kr_guest_result_clear(&g);
 }
@@ -1040,6 +1097,13 @@ static void job_finished(struct exec *x, struct job *job)
 	cell->in_flight--;
 	if (run->verdict == KR_VERDICT_INFRA_ERROR && !run->reason)
 		run->reason = kr_strdup("unknown error");
+	if (cell->p.symbolizer) {
+		pthread_mutex_lock(cell->p.sym_lock);
+		_cleanup_strv_free_ char **warnings = kr_symbolizer_take_warnings(cell->p.symbolizer);
+		pthread_mutex_unlock(cell->p.sym_lock);
+		for (size_t i = 0; warnings && warnings[i]; i++)
+			kr_warning("%s: symbolizing reports: %s", s->name, warnings[i]);
+	}
 	kr_scenario_result_insert_run(cell->sr, run);
 	if (job->write_error)
 		write_failed(c, KR_TAKE_PTR(job->write_error));

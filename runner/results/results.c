@@ -126,6 +126,7 @@ static void run_free(struct kr_run_result *run)
 	free(run->title);
 	kr_title_match_clear(&run->match);
 	free(run->crash_type);
+	free(run->guilty_file);
 	free(run->reason);
 	free(run->accel);
 	kr_strv_free(run->evidence);
@@ -285,6 +286,8 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 	kr_json_set(o, "verdict", kr_json_string(kr_verdict_to_string(run->verdict)));
 	kr_json_set(o, "title", kr_json_string(run->title));
 	kr_json_set(o, "crash_type", kr_json_string(run->crash_type));
+	if (run->guilty_file)
+		kr_json_set(o, "guilty_file", kr_json_string(run->guilty_file));
 	kr_json_set(o, "reason", kr_json_string(run->reason));
 	kr_json_set(o, "match", match_json(&run->match));
 	kr_json_set(o, "accel", kr_json_string(run->accel));
@@ -631,6 +634,7 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 		run->verdict = (enum kr_verdict)v;
 	run->title = read_str(rd, o, path, "title");
 	run->crash_type = read_str(rd, o, path, "crash_type");
+	run->guilty_file = read_str(rd, o, path, "guilty_file");
 	run->reason = read_str(rd, o, path, "reason");
 	read_match(rd, o, path, &run->match);
 	run->accel = read_str(rd, o, path, "accel");

@@ -86,6 +86,7 @@ struct kr_run_result {
 	struct kr_title_match match; /* reproduced: which rule matched */
 	char *title;             /* the crash (or watch hit) title; NULL: none */
 	char *crash_type;        /* the scanner's class ("WARNING", "HANG"); NULL */
+	char *guilty_file;       /* "file:line" of the title's frame, from debug info; NULL */
 	char *reason;            /* one line: why this verdict */
 	char *accel;             /* "kvm" or "tcg"; NULL when no guest started */
 	double started_at;       /* wall clock, seconds since the epoch */

@@ -455,6 +455,7 @@ int kr_matrix_kernel_apply(const struct kr_matrix_kernel *k, struct kr_scenario 
 		replace(&s->kernel.fragment_file, NULL);
 		replace_strv(&s->kernel.fragment, NULL);
 		replace_strv(&s->kernel.make_vars, NULL);
+		replace_strv(&s->kernel.modules, NULL); /* built for the scenario's kernel */
 		s->kernel.strict_fragment = false;
 		replace(&s->kernel.label, k->label);
 		return 0;
@@ -478,6 +479,7 @@ int kr_matrix_kernel_apply(const struct kr_matrix_kernel *k, struct kr_scenario 
 		replace(&s->kernel.fragment_file, k->fragment_file);
 		replace_strv(&s->kernel.fragment, k->fragment);
 		replace_strv(&s->kernel.make_vars, k->make_vars);
+		replace_strv(&s->kernel.modules, NULL);
 		s->kernel.strict_fragment = k->strict_fragment > 0;
 	} else {
 		if (k->commit)

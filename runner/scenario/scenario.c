@@ -224,7 +224,8 @@ static int compile_check(struct kr_json_reader *l, const char *path, const char 
 static void load_kernel(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
 	static const char *const keys[] = { "image", "vmlinux", "source", "commit", "config",
-					    "fragment", "strict_fragment", "make", "label", NULL };
+					    "fragment", "strict_fragment", "make", "label", "modules",
+					    NULL };
 	json_t *k = get_object(l, root, "", "kernel");
 	if (!k) {
 		if (!json_object_get(root, "kernel"))
@@ -302,6 +303,16 @@ static void load_kernel(struct kr_json_reader *l, json_t *root, struct kr_scenar
 		if (json_object_get(k, "vmlinux"))
 			kr_json_report_field(l, "kernel.vmlinux", true,
 					     "applies to kernel.image only (a source build makes its own)");
+	}
+	/* .ko files with debug info: their frames in reports get source lines */
+	_cleanup_strv_free_ char **modules = NULL;
+	if (read_strings(l, k, "kernel", "modules", false, &modules) > 0) {
+		for (size_t i = 0; modules[i]; i++) {
+			_cleanup_free_ char *p = kr_json_path_index("kernel.modules", i);
+			char *abs = NULL;
+			if (kr_json_reader_path(l, p, modules[i], KR_JSON_PATH_FILE, false, &abs) > 0)
+				kr_strv_push(&s->kernel.modules, abs);
+		}
 	}
 	if (read_string(l, k, "kernel", "label", &s->kernel.label) > 0 &&
 	    !kr_name_ok(s->kernel.label))
@@ -659,6 +670,7 @@ static struct kr_scenario *scenario_new(const char *file)
 	s->description = kr_strdup("");
 	s->kernel.fragment = kr_calloc(1, sizeof(char *));
 	s->kernel.make_vars = kr_calloc(1, sizeof(char *));
+	s->kernel.modules = kr_calloc(1, sizeof(char *));
 	s->disk.root = kr_strdup("/dev/sda1");
 	s->disk.ssh_user = kr_strdup("root");
 	s->execprog.procs = -1;
@@ -758,6 +770,7 @@ void kr_scenario_free(struct kr_scenario *s)
 	free(s->kernel.fragment_file);
 	kr_strv_free(s->kernel.fragment);
 	kr_strv_free(s->kernel.make_vars);
+	kr_strv_free(s->kernel.modules);
 	free(s->kernel.label);
 	free(s->disk.image);
 	free(s->disk.root);

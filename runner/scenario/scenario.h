@@ -83,6 +83,7 @@ struct kr_scenario {
 		bool strict_fragment;
 		char **make_vars; /* "VAR=value" passed to make (never NULL) */
 		char *label;      /* short kernel name for reports; NULL: derived */
+		char **modules;   /* .ko files for symbolizing reports (never NULL) */
 	} kernel;
 
 	struct {
