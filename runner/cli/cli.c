@@ -71,6 +71,7 @@ const struct kr_command kr_commands[] = {
 	  "Options:\n"
 	  "      --vmlinux FILE  the kernel's vmlinux (with debug info)\n"
 	  "      --module FILE   a module's .ko (repeatable)\n"
+	  "  -v, --verbose       more log lines (repeatable: info, then debug)\n"
 	  "  -h, --help          show this help\n"
 	  "\n"
 	  "Exit status: 0 done (also with warnings), 2 the log cannot be read or no\n"

@@ -33,14 +33,14 @@ int kr_cmd_symbolize(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("symbolize");
 	static const struct option opts[] = {
-		{ "vmlinux", required_argument, NULL, 'v' },
+		{ "vmlinux", required_argument, NULL, 'V' },
 		{ "module", required_argument, NULL, 'm' },
 		{ 0 },
 	};
 	_cleanup_symbolizer_free_ struct kr_symbolizer *s = kr_symbolizer_new();
 	int c;
-	while ((c = kr_cli_getopt(self, argc, argv, "v:m:", opts)) != -1) {
-		if (c == 'v')
+	while ((c = kr_cli_getopt(self, argc, argv, "", opts)) != -1) {
+		if (c == 'V')
 			kr_symbolizer_set_vmlinux(s, optarg);
 		else if (c == 'm')
 			kr_symbolizer_add_module(s, optarg);
