@@ -20,6 +20,9 @@ LAYERS = [
     (3, "runner/guest"),
     (3, "runner/results"),
     (4, "reporters"),
+    # the run engine writes the reports and shows progress: above
+    # reporters/, below the commands that call it
+    (4.5, "runner/run"),
     (5, "runner/cli"),
 ]
 

@@ -49,6 +49,16 @@ int kr_cli_verbose_flag(const char *arg);
  * as --filter a,b) to *v. -EINVAL for an empty item. */
 int kr_cli_split_list(const char *arg, char ***v);
 
+/* The end of a run of the engine (run.h) that answered KR_ENGINE_DONE, as
+ * kradar run and verify-fix show it: the table of verdicts (text, or JSON
+ * with o->json_table; none with o->no_table), the baseline's line, where
+ * the results are, and whether the run is incomplete. Returns the exit
+ * status: the results' (0, 1, 3, 128 + signal), 3 when a write into --out
+ * failed. */
+struct kr_engine;
+struct kr_run_options;
+int kr_cli_show_run(const struct kr_run_options *o, const struct kr_engine *e);
+
 const struct kr_command *kr_cli_find(const char *name);
 void kr_cli_print_usage(FILE *f);
 

@@ -6,9 +6,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
-#include "cmd-run.h"
 #include "json-writer.h"
 #include "log.h"
+#include "run.h"
 #include "verify.h"
 
 struct side {
@@ -249,18 +249,19 @@ int kr_cmd_verify_fix(int argc, char **argv)
 	}
 	kr_diags_print(&diags, stderr);
 	kr_diags_clear(&diags);
-	struct kr_results *results = NULL;
+	_cleanup_engine_free_ struct kr_engine *engine = kr_engine_new(&ro);
 	int ret = r < 0 ? (err ? kr_cli_usage_error(self, "%s", err) : KR_EXIT_USAGE) :
-			  kr_run_cells(&ro, cells, 2, &results);
+			  kr_engine_run(engine, cells, 2);
+	if (r == 0 && ret == KR_ENGINE_DONE)
+		ret = kr_cli_show_run(&ro, engine);
+	const struct kr_results *results = r == 0 ? kr_engine_results(engine) : NULL;
 	for (int k = 0; k < 2; k++) {
 		kr_scenario_free(cells[k].s);
 		free(cells[k].scenario);
 		free(cells[k].kernel);
 	}
-	if (!results || results->interrupted) {
-		kr_results_free(results);
+	if (!results || results->interrupted)
 		return ret;
-	}
 	const struct kr_scenario_result *bad = results->scenarios[0], *fixed = results->scenarios[1];
 	struct kr_fix_evidence e = {
 		.bad_reproduced = bad->counts[KR_VERDICT_REPRODUCED],
@@ -289,6 +290,5 @@ int kr_cmd_verify_fix(int argc, char **argv)
 		ret = status[v.result];
 	}
 	kr_fix_verdict_clear(&v);
-	kr_results_free(results);
 	return ret;
 }
