@@ -217,6 +217,28 @@ char *kr_test_results_scenario(const char *json, const char *name)
 	return end ? kr_strndup(start, (size_t)(end - start)) : kr_strdup(start);
 }
 
+/* The fake QEMU: "Linux version", BEFORE, the start marker, AFTER, then
+ * it waits to be stopped. */
+char *kr_test_fake_qemu(const char *dir, const char *name, const char *before,
+			const char *after)
+{
+	_cleanup_free_ char *script = kr_asprintf(
+		"#!/bin/sh\n"
+		"[ \"$1\" = --version ] && { echo 'QEMU emulator version 7.2.0 (fake)'; exit 0; }\n"
+		"while [ $# -gt 0 ]; do [ \"$1\" = -initrd ] && initrd=$2; shift; done\n"
+		"token=$(grep -a -o 'KRADAR-START [0-9a-f]*' \"$initrd\" | head -n 1 | cut -d' ' -f2)\n"
+		"echo 'Linux version 6.1.0-fake'\n"
+		"%s%s%s"
+		"echo \"KRADAR-START $token\"\n"
+		"%s%s%s"
+		"exec sleep 600\n",
+		before ? "cat '" : "", before ? before : "", before ? "'\n" : "",
+		after ? "cat '" : "", after ? after : "", after ? "'\n" : "");
+	char *path = kr_test_write(dir, name, script);
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	return path;
+}
+
 struct kr_scenario *kr_test_scenario(const char *json)
 {
 	_cleanup_free_ char *file = kr_path_join(kr_test_tmpdir(), "s.json");

@@ -25,6 +25,14 @@ char *kr_test_write(const char *dir, const char *name, const char *text);
 int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
 		  char **err, double timeout_s);
 
+/* A fake QEMU in DIR/name (an executable script) for a scenario with
+ * repro.sh: it answers --version, reads the start marker's token from the
+ * initramfs kradar made, prints "Linux version", the file `before` (NULL:
+ * nothing), the start marker, the file `after`, then waits to be stopped.
+ * Returns its path. */
+char *kr_test_fake_qemu(const char *dir, const char *name, const char *before,
+			const char *after);
+
 /* Loads a scenario from json as if it were kr_test_tmpdir()/s.json (so
  * that relative paths name files there), failing the test with the first
  * diagnostic when it does not load. */

@@ -12,27 +12,6 @@
 #include "kr-test.h"
 #include "util.h"
 
-/* The fake QEMU: "Linux version", BEFORE, the start marker, AFTER, then
- * it waits to be stopped. */
-static char *fake_qemu(const char *dir, const char *name, const char *before, const char *after)
-{
-	_cleanup_free_ char *script = kr_asprintf(
-		"#!/bin/sh\n"
-		"[ \"$1\" = --version ] && { echo 'QEMU emulator version 7.2.0 (fake)'; exit 0; }\n"
-		"while [ $# -gt 0 ]; do [ \"$1\" = -initrd ] && initrd=$2; shift; done\n"
-		"token=$(grep -a -o 'KRADAR-START [0-9a-f]*' \"$initrd\" | head -n 1 | cut -d' ' -f2)\n"
-		"echo 'Linux version 6.1.0-fake'\n"
-		"%s%s%s"
-		"echo \"KRADAR-START $token\"\n"
-		"%s%s%s"
-		"exec sleep 600\n",
-		before ? "cat '" : "", before ? before : "", before ? "'\n" : "",
-		after ? "cat '" : "", after ? after : "", after ? "'\n" : "");
-	char *path = kr_test_write(dir, name, script);
-	ck_assert_int_eq(chmod(path, 0755), 0);
-	return path;
-}
-
 static void scenario(const char *dir, const char *name, const char *qemu, const char *expect)
 {
 	_cleanup_free_ char *text = kr_asprintf(
@@ -79,11 +58,11 @@ START_TEST(stalls_starvation_and_boot_crashes)
 		dir, "evidence.log", "[   88.300000] hrtimer: interrupt took 4108213 ns\n");
 	_cleanup_free_ char *panic = kr_path_join(kr_test_data(), "crash-logs/panic.log");
 
-	_cleanup_free_ char *q1 = fake_qemu(dir, "q-artifact", NULL, stall);
-	_cleanup_free_ char *q2 = fake_qemu(dir, "q-other", NULL, bare);
-	_cleanup_free_ char *q3 = fake_qemu(dir, "q-boot-evidence", evidence, bare);
-	_cleanup_free_ char *q4 = fake_qemu(dir, "q-boot-crash", panic, NULL);
-	_cleanup_free_ char *q5 = fake_qemu(dir, "q-expected", NULL, stall);
+	_cleanup_free_ char *q1 = kr_test_fake_qemu(dir, "q-artifact", NULL, stall);
+	_cleanup_free_ char *q2 = kr_test_fake_qemu(dir, "q-other", NULL, bare);
+	_cleanup_free_ char *q3 = kr_test_fake_qemu(dir, "q-boot-evidence", evidence, bare);
+	_cleanup_free_ char *q4 = kr_test_fake_qemu(dir, "q-boot-crash", panic, NULL);
+	_cleanup_free_ char *q5 = kr_test_fake_qemu(dir, "q-expected", NULL, stall);
 	const char *other = "{\"title\":\"WARNING in something_else\"}";
 	scenario(dir, "artifact", q1, other);
 	scenario(dir, "other", q2, other);
@@ -137,7 +116,7 @@ START_TEST(frame_rule)
 	while (cut > log && cut[-1] != '\n')
 		cut--;
 	_cleanup_free_ char *bug = kr_test_write(dir, "bug-crash.log", cut);
-	_cleanup_free_ char *q = fake_qemu(dir, "q-bug", NULL, bug);
+	_cleanup_free_ char *q = kr_test_fake_qemu(dir, "q-bug", NULL, bug);
 	scenario(dir, "caller", q, "{\"title\":\"kernel BUG in kradar_test_write\"}");
 	scenario(dir, "depth4", q, "{\"title\":\"kernel BUG in ksys_write\"}");
 	scenario(dir, "depth5", q, "{\"title\":\"kernel BUG in do_syscall_64\"}");
@@ -182,7 +161,7 @@ START_TEST(runs_filter_and_json_table)
 	free(kr_test_write(dir, "s/bzImage", "not a kernel: the fake QEMU does not care"));
 	_cleanup_free_ char *stall = kr_path_join(kr_test_data(),
 						  "crash-logs/synthetic-soft-lockup.log");
-	_cleanup_free_ char *q = fake_qemu(dir, "q-stall", NULL, stall);
+	_cleanup_free_ char *q = kr_test_fake_qemu(dir, "q-stall", NULL, stall);
 	const char *title = "{\"title\":\"BUG: soft lockup in synthetic_spin_fn\"}";
 	scenario(dir, "flaky-one", q, title);
 	scenario(dir, "flaky-two", q, title);
