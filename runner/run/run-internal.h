@@ -23,6 +23,8 @@ struct kr_progress;
 struct kr_symbolizer;
 struct kr_syzprog;
 
+/* One kr_engine_run(): set up by run.c; the guests' threads only read it
+ * (write_error, results and the rest are the main thread's). */
 struct ctx {
 	const char *out;      /* absolute */
 	char *tmp;            /* private temp dir, removed at exit */
@@ -40,7 +42,8 @@ struct ctx {
 	struct kr_budget budget;
 	int guest_jobs;    /* guests at once at most */
 	int done_fd[2];    /* a guest's thread writes its finished job here */
-	char **hashed;     /* path, sha256, path, sha256...: see file_sha256() */
+	char **hashed;     /* path, sha256, path, sha256...: see file_sha256(),
+			    * run-prepare.c */
 	char *write_error; /* the first write into --out that failed: no run starts after it */
 };
 
