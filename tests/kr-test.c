@@ -19,12 +19,26 @@
 
 int kr_test_main(Suite *s)
 {
+	/* Failure messages carry the tail of a child's output (a kernel
+	 * build's log, a console; kr_test_tail()): past check's 4 KiB default
+	 * the test dies with "Message string too long" and the reason is
+	 * lost. Not larger: check copies a buffer of this size at every
+	 * assertion. */
+	check_set_max_msg_size(KR_TEST_MAX_MSG);
 	SRunner *sr = srunner_create(s);
 	srunner_set_tap(sr, "-");
 	srunner_run_all(sr, CK_SILENT);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+const char *kr_test_tail(const char *s)
+{
+	if (!s)
+		return "(null)";
+	size_t n = strlen(s);
+	return n > KR_TEST_TAIL ? s + n - KR_TEST_TAIL : s;
 }
 
 static char *tmpdir;
@@ -258,7 +272,7 @@ void kr_test_prepare_debian_kernel(void)
 	char *argv[] = { script, NULL };
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int rc = kr_test_spawn(argv, NULL, 0, &out, &err, 1800);
-	ck_assert_msg(rc == 0, "prepare-debian-kernel.sh failed (%d): %s", rc, err);
+	ck_assert_msg(rc == 0, "prepare-debian-kernel.sh failed (%d): %s", rc, kr_test_tail(err));
 	/* The env file's path is the last line. */
 	size_t len = strlen(out);
 	while (len && out[len - 1] == '\n')

@@ -104,4 +104,10 @@ int kr_test_wait_for_text(const char *path, const char *text, double timeout_s);
 size_t kr_test_count_prefixed(char *const *v, const char *prefix);
 
 #define KR_ASSERT_HAS(hay, needle) \
-	ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, hay)
+	ck_assert_msg(strstr(hay, needle), "no '%s' in:\n%s", needle, kr_test_tail(hay))
+
+/* The largest failure message, and the part of a long output one shows:
+ * its end, where a build or a guest says what went wrong. */
+#define KR_TEST_MAX_MSG (64u << 10)
+#define KR_TEST_TAIL (12u << 10)
+const char *kr_test_tail(const char *s);

@@ -147,11 +147,11 @@ START_TEST(fetch_writes_a_ready_scenario)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int rc = fetch(&d, &out, &err, NULL, NULL);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, kr_test_tail(out), kr_test_tail(err));
 	/* The status, prominently. */
 	ck_assert_msg(strstr(out, "status:  fixed by commit 0123456789ab (\"vhost: wake up the "
 				  "worker before flushing\") -- fixed on 2025/01/15 10:20\n"),
-		      "%s", out);
+		      "%s", kr_test_tail(out));
 	ck_assert_ptr_nonnull(strstr(out, "already fixed"));
 	ck_assert_ptr_nonnull(strstr(out, "crash:   #1 "));
 
@@ -180,7 +180,7 @@ START_TEST(fetch_writes_a_ready_scenario)
 			      strstr(scenario, "\"INFO: task hung in vhost_dev_flush\""),
 		      "%s", scenario);
 	_cleanup_free_ char *verr = NULL;
-	ck_assert_msg(validate(&d, &verr) == 0, "%s", verr);
+	ck_assert_msg(validate(&d, &verr) == 0, "%s", kr_test_tail(verr));
 
 	/* meta.json: status, fix commit, the chosen crash, URLs and digests. */
 	_cleanup_free_ char *meta = read_out(&d, "meta.json");
@@ -201,7 +201,7 @@ START_TEST(fetch_writes_a_ready_scenario)
 	unsigned before = route(&d, BUG_TARGET)->hits;
 	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
 	rc = fetch(&d, &out2, &err2, "--offline", NULL);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, err2);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, kr_test_tail(err2));
 	ck_assert_uint_eq(route(&d, BUG_TARGET)->hits, before);
 	ck_assert_uint_eq(route(&d, asset_targets[0])->hits, 1);
 	ck_assert_uint_eq(route(&d, "/text?tag=ReproSyz&x=2000000000000000")->hits, 1);
@@ -217,11 +217,11 @@ START_TEST(fetch_syz_repro)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int rc = fetch(&d, &out, &err, "--repro", "syz");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, kr_test_tail(out), kr_test_tail(err));
 	_cleanup_free_ char *scenario = read_out(&d, "scenario.json");
 	ck_assert_ptr_nonnull(strstr(scenario, "\"syz\": \"repro.syz\""));
 	_cleanup_free_ char *verr = NULL;
-	ck_assert_msg(validate(&d, &verr) == 0, "%s", verr);
+	ck_assert_msg(validate(&d, &verr) == 0, "%s", kr_test_tail(verr));
 	dashboard_free(&d);
 }
 END_TEST
@@ -234,9 +234,9 @@ START_TEST(unknown_bug_is_bad_input)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	ck_assert_int_eq(fetch(&d, &out, &err, NULL, NULL), 2);
-	ck_assert_msg(strstr(err, "HTTP 404") && strstr(err, "no bug with extid " EXTID), "%s", err);
+	ck_assert_msg(strstr(err, "HTTP 404") && strstr(err, "no bug with extid " EXTID), "%s", kr_test_tail(err));
 	/* one message, logged once */
-	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", err);
+	ck_assert_msg(strchr(err, '\n') == err + strlen(err) - 1, "%s", kr_test_tail(err));
 	ck_assert_uint_eq(kr_http_misses(d.http), 1); /* a 404 is not retried */
 	dashboard_free(&d);
 }
@@ -253,8 +253,8 @@ START_TEST(server_error_then_success)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int rc = fetch(&d, &out, &err, "--repro", "c");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
-	ck_assert_msg(strstr(err, "HTTP 500") && strstr(err, "retrying"), "%s", err);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, kr_test_tail(out), kr_test_tail(err));
+	ck_assert_msg(strstr(err, "HTTP 500") && strstr(err, "retrying"), "%s", kr_test_tail(err));
 	ck_assert_uint_eq(d.routes[0].hits, 2);
 	ck_assert_uint_eq(d.routes[6].hits, 2);
 	ck_assert_int_eq(d.routes[6].range_from[1], (long long)(d.xz_len[0] / 2));
@@ -295,7 +295,7 @@ START_TEST(oversized_answer)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	ck_assert_int_eq(fetch(&d, &out, &err, NULL, NULL), 2);
-	ck_assert_msg(strstr(err, "larger than the limit of 8388608 bytes"), "%s", err);
+	ck_assert_msg(strstr(err, "larger than the limit of 8388608 bytes"), "%s", kr_test_tail(err));
 	ck_assert_uint_eq(d.routes[0].hits, 1);
 	free(huge);
 	dashboard_free(&d);
@@ -312,7 +312,7 @@ START_TEST(dashboard_rate_limit)
 	d.http = kr_http_start(d.routes);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int rc = fetch(&d, &out, &err, "--asset", "kernel=/assets/bzImage-44444444.xz");
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, kr_test_tail(out), kr_test_tail(err));
 	uint64_t times[16];
 	size_t n = 0;
 	for (struct kr_http_route *r = d.routes; r->target; r++)
@@ -420,8 +420,8 @@ START_TEST(assets_from_the_bug_page)
 	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
 	ck_assert_msg(strstr(out, "assets:  disk image (bug page), kernel image (bug page), vmlinux "
 				  "(bug page)\n"),
-		      "%s", out);
-	ck_assert_msg(!strstr(err, "warning"), "%s", err);
+		      "%s", kr_test_tail(out));
+	ck_assert_msg(!strstr(err, "warning"), "%s", kr_test_tail(err));
 	const char *files[3] = { "disk.raw", "bzImage", "vmlinux" };
 	for (int i = 0; i < 3; i++) {
 		_cleanup_free_ char *got = read_out(&d, files[i]);
@@ -441,7 +441,7 @@ START_TEST(assets_from_the_bug_page)
 			      strstr(scenario, "\"image\": \"disk.raw\""),
 		      "%s", scenario);
 	_cleanup_free_ char *verr = NULL;
-	ck_assert_msg(validate(&d, &verr) == 0, "%s", verr);
+	ck_assert_msg(validate(&d, &verr) == 0, "%s", kr_test_tail(verr));
 	_cleanup_free_ char *meta = read_out(&d, "meta.json");
 	_cleanup_free_ char *mount = kr_asprintf("\"url\": \"%s/syzbot-assets/999999999999/mount_0.gz\"",
 						 kr_http_url(d.http));
@@ -502,7 +502,7 @@ START_TEST(several_crashes_on_the_page)
 	fetch_ok(&d, NULL, &out, &err, "--crash", "2");
 	ck_assert_msg(strstr(out, "crash:   #2 ") &&
 			      strstr(out, "assets:  kernel image (bug page), vmlinux (bug page)\n"),
-		      "%s", out);
+		      "%s", kr_test_tail(out));
 	_cleanup_free_ char *k = read_out(&d, "bzImage");
 	ck_assert_str_eq(k, d.plain[1]);
 	_cleanup_free_ char *s1 = read_out(&d, "scenario.json");
@@ -539,8 +539,8 @@ START_TEST(page_without_assets)
 	page->body = html;
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	fetch_ok(&d, NULL, &out, &err, NULL, NULL);
-	ck_assert_msg(strstr(out, "assets:  none\n"), "%s", out);
-	ck_assert_msg(!strstr(err, "warning: http"), "%s", err);
+	ck_assert_msg(strstr(out, "assets:  none\n"), "%s", kr_test_tail(out));
+	ck_assert_msg(!strstr(err, "warning: http"), "%s", kr_test_tail(err));
 	_cleanup_free_ char *s = read_out(&d, "scenario.json");
 	ck_assert_ptr_nonnull(strstr(s, "\"source\": \"${KRADAR_KERNEL_TREE}\""));
 	dashboard_free(&d);
@@ -583,10 +583,10 @@ START_TEST(unusable_pages)
 		fetch_ok(&d, dir, &out, &err, NULL, NULL);
 		_cleanup_free_ char *want = kr_asprintf("kradar: warning: %s" PAGE_TARGET,
 							kr_http_url(d.http));
-		ck_assert_msg(strstr(err, want) && strstr(err, cases[i].warning), "%zu: %s", i, err);
+		ck_assert_msg(strstr(err, want) && strstr(err, cases[i].warning), "%zu: %s", i, kr_test_tail(err));
 		ck_assert_msg(strstr(out, "assets:  disk image (JSON), kernel image (JSON), vmlinux "
 					  "(JSON)\n"),
-			      "%s", out);
+			      "%s", kr_test_tail(out));
 		_cleanup_free_ char *meta = read_out(&d, "meta.json");
 		ck_assert_msg(strstr(meta, "\"source\": \"json\"") &&
 				      strstr(meta, "\"error\": \"http"),
@@ -608,12 +608,12 @@ START_TEST(assets_from_flags_or_source)
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	_cleanup_free_ char *kernel = kr_asprintf("%s/assets/bzImage-44444444.xz", kr_http_url(d.http));
 	int rc = fetch(&d, &out, &err, "--asset", kernel);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out, err);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, kr_test_tail(out), kr_test_tail(err));
 	_cleanup_free_ char *s1 = read_out(&d, "scenario.json");
 	ck_assert_ptr_nonnull(strstr(s1, "\"image\": \"bzImage\""));
 	ck_assert_ptr_null(strstr(s1, "disk"));
 	_cleanup_free_ char *verr = NULL;
-	ck_assert_msg(validate(&d, &verr) == 0, "%s", verr);
+	ck_assert_msg(validate(&d, &verr) == 0, "%s", kr_test_tail(verr));
 
 	/* No kernel at all: source mode, valid once KRADAR_KERNEL_TREE is set. */
 	free(d.out);
@@ -621,7 +621,7 @@ START_TEST(assets_from_flags_or_source)
 	_cleanup_free_ char *out2 = NULL, *err2 = NULL;
 	unsetenv("KRADAR_KERNEL_TREE");
 	rc = fetch(&d, &out2, &err2, NULL, NULL);
-	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, err2);
+	ck_assert_msg(rc == 0, "exit %d\n%s%s", rc, out2, kr_test_tail(err2));
 	ck_assert_ptr_nonnull(strstr(out2, "no kernel image: set KRADAR_KERNEL_TREE"));
 	ck_assert_ptr_nonnull(strstr(err2, "KRADAR_KERNEL_TREE is not set"));
 	_cleanup_free_ char *s2 = read_out(&d, "scenario.json");

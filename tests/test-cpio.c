@@ -12,7 +12,7 @@ static char *cpio_run(const char *dir, const char *archive, const char *mode)
 	char *argv[] = { "sh", "-c", script, NULL };
 	char *out = NULL, *err = NULL;
 	int rc = kr_test_spawn(argv, NULL, 0, &out, &err, 60);
-	ck_assert_msg(rc == 0, "cpio %s: %s", mode, err);
+	ck_assert_msg(rc == 0, "cpio %s: %s", mode, kr_test_tail(err));
 	free(err);
 	return out;
 }

@@ -81,9 +81,9 @@ static void prepare_kernel(void)
 	char *argv[] = { (char *)kr_test_kradar(), "build", "--cache", cache_dir, scenario, NULL };
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int st = kr_test_spawn(argv, NULL, 0, &out, &err, SETUP_TIMEOUT_S);
-	ck_assert_msg(st == 0, "kradar build exited with %d:\n%s\n%s", st, out, err);
+	ck_assert_msg(st == 0, "kradar build exited with %d:\n%s\n%s", st, kr_test_tail(out), kr_test_tail(err));
 	const char *p = strstr(out, "\nbzImage ");
-	ck_assert_msg(p != NULL, "no bzImage line in:\n%s", out);
+	ck_assert_msg(p != NULL, "no bzImage line in:\n%s", kr_test_tail(out));
 	p += strlen("\nbzImage ");
 	while (*p == ' ')
 		p++;
@@ -97,7 +97,7 @@ static void prepare_disk(void)
 	char *argv[] = { script, NULL };
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int st = kr_test_spawn(argv, NULL, 0, &out, &err, SETUP_TIMEOUT_S);
-	ck_assert_msg(st == 0, "make-disk.sh exited with %d:\n%s", st, err);
+	ck_assert_msg(st == 0, "make-disk.sh exited with %d:\n%s", st, kr_test_tail(err));
 	disk_dir = last_line(out);
 	disk = kr_path_join(disk_dir, "disk.raw");
 	key = kr_path_join(disk_dir, "id_ed25519");
@@ -149,8 +149,8 @@ static void kradar_run(const char *file, const char *name, struct run *r)
 	r->status = kr_test_spawn(argv, NULL, 0, &r->out, &r->err, RUN_TIMEOUT_S);
 	_cleanup_free_ char *rj = kr_path_join(out_dir, "results.json");
 	ck_assert_msg(kr_read_file(rj, 1 << 20, &r->results, NULL) == 0,
-		      "no results.json; kradar run exited with %d:\n%s\n%s", r->status, r->out,
-		      r->err);
+		      "no results.json; kradar run exited with %d:\n%s\n%s", r->status, kr_test_tail(r->out),
+		      kr_test_tail(r->err));
 	r->dir = kr_asprintf("%s/%s/run-1", out_dir, name);
 }
 
@@ -179,7 +179,7 @@ static void run_stand_in(const char *name, const char *program, const char *disk
 		"\"repro\":{\"syz\":\"repro.syz\"},\"execprog\":{\"bin\":\"%s\"}," VM ",%s",
 		kernel, disk, disk_fields, bin, rest);
 	kradar_run(file, name, r);
-	ck_assert_msg(r->status == 0, "exit %d:\n%s\n%s", r->status, r->out, r->err);
+	ck_assert_msg(r->status == 0, "exit %d:\n%s\n%s", r->status, kr_test_tail(r->out), kr_test_tail(r->err));
 }
 
 /* A shell reproducer as root, without a password: sysctls, repro.files and
@@ -201,7 +201,7 @@ START_TEST(clean_run_over_ssh)
 		kernel, disk);
 	struct run r;
 	kradar_run(file, "image-clean", &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	KR_ASSERT_HAS(r.results, "\"verdict\": \"clean\"");
 	KR_ASSERT_HAS(r.results, "no crash: the reproducer finished (status 0)");
 	KR_ASSERT_HAS(r.results, "\"repro_log\": \"repro.log\"");
@@ -358,7 +358,7 @@ static void fetch_validate_run(bool with_disk)
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	int st = fetch(h, extid, out_dir, cache, &out, &err);
 	kr_http_stop(h);
-	ck_assert_msg(st == 0, "kradar fetch exited with %d:\n%s\n%s", st, out, err);
+	ck_assert_msg(st == 0, "kradar fetch exited with %d:\n%s\n%s", st, kr_test_tail(out), kr_test_tail(err));
 	_cleanup_free_ char *scen = kr_path_join(out_dir, "scenario.json");
 	_cleanup_free_ char *text = NULL;
 	ck_assert_int_eq(kr_read_file(scen, 1 << 20, &text, NULL), 0);
@@ -370,7 +370,7 @@ static void fetch_validate_run(bool with_disk)
 	char *validate[] = { (char *)kr_test_kradar(), "validate", out_dir, NULL };
 	_cleanup_free_ char *vout = NULL, *verr = NULL;
 	st = kr_test_spawn(validate, NULL, 0, &vout, &verr, 60);
-	ck_assert_msg(st == 0, "kradar validate exited with %d:\n%s\n%s", st, vout, verr);
+	ck_assert_msg(st == 0, "kradar validate exited with %d:\n%s\n%s", st, vout, kr_test_tail(verr));
 
 	/* Under TCG with the scenario's default timeouts and VM. */
 	setenv("KRADAR_KVM_DEVICE", "/nonexistent", 1);
@@ -381,7 +381,7 @@ static void fetch_validate_run(bool with_disk)
 	name = kr_strndup(n, strcspn(n, "\""));
 	struct run r;
 	kradar_run(scen, name, &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	KR_ASSERT_HAS(r.results, "\"verdict\": \"reproduced\"");
 	KR_ASSERT_HAS(r.results, "\"title\": \"" TITLE "\"");
 	KR_ASSERT_HAS(r.results, with_disk ? "\"ssh_log\": \"ssh.log\"" : "\"console_log\"");
@@ -422,7 +422,7 @@ START_TEST(real_execprog)
 		kernel, disk, bin);
 	struct run r;
 	kradar_run(clean, "real-clean", &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	_cleanup_free_ char *log = artifact(&r, "execprog.log");
 	KR_ASSERT_HAS(log, "parsed 1 programs");
 	run_clear(&r);
@@ -443,7 +443,7 @@ START_TEST(real_execprog)
 		"\"execprog\":{\"bin\":\"%s\"},\"expect\":{\"title\":\"" TITLE "\"}," VM "," TIMEOUTS,
 		kernel, disk, bin);
 	kradar_run(crash, "real-crash", &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	KR_ASSERT_HAS(r.results, "\"verdict\": \"reproduced\"");
 	run_clear(&r);
 	kr_test_tmpdir_cleanup();

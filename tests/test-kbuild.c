@@ -61,12 +61,12 @@ static void run(char *const argv[], const char *cwd)
 		for (size_t i = 1; argv[i]; i++)
 			kr_strv_push(&full, kr_strdup(argv[i]));
 		int st = kr_test_spawn(full, NULL, 0, &out, &err, 60);
-		ck_assert_msg(st == 0, "%s failed: %s", argv[0], err);
+		ck_assert_msg(st == 0, "%s failed: %s", argv[0], kr_test_tail(err));
 		kr_strv_free(full);
 		return;
 	}
 	int st = kr_test_spawn(argv, NULL, 0, &out, &err, 60);
-	ck_assert_msg(st == 0, "%s failed: %s", argv[0], err);
+	ck_assert_msg(st == 0, "%s failed: %s", argv[0], kr_test_tail(err));
 }
 
 /* A scenario building source with the given kernel fields (JSON members). */
@@ -126,7 +126,7 @@ START_TEST(tarball_builds_once_then_hits)
 	_cleanup_scenario_free_ struct kr_scenario *s = scenario(fields);
 	_cleanup_kernel_free_ struct kr_kernel *k1 = NULL, *k2 = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s, &k1, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &k1, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(!k1->cache_hit);
 	ck_assert_int_eq(builds(), 1);
 	ck_assert_uint_eq(strlen(k1->key), 64);
@@ -144,7 +144,7 @@ START_TEST(tarball_builds_once_then_hits)
 	_cleanup_free_ char *log = read_text(k1->build_log);
 	ck_assert_ptr_nonnull(strstr(log, "olddefconfig"));
 
-	ck_assert_msg(get(s, &k2, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &k2, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(k2->cache_hit);
 	ck_assert_int_eq(builds(), 1);
 	ck_assert_str_eq(k2->key, k1->key);
@@ -163,7 +163,7 @@ START_TEST(dropped_fragment_lines_are_named_with_reasons)
 	_cleanup_scenario_free_ struct kr_scenario *s = scenario(fields);
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL, *again = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s, &k, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &k, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_uint_eq(k->n_mismatches, 2);
 	ck_assert_str_eq(k->mismatches[0].option, "CONFIG_GATED");
 	ck_assert_str_eq(k->mismatches[0].requested, "y");
@@ -173,7 +173,7 @@ START_TEST(dropped_fragment_lines_are_named_with_reasons)
 	ck_assert_ptr_nonnull(strstr(k->mismatches[1].reason, "not a Kconfig symbol"));
 	ck_assert_ptr_nonnull(strstr(k->mismatches[1].message, "CONFIG_NOSUCH=y"));
 	/* A cache hit reports them too. */
-	ck_assert_msg(get(s, &again, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &again, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(again->cache_hit);
 	ck_assert_uint_eq(again->n_mismatches, 2);
 	ck_assert_str_eq(again->mismatches[0].message, k->mismatches[0].message);
@@ -240,7 +240,7 @@ START_TEST(git_commit_is_exported_without_touching_the_checkout)
 	_cleanup_scenario_free_ struct kr_scenario *s = scenario(fields);
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s, &k, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &k, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_ptr_nonnull(k->commit);
 	ck_assert_uint_eq(strlen(k->commit), 40);
 	_cleanup_free_ char *tree_id = kr_asprintf("git:%s", k->commit);
@@ -279,17 +279,17 @@ START_TEST(directory_identity_is_its_content)
 	_cleanup_scenario_free_ struct kr_scenario *s = scenario(fields);
 	_cleanup_kernel_free_ struct kr_kernel *a = NULL, *b = NULL, *c = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s, &a, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &a, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(kr_str_startswith(a->tree, "dir:"));
 	free(kr_test_write(tree, "VERSION", "changed\n"));
-	ck_assert_msg(get(s, &b, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &b, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(!b->cache_hit);
 	ck_assert_str_ne(b->tree, a->tree);
 	_cleanup_free_ char *image = read_text(b->bzimage);
 	ck_assert_str_eq(image, "changed\n");
 	/* The same content again (new inode and times): the first kernel. */
 	free(kr_test_write(tree, "VERSION", "one\n"));
-	ck_assert_msg(get(s, &c, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &c, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(c->cache_hit);
 	ck_assert_str_eq(c->key, a->key);
 	ck_assert_int_eq(builds(), 2);
@@ -308,8 +308,8 @@ START_TEST(make_variables_and_config_file_are_inputs)
 	_cleanup_scenario_free_ struct kr_scenario *s2 = scenario(f2);
 	_cleanup_kernel_free_ struct kr_kernel *a = NULL, *b = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s1, &a, &err) == 0, "%s", err);
-	ck_assert_msg(get(s2, &b, &err) == 0, "%s", err);
+	ck_assert_msg(get(s1, &a, &err) == 0, "%s", kr_test_tail(err));
+	ck_assert_msg(get(s2, &b, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_str_ne(a->key, b->key);
 	ck_assert_str_eq(a->config_hash, b->config_hash);
 	ck_assert_int_eq(builds(), 2);
@@ -374,7 +374,7 @@ START_TEST(interrupted_build_never_enters_the_cache)
 	/* The next kradar builds it (the key's lock died with its holder). */
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(get(s, &k, &err) == 0, "%s", err);
+	ck_assert_msg(get(s, &k, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert(!k->cache_hit);
 	ck_assert_int_eq(builds(), 1);
 }
@@ -433,7 +433,7 @@ START_TEST(config_only_checks_without_building)
 	struct kr_kbuild_options o = { .cache_dir = cache, .config_only = true };
 	struct kr_kernel *k = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(kr_kbuild_get(s, &o, &k, &err) == 0, "%s", err);
+	ck_assert_msg(kr_kbuild_get(s, &o, &k, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_ptr_null(k->bzimage);
 	ck_assert_ptr_null(k->key);
 	ck_assert_uint_eq(k->n_mismatches, 1);
@@ -499,7 +499,7 @@ START_TEST(command_reports_identity_and_failures)
 	char *relative[] = { "sh", "-c", "cd \"$0\" && exec \"$1\" build --cache rel-cache \"$2\"",
 			     (char *)dir, (char *)kr_test_kradar(), ok, NULL };
 	_cleanup_free_ char *out3 = NULL, *err4 = NULL;
-	ck_assert_msg(kr_test_spawn(relative, NULL, 0, &out3, &err4, 60) == 0, "%s", err4);
+	ck_assert_msg(kr_test_spawn(relative, NULL, 0, &out3, &err4, 60) == 0, "%s", kr_test_tail(err4));
 	ck_assert_ptr_nonnull(strstr(out3, "cached    no"));
 	_cleanup_free_ char *entry = kr_asprintf("bzImage   %s/rel-cache/kernels/", dir);
 	ck_assert_ptr_nonnull(strstr(out3, entry));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kr-test.h"
 #include "scenario.h"
@@ -465,6 +466,54 @@ START_TEST(find_scenarios_recursively_sorted)
 }
 END_TEST
 
+/* A symlinked directory is not walked (a loop, or a link to "/", would
+ * be); a symlinked scenario file counts. */
+START_TEST(find_skips_symlinked_directories)
+{
+	free(kr_test_write(dir, "set/a.json", "{}"));
+	free(kr_test_write(dir, "elsewhere/b.json", "{}"));
+	_cleanup_free_ char *set = kr_path_join(dir, "set");
+	_cleanup_free_ char *loop = kr_path_join(dir, "set/loop");
+	_cleanup_free_ char *other = kr_path_join(dir, "set/other");
+	_cleanup_free_ char *file_link = kr_path_join(dir, "set/c.json");
+	ck_assert_int_eq(symlink(set, loop), 0);
+	ck_assert_int_eq(symlink("../elsewhere", other), 0);
+	ck_assert_int_eq(symlink("../elsewhere/b.json", file_link), 0);
+	char *args[] = { set, NULL };
+	struct kr_diags d = { 0 };
+	_cleanup_strv_free_ char **files = NULL;
+	ck_assert_int_eq(kr_scenario_find(args, &files, &d), 0);
+	ck_assert_uint_eq(kr_strv_len(files), 2);
+	ck_assert(kr_str_endswith(files[0], "set/a.json"));
+	ck_assert(kr_str_endswith(files[1], "set/c.json"));
+	ck_assert_uint_eq(d.n, 0);
+}
+END_TEST
+
+/* A directory far larger than any set of scenarios ("/", a home) is
+ * refused with a message instead of being walked to the end. */
+START_TEST(find_gives_up_on_huge_trees)
+{
+	for (int i = 0; i < 11; i++) {
+		_cleanup_free_ char *name = kr_asprintf("big/%d/x.json", i);
+		free(kr_test_write(dir, name, "{}"));
+	}
+	_cleanup_free_ char *big = kr_path_join(dir, "big");
+	char *args[] = { big, NULL };
+	struct kr_diags d = { 0 };
+	_cleanup_strv_free_ char **files = NULL;
+	/* 11 directories with 3 entries each (".", "..", x.json) */
+	ck_assert_int_eq(kr_scenario_find_capped(args, 35, &files, &d), -E2BIG);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert_str_eq(d.items[0].message, "more than 35 files below: not a directory of scenarios");
+	kr_diags_clear(&d);
+	kr_strv_free(files);
+	files = NULL;
+	ck_assert_int_eq(kr_scenario_find_capped(args, 60, &files, &d), 0);
+	ck_assert_uint_eq(kr_strv_len(files), 11);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scenario");
@@ -480,6 +529,8 @@ int main(void)
 	tcase_add_test(tc, unreadable_and_oversized_files);
 	tcase_add_test(tc, x_keys_are_ignored);
 	tcase_add_test(tc, find_scenarios_recursively_sorted);
+	tcase_add_test(tc, find_skips_symlinked_directories);
+	tcase_add_test(tc, find_gives_up_on_huge_trees);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -19,7 +19,7 @@ static struct kr_results *load(const char *dir)
 	_cleanup_free_ char *path = kr_path_join(dir, "results.json");
 	struct kr_results *r = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(kr_results_load(path, &r, &err) == 0, "%s", err);
+	ck_assert_msg(kr_results_load(path, &r, &err) == 0, "%s", kr_test_tail(err));
 	return r;
 }
 

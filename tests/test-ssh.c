@@ -544,7 +544,7 @@ static char *run_fake_image(struct fake *f, const char *kernel, const char *disk
 			 (char *)cache, scenario, NULL };
 	char *out = NULL, *err = NULL;
 	int st = kr_test_spawn(argv, NULL, 0, &out, &err, 120);
-	ck_assert_msg(st == 0, "kradar run: %d\n%s\n%s", st, out, err);
+	ck_assert_msg(st == 0, "kradar run: %d\n%s\n%s", st, kr_test_tail(out), kr_test_tail(err));
 	free(out);
 	return err;
 }
@@ -559,7 +559,7 @@ START_TEST(run_image_mode)
 	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
 	_cleanup_free_ char *out_dir = NULL;
 	_cleanup_free_ char *err = run_fake_image(&f, "bzImage", "disk.raw", cache, &out_dir);
-	ck_assert_msg(strstr(err, "was taken before QEMU could forward it"), "%s", err);
+	ck_assert_msg(strstr(err, "was taken before QEMU could forward it"), "%s", kr_test_tail(err));
 	/* two QEMUs, each with its own port */
 	_cleanup_free_ char *nd_path = kr_path_join(f.dir, "netdevs");
 	_cleanup_free_ char *netdevs = NULL;
@@ -575,7 +575,7 @@ START_TEST(run_image_mode)
 	_cleanup_free_ char *text = NULL;
 	ck_assert_int_eq(kr_read_file(calls, 1 << 20, &text, NULL), 0);
 	_cleanup_free_ char *user = kr_asprintf("-p %d tester@127.0.0.1 -- sh kradar/run.sh\n", p2);
-	ck_assert_msg(strstr(text, user), "%s", text);
+	ck_assert_msg(strstr(text, user), "%s", kr_test_tail(text));
 
 	_cleanup_free_ char *results = kr_path_join(out_dir, "results.json");
 	_cleanup_free_ char *rj = NULL;
@@ -651,7 +651,7 @@ START_TEST(run_image_mode_urls)
 	ck_assert_int_eq(kr_read_file(results_path, 1 << 20, &results, NULL), 0);
 	_cleanup_free_ char *want_disk = kr_asprintf(
 		"\"disk\": {\n        \"image\": \"%s\",\n        \"sha256\": \"%s\"", disk, hex);
-	ck_assert_msg(strstr(results, want_disk), "%s", results);
+	ck_assert_msg(strstr(results, want_disk), "%s", kr_test_tail(results));
 	ck_assert_ptr_nonnull(strstr(results, "\"verdict\": \"clean\""));
 	fake_clear(&f);
 }

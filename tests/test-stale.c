@@ -120,6 +120,56 @@ START_TEST(sweep_removes_only_dead_owners)
 }
 END_TEST
 
+/* Temporary files of atomic writes (kr_write_file_atomic) that a killed
+ * process left: removed at any depth up to the limit, never those of a
+ * live process, never through a symlink. */
+START_TEST(sweep_tmp_removes_dead_writers_files)
+{
+	const char *dir = kr_test_tmpdir();
+	struct kr_owner dead = dead_owner();
+	_cleanup_free_ char *tag = kr_owner_tag(&dead);
+	_cleanup_free_ char *gone = kr_asprintf("results.json.tmp-%s-Ab12Cd", tag);
+	_cleanup_free_ char *gone_deep = kr_asprintf("s/run-1/console.log.tmp-%s-Ab12Cd", tag);
+	_cleanup_free_ char *too_deep = kr_asprintf("a/b/c/d/x.tmp-%s-Ab12Cd", tag);
+	_cleanup_free_ char *bad_suffix = kr_asprintf("x.tmp-%s-Ab12", tag);
+	free(kr_test_write(dir, gone, "{"));
+	free(kr_test_write(dir, gone_deep, "half"));
+	free(kr_test_write(dir, too_deep, "x"));
+	free(kr_test_write(dir, bad_suffix, "x"));
+	free(kr_test_write(dir, "plain.tmp-XXXXXX", "no owner: kept"));
+	/* a live writer's file (this process's template) */
+	_cleanup_free_ char *live_path = kr_path_join(dir, "live.json");
+	_cleanup_free_ char *live = kr_stale_tmp_template(live_path);
+	ck_assert_ptr_nonnull(live);
+	ck_assert(kr_str_endswith(live, "-XXXXXX"));
+	int fd = mkostemp(live, O_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* a symlinked directory is not entered */
+	_cleanup_free_ char *outside = kr_asprintf("%s/../outside-%d", dir, (int)getpid());
+	_cleanup_free_ char *outside_file = kr_asprintf("%s/y.tmp-%s-Ab12Cd", outside, tag);
+	ck_assert_int_eq(kr_mkdir_p(outside, 0755), 0);
+	ck_assert_int_eq(kr_write_file_atomic(outside_file, "x", 1, 0644), 0);
+	_cleanup_free_ char *link = kr_path_join(dir, "link");
+	ck_assert_int_eq(symlink(outside, link), 0);
+
+	ck_assert_int_eq(kr_stale_sweep_tmp(dir, 3), 2);
+	ck_assert(!exists(dir, gone));
+	ck_assert(!exists(dir, gone_deep));
+	ck_assert(exists(dir, too_deep));
+	ck_assert(exists(dir, bad_suffix));
+	ck_assert(exists(dir, "plain.tmp-XXXXXX"));
+	ck_assert(access(live, F_OK) == 0);
+	ck_assert(access(outside_file, F_OK) == 0);
+	ck_assert_int_eq(kr_rm_rf(outside), 0);
+
+	/* an atomic write leaves no temporary file and names its temporary
+	 * after this process */
+	ck_assert_int_eq(kr_write_file_atomic(live_path, "{}", 2, 0644), 0);
+	ck_assert(exists(dir, "live.json"));
+}
+END_TEST
+
 START_TEST(owner_lock_names_the_holder)
 {
 	const char *dir = kr_test_tmpdir();
@@ -208,6 +258,7 @@ int main(void)
 	tcase_add_test(tc, owner_self_and_tag);
 	tcase_add_test(tc, owner_alive_checks_start_time);
 	tcase_add_test(tc, sweep_removes_only_dead_owners);
+	tcase_add_test(tc, sweep_tmp_removes_dead_writers_files);
 	tcase_add_test(tc, owner_lock_names_the_holder);
 	tcase_add_test(tc, sweep_parts_keeps_resumable_and_locked);
 	suite_add_tcase(s, tc);

@@ -109,8 +109,8 @@ static void kradar_run(const char *scenarios, struct run *r)
 	r->status = kr_test_spawn(argv, NULL, 0, &r->out, &r->err, 1500);
 	_cleanup_free_ char *path = kr_path_join(r->out_dir, "results.json");
 	ck_assert_msg(kr_read_file(path, 16 << 20, &r->json, NULL) == 0,
-		      "no results.json; kradar run exited with %d:\n%s\n%s", r->status, r->out,
-		      r->err);
+		      "no results.json; kradar run exited with %d:\n%s\n%s", r->status, kr_test_tail(r->out),
+		      kr_test_tail(r->err));
 }
 
 /* A file of scenario name's first run ("" when missing). */
@@ -131,7 +131,7 @@ START_TEST(program_crashes_guest)
 	scenario(dir, "real-warn", program, "", EXPECT_WARN);
 	struct run r;
 	kradar_run(dir, &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	_cleanup_free_ char *s = kr_test_results_scenario(r.json, "real-warn");
 	KR_ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
 	KR_ASSERT_HAS(s, "\"title\": \"" TITLE "\"");
@@ -161,7 +161,7 @@ START_TEST(syzbot_options_line)
 		 EXPECT_WARN);
 	struct run r;
 	kradar_run(dir, &r);
-	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, r.out, r.err);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
 	_cleanup_free_ char *s = kr_test_results_scenario(r.json, "real-syzbot");
 	KR_ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
 	KR_ASSERT_HAS(s, "\"title\": \"" TITLE "\"");
@@ -170,7 +170,7 @@ START_TEST(syzbot_options_line)
 			    "'-enable=wifi,ieee802154,sysctl' '-slowdown=10'");
 	_cleanup_free_ char *log = artifact(&r, "real-syzbot", "execprog.log");
 	KR_ASSERT_HAS(log, "parsed 1 programs");
-	ck_assert_msg(!strstr(log, "[FATAL]"), "syz-execprog gave up:\n%s", log);
+	ck_assert_msg(!strstr(log, "[FATAL]"), "syz-execprog gave up:\n%s", kr_test_tail(log));
 
 	_cleanup_free_ char *e = kr_test_results_scenario(r.json, "real-edited");
 	KR_ASSERT_HAS(e, "\"verdict\": \"reproduced\"");
@@ -197,8 +197,8 @@ START_TEST(unparsable_program)
 		 "{\"verdict\":\"clean\"}");
 	struct run r;
 	kradar_run(dir, &r);
-	ck_assert_msg(r.status == 3, "exit %d (an infra error: 3):\n%s\n%s", r.status, r.out,
-		      r.err);
+	ck_assert_msg(r.status == 3, "exit %d (an infra error: 3):\n%s\n%s", r.status, kr_test_tail(r.out),
+		      kr_test_tail(r.err));
 	_cleanup_free_ char *s = kr_test_results_scenario(r.json, "real-unparsable");
 	KR_ASSERT_HAS(s, "\"verdict\": \"infra-error\"");
 	KR_ASSERT_HAS(s, "syz-execprog could not parse the program");

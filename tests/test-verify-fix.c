@@ -99,7 +99,7 @@ START_TEST(deadlock_fixed_by_lock_order)
 	_cleanup_free_ char *rpath = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *r = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", err);
+	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_uint_eq(r->n_scenarios, 2);
 	const struct kr_scenario_result *b = r->scenarios[0], *f = r->scenarios[1];
 	ck_assert_str_eq(b->name, "deadlock@bad");
@@ -163,7 +163,7 @@ START_TEST(budget_holds_guests_back)
 	_cleanup_free_ char *rpath = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *r = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", err);
+	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_int_eq(r->budget_cpus, 2);
 	ck_assert_int_eq(r->jobs, 4);
 	int smp[2] = { 2, 2 }, most;
@@ -225,7 +225,7 @@ START_TEST(commits_of_the_source_tree)
 	_cleanup_free_ char *rpath = kr_path_join(out, "results.json");
 	_cleanup_results_free_ struct kr_results *r = NULL;
 	_cleanup_free_ char *err = NULL;
-	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", err);
+	ck_assert_msg(kr_results_load(rpath, &r, &err) == 0, "%s", kr_test_tail(err));
 	ck_assert_str_eq(r->scenarios[0]->kernel.commit, bad);
 	ck_assert_str_eq(r->scenarios[1]->kernel.commit, fixed);
 	for (int i = 0; i < 2; i++) {

@@ -156,6 +156,72 @@ int kr_stale_sweep(const char *parent, const char *prefix)
 	return removed;
 }
 
+char *kr_stale_tmp_template(const char *path)
+{
+	struct kr_owner self;
+	if (kr_owner_self(&self) < 0)
+		return NULL;
+	_cleanup_free_ char *tag = kr_owner_tag(&self);
+	return kr_asprintf("%s.tmp-%s-XXXXXX", path, tag);
+}
+
+/* NAME.tmp-TAG-XXXXXX of a dead owner. */
+static bool tmp_file_stale(const char *name)
+{
+	const char *p = strstr(name, ".tmp-");
+	for (; p; p = strstr(p + 1, ".tmp-")) {
+		struct kr_owner o;
+		const char *rest;
+		if (kr_owner_parse_tag(p + strlen(".tmp-"), &o, &rest) &&
+		    strlen(rest) == 6)
+			return !kr_owner_alive(&o);
+	}
+	return false;
+}
+
+static int sweep_tmp_at(int dfd, dev_t dev, int depth, int max_depth)
+{
+	DIR *d = fdopendir(dfd);
+	if (!d) {
+		close(dfd);
+		return 0;
+	}
+	int removed = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    st.st_uid != getuid())
+			continue;
+		if (S_ISREG(st.st_mode) && tmp_file_stale(de->d_name)) {
+			if (unlinkat(dirfd(d), de->d_name, 0) == 0)
+				removed++;
+		} else if (S_ISDIR(st.st_mode) && st.st_dev == dev && depth < max_depth) {
+			int sub = openat(dirfd(d), de->d_name,
+					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				removed += sweep_tmp_at(sub, dev, depth + 1, max_depth);
+		}
+	}
+	closedir(d);
+	return removed;
+}
+
+int kr_stale_sweep_tmp(const char *dir, int max_depth)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	struct stat st;
+	if (fstat(dfd, &st) < 0) {
+		close(dfd);
+		return 0;
+	}
+	return sweep_tmp_at(dfd, st.st_dev, 0, max_depth);
+}
+
 int kr_owner_lock(const char *path, struct kr_owner *holder)
 {
 	if (holder)

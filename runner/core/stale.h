@@ -44,6 +44,16 @@ int kr_stale_sweep(const char *parent, const char *prefix);
  * (pid 0 when it named none) when another process holds it, or -errno. */
 int kr_owner_lock(const char *path, struct kr_owner *holder);
 
+/* The name of a temporary file that becomes path once written:
+ * "PATH.tmp-TAG-XXXXXX" (TAG this process's, XXXXXX for mkostemp). NULL
+ * when /proc cannot tell who this process is. */
+char *kr_stale_tmp_template(const char *path);
+/* Removes files named by kr_stale_tmp_template() whose owner is dead and
+ * which belong to this user, in dir and its subdirectories down to
+ * max_depth levels, never following symlinks nor leaving dir's filesystem.
+ * Returns how many were removed. */
+int kr_stale_sweep_tmp(const char *dir, int max_depth);
+
 /* Partial downloads (fetch.h): DIR/X.part is kept while DIR/X.lock is held
  * (its download is running) and, since the fetcher resumes any part with a
  * Range request, for max_age_s after its last write; a part older than

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include "util.h"
+#include "stale.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -492,7 +493,11 @@ int kr_write_file_atomic(const char *path, const void *data, size_t len, mode_t 
 {
 	if (len > 0 && !data)
 		return -EINVAL;
-	_cleanup_free_ char *tmp = kr_asprintf("%s.tmp-XXXXXX", path);
+	/* named after this process, so that if it dies before the rename a
+	 * later kradar removes the file (kr_stale_sweep_tmp) */
+	_cleanup_free_ char *tmp = kr_stale_tmp_template(path);
+	if (!tmp)
+		tmp = kr_asprintf("%s.tmp-XXXXXX", path);
 	_cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return -errno;

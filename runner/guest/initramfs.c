@@ -102,7 +102,12 @@ static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh
 	else
 		kr_buf_adds(b, "con=/dev/console\n");
 	kr_buf_adds(b, "if [ -w $km ]; then echo scan >$km; echo clear >$km; fi\n");
-	kr_buf_printf(b, "cd /tmp\necho '%s %s'\n", KR_MARKER_START, ir->token);
+	/* In image mode the reproducer runs where its files are, on the
+	 * disk's filesystem, as syzbot runs it: /tmp may be a tmpfs, where
+	 * syz-executor's swap file (fallocate FALLOC_FL_ZERO_RANGE) fails and
+	 * syz-execprog stops before the first program. */
+	kr_buf_printf(b, "cd %s\necho '%s %s'\n", ssh ? "\"$d\"" : "/tmp", KR_MARKER_START,
+		      ir->token);
 	repro_command(ir, b, ssh);
 	kr_buf_adds(b, "rc=$?\n"
 		       "# kmemleak reports an object at least 5 s old whose contents did not\n"

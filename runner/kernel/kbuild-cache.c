@@ -54,6 +54,8 @@ void kb_clean_stale_work(const char *cache)
 {
 	_cleanup_free_ char *work = kr_path_join(cache, "work");
 	kr_stale_sweep(work, "");
+	/* entries and inputs a killed build was writing (kernels/KEY/...) */
+	kr_stale_sweep_tmp(cache, 2);
 }
 
 /* A fresh work directory, named after this process so that a later

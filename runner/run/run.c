@@ -130,6 +130,8 @@ static int lock_out(const char *out)
 		kr_error("%s is in use by another kradar run: wait for it or use another --out", out);
 	else if (fd < 0)
 		kr_error("cannot write %s: %s", path, strerror(-fd));
+	else /* files a killed run was writing when it died */
+		kr_stale_sweep_tmp(out, 3);
 	return fd;
 }
 

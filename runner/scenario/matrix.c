@@ -240,6 +240,14 @@ static bool has_glob(const char *s)
 static void expand_scenarios(struct kr_json_reader *rd, const char *path, const char *entry,
 			     char ***files)
 {
+	/* entries name files beside the matrix: a matrix from elsewhere (a
+	 * fork's pull request, say) does not name the host's own files */
+	if (entry[0] == '/') {
+		kr_json_report_field(rd, path, false,
+				     "\"%s\" is an absolute path: write it relative to the matrix file",
+				     entry);
+		return;
+	}
 	_cleanup_free_ char *abs = kr_path_absolute(rd->dir, entry);
 	_cleanup_strv_free_ char **matches = kr_calloc(1, sizeof(char *));
 	if (has_glob(entry)) {
@@ -264,10 +272,16 @@ static void expand_scenarios(struct kr_json_reader *rd, const char *path, const 
 		}
 		kr_strv_push(&matches, KR_TAKE_PTR(abs));
 	}
-	struct kr_diags ignored = { 0 };
+	struct kr_diags problems = { 0 };
 	_cleanup_strv_free_ char **found = NULL;
-	kr_scenario_find(matches, &found, &ignored);
-	kr_diags_clear(&ignored);
+	if (kr_scenario_find(matches, &found, &problems) == -E2BIG) {
+		kr_json_report_field(rd, path, false,
+				     "%s: more than %d files below it: not a directory of scenarios",
+				     entry, KR_SCENARIO_FIND_MAX);
+		kr_diags_clear(&problems);
+		return;
+	}
+	kr_diags_clear(&problems);
 	if (!found || !found[0]) {
 		kr_json_report_field(rd, path, false, "no scenario files (*.json) in %s", entry);
 		return;

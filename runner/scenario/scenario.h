@@ -165,9 +165,17 @@ KR_DEFINE_CLEANUP(struct kr_scenario, kr_scenario_free)
 
 /* Expands arguments (files, or directories searched recursively for
  * *.json, sorted, hidden files and meta.json left out) into a list of
- * scenario files. Problems (a missing
- * argument) go to diags; returns -ENOENT then. */
-int kr_scenario_find(char *const *args, char ***files, struct kr_diags *diags);
+ * scenario files. The search stays on each directory's filesystem and
+ * does not follow symlinked directories (a symlinked file counts).
+ * Problems go to diags: a missing argument (returns -ENOENT), a directory
+ * with more than max_entries entries below it (-E2BIG). */
+#define KR_SCENARIO_FIND_MAX 100000
+int kr_scenario_find_capped(char *const *args, size_t max_entries, char ***files,
+			    struct kr_diags *diags);
+static inline int kr_scenario_find(char *const *args, char ***files, struct kr_diags *diags)
+{
+	return kr_scenario_find_capped(args, KR_SCENARIO_FIND_MAX, files, diags);
+}
 
 /* kr_scenario_find() and kr_scenario_load() for each file, plus the check
  * that names are unique across all of them (they become directory and test

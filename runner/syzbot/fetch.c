@@ -159,6 +159,7 @@ int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, c
 		f->cfg.total_timeout_s = 3600;
 	/* parts nobody resumed for a week go (stale.h) */
 	kr_stale_sweep_parts(f->cache_dir, PART_MAX_AGE_S);
+	kr_stale_sweep_tmp(f->cache_dir, 0);
 	f->curl = curl_easy_init();
 	if (!f->curl) {
 		kr_fetcher_free(f);
