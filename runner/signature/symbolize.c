@@ -5,6 +5,7 @@
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 
 #include "stack.h"
@@ -27,6 +28,32 @@ struct cached {
 	size_t n;
 };
 
+/* A file of a line table: its path is made on first use. */
+struct unit_file {
+	const char *dir; /* NULL: the name is the path */
+	const char *name;
+	char *path;
+};
+
+/* One compilation unit's line table (DWARF 2-5 .debug_line), read here
+ * instead of with dwarf_getsrclines: that decodes a unit's whole table
+ * into sorted rows and builds every file's full path, about half a
+ * millisecond per unit of a kernel, and a report's frames are mostly each
+ * in a unit of its own. Here the header is read once (its file paths made
+ * as libdw makes them) and each address runs the program without keeping
+ * rows. Anything unusual (DW_LNE_define_file, a form not listed, VLIW
+ * op_index) leaves the unit to libdw. */
+struct line_unit {
+	Dwarf_Off cu_off;
+	bool usable;
+	const unsigned char *prog, *end;
+	uint8_t address_size, min_inst_len, default_is_stmt, line_range, opcode_base;
+	int8_t line_base;
+	const unsigned char *opcode_lengths; /* [opcode - 1] */
+	struct unit_file *files; /* index as in the program */
+	size_t n_files, files_alloc;
+};
+
 struct elf_file {
 	char *path;
 	char *name; /* module name; NULL for vmlinux */
@@ -40,12 +67,18 @@ struct elf_file {
 	size_t n_syms;
 	struct cached *cache; /* open addressing by address */
 	size_t cache_alloc, cache_used;
+	/* .debug_line, .debug_line_str, .debug_str as libdw reads them
+	 * (decompressed, and relocated for a .ko); line NULL: libdw only */
+	Elf_Data *line_sec, *line_str_sec, *str_sec;
+	struct line_unit *units;
+	size_t n_units;
 };
 
 struct kr_symbolizer {
 	struct elf_file *vmlinux;
 	struct elf_file **modules;
 	size_t n_modules;
+	bool libdw_lines; /* kr_symbolizer_set_libdw_lines */
 	char **seen;    /* every warning given, to give each once */
 	char **pending; /* not yet taken */
 };
@@ -85,6 +118,12 @@ static void elf_file_free(struct elf_file *f)
 		if (f->cache[i].addr)
 			kr_symbol_lines_free(f->cache[i].lines, f->cache[i].n);
 	free(f->cache);
+	for (size_t i = 0; i < f->n_units; i++) {
+		for (size_t j = 0; j < f->units[i].n_files; j++)
+			free(f->units[i].files[j].path);
+		free(f->units[i].files);
+	}
+	free(f->units);
 	free(f->path);
 	free(f->name);
 	free(f);
@@ -106,6 +145,11 @@ void kr_symbolizer_free(struct kr_symbolizer *s)
 	kr_strv_free(s->seen);
 	kr_strv_free(s->pending);
 	free(s);
+}
+
+void kr_symbolizer_set_libdw_lines(struct kr_symbolizer *s, bool on)
+{
+	s->libdw_lines = on;
 }
 
 char **kr_symbolizer_take_warnings(struct kr_symbolizer *s)
@@ -261,6 +305,410 @@ static void load_symbols(struct elf_file *f)
 	qsort(f->syms, f->n_syms, sizeof(*f->syms), sym_cmp);
 }
 
+/* The sections the line tables need, from the ELF libdw reads (its
+ * decompressed, relocated data); only for a little-endian file on a
+ * little-endian host, else every unit is left to libdw. */
+static void find_line_sections(struct elf_file *f, Elf *elf)
+{
+	size_t shstrndx;
+	const char *ident = elf ? elf_getident(elf, NULL) : NULL;
+	if (!ident || ident[EI_DATA] != ELFDATA2LSB || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__ ||
+	    elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return;
+	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+		GElf_Shdr shdr;
+		const char *name;
+		if (!gelf_getshdr(scn, &shdr) || !(name = elf_strptr(elf, shstrndx, shdr.sh_name)))
+			continue;
+		Elf_Data **to = !strcmp(name, ".debug_line")	 ? &f->line_sec
+				: !strcmp(name, ".debug_line_str") ? &f->line_str_sec
+				: !strcmp(name, ".debug_str")	    ? &f->str_sec
+								    : NULL;
+		if (to)
+			*to = elf_getdata(scn, NULL);
+	}
+}
+
+/* A cursor over bytes that reads as far as its end and then fails. */
+struct bytes {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static uint64_t read_fixed(struct bytes *b, size_t n)
+{
+	if (b->bad || (size_t)(b->end - b->p) < n) {
+		b->bad = true;
+		return 0;
+	}
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)b->p[i] << (8 * i);
+	b->p += n;
+	return v;
+}
+
+static uint64_t read_uleb(struct bytes *b)
+{
+	uint64_t v = 0;
+	for (unsigned shift = 0; !b->bad; shift += 7) {
+		if (b->p >= b->end || shift > 63) {
+			b->bad = true;
+			break;
+		}
+		unsigned char c = *b->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			break;
+	}
+	return v;
+}
+
+static int64_t read_sleb(struct bytes *b)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+	unsigned char c = 0;
+	do {
+		if (b->bad || b->p >= b->end || shift > 63) {
+			b->bad = true;
+			return 0;
+		}
+		c = *b->p++;
+		v |= (uint64_t)(c & 0x7f) << shift;
+		shift += 7;
+	} while (c & 0x80);
+	if (shift < 64 && (c & 0x40))
+		v |= ~(uint64_t)0 << shift;
+	return (int64_t)v;
+}
+
+static const char *read_cstr(struct bytes *b)
+{
+	const unsigned char *nul = b->bad ? NULL : memchr(b->p, 0, (size_t)(b->end - b->p));
+	if (!nul) {
+		b->bad = true;
+		return NULL;
+	}
+	const char *str = (const char *)b->p;
+	b->p = nul + 1;
+	return str;
+}
+
+static const char *section_str(const Elf_Data *sec, uint64_t off)
+{
+	if (!sec || !sec->d_buf || off >= sec->d_size ||
+	    !memchr((const char *)sec->d_buf + off, 0, sec->d_size - off))
+		return NULL;
+	return (const char *)sec->d_buf + off;
+}
+
+/* One DWARF 5 directory or file entry field: its string (for the forms
+ * of a path) or number, else NULL and *bad. */
+static const char *read_form(const struct elf_file *f, struct bytes *b, uint64_t form,
+			     unsigned offset_size, uint64_t *num)
+{
+	*num = 0;
+	switch (form) {
+	case DW_FORM_string:
+		return read_cstr(b);
+	case DW_FORM_line_strp:
+		return section_str(f->line_str_sec, read_fixed(b, offset_size));
+	case DW_FORM_strp:
+		return section_str(f->str_sec, read_fixed(b, offset_size));
+	case DW_FORM_udata:
+		*num = read_uleb(b);
+		return NULL;
+	case DW_FORM_data1:
+	case DW_FORM_data2:
+	case DW_FORM_data4:
+	case DW_FORM_data8:
+		*num = read_fixed(b, form == DW_FORM_data1 ? 1 : form == DW_FORM_data2 ? 2
+				  : form == DW_FORM_data4 ? 4 : 8);
+		return NULL;
+	case DW_FORM_data16:
+		read_fixed(b, 8);
+		read_fixed(b, 8);
+		return NULL;
+	case DW_FORM_block: {
+		uint64_t len = read_uleb(b);
+		if (len > (uint64_t)(b->end - b->p))
+			b->bad = true;
+		else
+			b->p += len;
+		return NULL;
+	}
+	default:
+		b->bad = true;
+		return NULL;
+	}
+}
+
+static void push_file(struct line_unit *u, const char *dir, const char *name)
+{
+	if (u->n_files == u->files_alloc) {
+		u->files_alloc = u->files_alloc ? u->files_alloc * 2 : 64;
+		u->files = kr_realloc(u->files, u->files_alloc * sizeof(*u->files));
+	}
+	u->files[u->n_files++] = (struct unit_file){ dir, name, NULL };
+}
+
+/* A file's path as libdw gives it: an absolute name as it is, else its
+ * directory, '/', the name (no directory: the name); NULL past the end. */
+static const char *unit_file_path(const struct line_unit *u, uint64_t index)
+{
+	if (index >= u->n_files)
+		return NULL;
+	struct unit_file *uf = &u->files[index];
+	if (uf->name[0] == '/' || !uf->dir)
+		return uf->name;
+	if (!uf->path)
+		uf->path = kr_asprintf("%s/%s", uf->dir, uf->name);
+	return uf->path;
+}
+
+/* The DWARF 5 directory or file table: n entries of the formats read
+ * first; *dirs gets the directories, else files are pushed on u. */
+static bool read_entries(const struct elf_file *f, struct bytes *b, unsigned offset_size,
+			 const char ***dirs, size_t *n_dirs, struct line_unit *u)
+{
+	uint64_t n_formats = read_fixed(b, 1);
+	uint64_t content[256], form[256];
+	for (uint64_t i = 0; i < n_formats; i++) {
+		content[i] = read_uleb(b);
+		form[i] = read_uleb(b);
+	}
+	uint64_t n = read_uleb(b);
+	if (b->bad || n > (uint64_t)(b->end - b->p))
+		return false;
+	for (uint64_t e = 0; e < n; e++) {
+		const char *path = NULL;
+		uint64_t dir = UINT64_MAX;
+		for (uint64_t i = 0; i < n_formats; i++) {
+			uint64_t num;
+			const char *str = read_form(f, b, form[i], offset_size, &num);
+			if (content[i] == DW_LNCT_path)
+				path = str;
+			else if (content[i] == DW_LNCT_directory_index)
+				dir = num;
+		}
+		if (b->bad || !path)
+			return false;
+		if (!u) {
+			*dirs = kr_realloc(*dirs, (*n_dirs + 1) * sizeof(**dirs));
+			(*dirs)[(*n_dirs)++] = path;
+			continue;
+		}
+		if (dir >= *n_dirs)
+			return false;
+		push_file(u, (*dirs)[dir], path);
+	}
+	return true;
+}
+
+/* Reads the header of the unit's table at off into u (usable when it
+ * could be read here). */
+static void read_line_header(const struct elf_file *f, Dwarf_Die *cudie, struct line_unit *u)
+{
+	Dwarf_Attribute attr;
+	Dwarf_Word off;
+	Dwarf_Die cu_die;
+	uint8_t address_size, cu_offset_size;
+	if (!f->line_sec || !f->line_sec->d_buf ||
+	    dwarf_formudata(dwarf_attr(cudie, DW_AT_stmt_list, &attr), &off) != 0 ||
+	    off >= f->line_sec->d_size ||
+	    !dwarf_diecu(cudie, &cu_die, &address_size, &cu_offset_size))
+		return;
+	const unsigned char *sec = f->line_sec->d_buf;
+	struct bytes b = { sec + off, sec + f->line_sec->d_size, false };
+	unsigned offset_size = 4;
+	uint64_t unit_length = read_fixed(&b, 4);
+	if (unit_length == 0xffffffff) {
+		offset_size = 8;
+		unit_length = read_fixed(&b, 8);
+	}
+	if (b.bad || unit_length > (uint64_t)(b.end - b.p))
+		return;
+	b.end = b.p + unit_length;
+	unsigned version = (unsigned)read_fixed(&b, 2);
+	if (version < 2 || version > 5)
+		return;
+	if (version >= 5 && (read_fixed(&b, 1) != address_size || read_fixed(&b, 1) != 0))
+		return;
+	uint64_t header_length = read_fixed(&b, offset_size);
+	if (b.bad || header_length > (uint64_t)(b.end - b.p))
+		return;
+	const unsigned char *prog = b.p + header_length;
+	u->min_inst_len = (uint8_t)read_fixed(&b, 1);
+	if (version >= 4 && read_fixed(&b, 1) != 1)
+		return; /* VLIW op_index */
+	u->default_is_stmt = (uint8_t)read_fixed(&b, 1);
+	u->line_base = (int8_t)read_fixed(&b, 1);
+	u->line_range = (uint8_t)read_fixed(&b, 1);
+	u->opcode_base = (uint8_t)read_fixed(&b, 1);
+	if (b.bad || !u->line_range || !u->opcode_base ||
+	    (size_t)(prog - b.p) < (size_t)u->opcode_base - 1)
+		return;
+	u->opcode_lengths = b.p;
+	b.p += u->opcode_base - 1;
+	/* libdw refuses a table whose lengths of known opcodes are not the
+	 * standard ones: such a table stays its */
+	static const unsigned char standard_lengths[] = { 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1 };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(standard_lengths) && i + 1 < u->opcode_base; i++)
+		if (u->opcode_lengths[i] != standard_lengths[i])
+			return;
+	struct bytes hdr = { b.p, prog, false };
+	/* the strings are the ELF's, kept for f's life */
+	_cleanup_free_ const char **dirs = NULL;
+	size_t n_dirs = 0;
+	if (version >= 5) {
+		if (!read_entries(f, &hdr, offset_size, &dirs, &n_dirs, NULL) ||
+		    !read_entries(f, &hdr, offset_size, &dirs, &n_dirs, u))
+			return;
+		/* the list of no file still has libdw's placeholder */
+		if (!u->n_files)
+			push_file(u, NULL, "???");
+	} else {
+		/* directory 0 is the unit's, which may have none */
+		dirs = kr_malloc(sizeof(*dirs));
+		dirs[n_dirs++] = dwarf_formstring(dwarf_attr(cudie, DW_AT_comp_dir, &attr));
+		for (const char *d; (d = read_cstr(&hdr)) && *d;) {
+			dirs = kr_realloc(dirs, (n_dirs + 1) * sizeof(*dirs));
+			dirs[n_dirs++] = d;
+		}
+		push_file(u, NULL, "???");
+		for (const char *name; (name = read_cstr(&hdr)) && *name;) {
+			uint64_t dir = read_uleb(&hdr);
+			read_uleb(&hdr);
+			read_uleb(&hdr);
+			if (hdr.bad || dir >= n_dirs)
+				return;
+			push_file(u, dirs[dir], name);
+		}
+	}
+	if (hdr.bad || hdr.p != prog)
+		return;
+	u->prog = prog;
+	u->end = b.end;
+	u->address_size = address_size;
+	u->usable = true;
+}
+
+static struct line_unit *line_unit(struct elf_file *f, Dwarf_Die *cudie)
+{
+	Dwarf_Off cu_off = dwarf_dieoffset(cudie);
+	for (size_t i = 0; i < f->n_units; i++)
+		if (f->units[i].cu_off == cu_off)
+			return &f->units[i];
+	f->units = kr_realloc(f->units, (f->n_units + 1) * sizeof(*f->units));
+	struct line_unit *u = &f->units[f->n_units++];
+	*u = (struct line_unit){ .cu_off = cu_off };
+	read_line_header(f, cudie, u);
+	return u;
+}
+
+/* The row dwfl_module_getsrc gives for pc: of the rows at or below pc,
+ * the one at the highest address, a row before an end of sequence at the
+ * same address, the later of two rows; none when that is an end of
+ * sequence. 1: found (*file, *line); 0: no row; -1: the program is not
+ * one this reader follows (libdw is asked). */
+static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file, int *line)
+{
+	struct bytes b = { u->prog, u->end, false };
+	uint64_t addr = 0, file_reg = 1;
+	int64_t line_reg = 1;
+	bool found = false, found_end = false;
+	uint64_t best_addr = 0, best_file = 0;
+	int64_t best_line = 0;
+#define ROW(is_end)                                                                       \
+	do {                                                                              \
+		if (addr <= pc && (!found || addr > best_addr ||                          \
+				   (addr == best_addr && (!(is_end) || found_end)))) {   \
+			found = true;                                                     \
+			found_end = (is_end);                                             \
+			best_addr = addr;                                                 \
+			best_file = file_reg;                                             \
+			best_line = line_reg;                                             \
+		}                                                                         \
+	} while (0)
+	while (b.p < b.end && !b.bad) {
+		unsigned op = *b.p++;
+		if (op >= u->opcode_base) {
+			unsigned adj = op - u->opcode_base;
+			line_reg += u->line_base + (int)(adj % u->line_range);
+			addr += (uint64_t)u->min_inst_len * (adj / u->line_range);
+			ROW(false);
+			continue;
+		}
+		switch (op) {
+		case 0: {
+			/* libdw reads the length as one byte and the operands
+			 * of the operations it knows whatever the length says:
+			 * where the two could differ, it is asked */
+			if ((size_t)(b.end - b.p) < 2 || (b.p[0] & 0x80))
+				return -1;
+			unsigned len = *b.p++;
+			if (!len || len > (size_t)(b.end - b.p))
+				return -1;
+			const unsigned char *next = b.p + len;
+			unsigned sub = *b.p++;
+			if (sub == DW_LNE_end_sequence) {
+				ROW(true);
+				addr = 0;
+				file_reg = 1;
+				line_reg = 1;
+			} else if (sub == DW_LNE_set_address) {
+				addr = read_fixed(&b, u->address_size);
+			} else if (sub == DW_LNE_set_discriminator) {
+				read_uleb(&b);
+			} else if (sub == DW_LNE_define_file || sub >= DW_LNE_lo_user) {
+				return -1;
+			} else {
+				b.p = next;
+			}
+			if (b.p != next)
+				return -1;
+			break;
+		}
+		case DW_LNS_copy:
+			ROW(false);
+			break;
+		case DW_LNS_advance_pc:
+			addr += u->min_inst_len * read_uleb(&b);
+			break;
+		case DW_LNS_advance_line:
+			line_reg += read_sleb(&b);
+			break;
+		case DW_LNS_set_file:
+			file_reg = read_uleb(&b);
+			break;
+		case DW_LNS_const_add_pc:
+			addr += (uint64_t)u->min_inst_len * ((255u - u->opcode_base) / u->line_range);
+			break;
+		case DW_LNS_fixed_advance_pc:
+			addr += read_fixed(&b, 2);
+			break;
+		case DW_LNS_negate_stmt:
+		case DW_LNS_set_basic_block:
+		case DW_LNS_set_prologue_end:
+		case DW_LNS_set_epilogue_begin:
+			break;
+		default: /* set_column, set_isa, and opcodes not known here */
+			for (unsigned i = 0; i < u->opcode_lengths[op - 1]; i++)
+				read_uleb(&b);
+			break;
+		}
+	}
+#undef ROW
+	if (b.bad)
+		return -1;
+	if (!found || found_end || best_line < INT_MIN || best_line > INT_MAX)
+		return 0;
+	*file = (unsigned)best_file;
+	*line = (int)best_line;
+	return 1;
+}
+
 /* Opens f on first use; false when it cannot be used (warned). */
 static bool open_file(struct kr_symbolizer *s, struct elf_file *f)
 {
@@ -296,7 +744,10 @@ static bool open_file(struct kr_symbolizer *s, struct elf_file *f)
 		return true;
 	}
 	Dwarf_Addr bias;
-	f->has_dwarf = dwfl_module_getdwarf(mod, &bias) != NULL;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	f->has_dwarf = dw != NULL;
+	if (dw && !s->libdw_lines)
+		find_line_sections(f, dwarf_getelf(dw));
 	if (!f->has_dwarf)
 		warn(s, "%s: no debug info (stripped?); its frames stay without source lines",
 		     f->path);
@@ -421,6 +872,52 @@ static size_t scope_chain(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **chain)
 	return n;
 }
 
+/* The file and line of addr and the files of its unit, with the reader
+ * above when it can, else with libdw. The strings live as long as f. */
+struct line_at {
+	const char *file;
+	int line;
+	const char *comp_dir;
+	Dwarf_Die *cudie;
+	Dwarf_Addr bias;
+	const struct line_unit *unit; /* its files, else files/n_files */
+	Dwarf_Files *files;
+	size_t n_files;
+};
+
+static bool line_at(struct elf_file *f, Dwarf_Addr addr, struct line_at *at)
+{
+	*at = (struct line_at){ 0 };
+	Dwarf_Attribute attr;
+	at->cudie = dwfl_module_addrdie(f->mod, addr, &at->bias);
+	struct line_unit *u = at->cudie && f->line_sec ? line_unit(f, at->cudie) : NULL;
+	unsigned file;
+	int found = u && u->usable ? line_lookup(u, addr - at->bias, &file, &at->line) : -1;
+	if (found == 0 || (found > 0 && !unit_file_path(u, file)))
+		return false;
+	if (found > 0) {
+		at->file = unit_file_path(u, file);
+		at->unit = u;
+		at->comp_dir = dwarf_formstring(dwarf_attr(at->cudie, DW_AT_comp_dir, &attr));
+		return true;
+	}
+	Dwfl_Line *dl = dwfl_module_getsrc(f->mod, addr);
+	if (!dl || !(at->file = dwfl_lineinfo(dl, NULL, &at->line, NULL, NULL, NULL)))
+		return false;
+	at->comp_dir = dwfl_line_comp_dir(dl);
+	if (at->cudie && dwarf_getsrcfiles(at->cudie, &at->files, &at->n_files) != 0)
+		at->files = NULL;
+	return true;
+}
+
+/* The file of a DW_AT_call_file index, or NULL. */
+static const char *call_file(const struct line_at *at, Dwarf_Word index)
+{
+	if (at->unit)
+		return unit_file_path(at->unit, index);
+	return at->files ? dwarf_filesrc(at->files, index, NULL, NULL) : NULL;
+}
+
 /* The lines of addr, innermost first; the frame's own function last,
  * named frame_func as the log names it. */
 static void resolve(struct elf_file *f, Dwarf_Addr addr, const char *frame_func,
@@ -428,43 +925,32 @@ static void resolve(struct elf_file *f, Dwarf_Addr addr, const char *frame_func,
 {
 	*lines = NULL;
 	*n = 0;
-	Dwfl_Line *dl = dwfl_module_getsrc(f->mod, addr);
-	if (!dl)
+	struct line_at at;
+	if (!line_at(f, addr, &at))
 		return;
-	int lineno = 0;
-	const char *file = dwfl_lineinfo(dl, NULL, &lineno, NULL, NULL, NULL);
-	if (!file)
-		return;
-	const char *comp_dir = dwfl_line_comp_dir(dl);
-	Dwarf_Addr bias = 0;
-	Dwarf_Die *cudie = dwfl_module_addrdie(f->mod, addr, &bias);
 	_cleanup_free_ char *cu_dir = NULL;
-	if (cudie && f->name) {
-		const char *cu_name = dwarf_diename(cudie);
+	if (at.cudie && f->name) {
+		const char *cu_name = dwarf_diename(at.cudie);
 		if (cu_name && cu_name[0] == '/')
 			cu_dir = kr_path_dirname(cu_name);
 	}
 	_cleanup_free_ Dwarf_Die *chain = NULL;
-	size_t nchain = cudie ? scope_chain(cudie, addr - bias, &chain) : 0;
-	Dwarf_Files *files = NULL;
-	size_t nfiles = 0;
-	if (cudie && dwarf_getsrcfiles(cudie, &files, &nfiles) != 0)
-		files = NULL;
-	char *cur_file = tree_path(file, comp_dir, cu_dir);
-	int cur_line = lineno;
+	size_t nchain = at.cudie ? scope_chain(at.cudie, addr - at.bias, &chain) : 0;
+	char *cur_file = tree_path(at.file, at.comp_dir, cu_dir);
+	int cur_line = at.line;
 	for (size_t i = nchain; i-- > 0;) {
 		int tag = dwarf_tag(&chain[i]);
 		if (tag != DW_TAG_inlined_subroutine)
 			continue;
 		push_line(lines, n, die_name(&chain[i]), cur_file, cur_line, true);
 		Dwarf_Attribute attr;
-		Dwarf_Word call_file = 0, call_line = 0;
+		Dwarf_Word call_file_index = 0, call_line = 0;
 		const char *cf = NULL;
-		if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_file, &attr), &call_file) == 0 &&
-		    files)
-			cf = dwarf_filesrc(files, call_file, NULL, NULL);
+		if (dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_file, &attr),
+				    &call_file_index) == 0)
+			cf = call_file(&at, call_file_index);
 		dwarf_formudata(dwarf_attr(&chain[i], DW_AT_call_line, &attr), &call_line);
-		cur_file = tree_path(cf ? cf : "??", comp_dir, cu_dir);
+		cur_file = tree_path(cf ? cf : "??", at.comp_dir, cu_dir);
 		cur_line = (int)call_line;
 	}
 	push_line(lines, n, frame_func, cur_file, cur_line, false);
