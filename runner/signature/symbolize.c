@@ -35,6 +35,13 @@ struct unit_file {
 	char *path;
 };
 
+/* An abbreviation of a unit's DIEs. */
+struct abbrev {
+	unsigned tag;
+	bool children;
+	const unsigned char *specs; /* attribute, form pairs up to 0, 0 */
+};
+
 /* One compilation unit's line table (DWARF 2-5 .debug_line), read here
  * instead of with dwarf_getsrclines: that decodes a unit's whole table
  * into sorted rows and builds every file's full path, about half a
@@ -52,6 +59,13 @@ struct line_unit {
 	const unsigned char *opcode_lengths; /* [opcode - 1] */
 	struct unit_file *files; /* index as in the program */
 	size_t n_files, files_alloc;
+	/* Its DIEs, walked here to find the scopes around an address
+	 * (scope_chain_here); abbrevs by code; walkable: read so far */
+	bool abbrevs_read, walkable;
+	const unsigned char *cu_start, *cu_end, *abbrev_end;
+	uint8_t version, offset_size, cu_address_size;
+	struct abbrev *abbrevs;
+	size_t n_abbrevs;
 };
 
 struct elf_file {
@@ -69,7 +83,7 @@ struct elf_file {
 	size_t cache_alloc, cache_used;
 	/* .debug_line, .debug_line_str, .debug_str as libdw reads them
 	 * (decompressed, and relocated for a .ko); line NULL: libdw only */
-	Elf_Data *line_sec, *line_str_sec, *str_sec;
+	Elf_Data *line_sec, *line_str_sec, *str_sec, *abbrev_sec;
 	struct line_unit *units;
 	size_t n_units;
 };
@@ -122,6 +136,7 @@ static void elf_file_free(struct elf_file *f)
 		for (size_t j = 0; j < f->units[i].n_files; j++)
 			free(f->units[i].files[j].path);
 		free(f->units[i].files);
+		free(f->units[i].abbrevs);
 	}
 	free(f->units);
 	free(f->path);
@@ -323,6 +338,7 @@ static void find_line_sections(struct elf_file *f, Elf *elf)
 		Elf_Data **to = !strcmp(name, ".debug_line")	 ? &f->line_sec
 				: !strcmp(name, ".debug_line_str") ? &f->line_str_sec
 				: !strcmp(name, ".debug_str")	    ? &f->str_sec
+				: !strcmp(name, ".debug_abbrev")   ? &f->abbrev_sec
 								    : NULL;
 		if (to)
 			*to = elf_getdata(scn, NULL);
@@ -872,6 +888,276 @@ static size_t scope_chain(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **chain)
 	return n;
 }
 
+/* The walk of a unit's DIEs that scope_chain does with libdw, here:
+ * libdw takes some 80 ns a DIE to step over the types and declarations
+ * before a function (a kernel unit has thousands), most of the time of a
+ * frame. Only the scopes' ranges are asked of libdw (dwarf_haspc). A
+ * unit with a form or abbreviation not known here is left to libdw. */
+
+/* The unit header and abbreviations of cudie's unit, once. */
+static bool read_abbrevs(const struct elf_file *f, struct line_unit *u, Dwarf_Die *cudie)
+{
+	if (u->abbrevs_read)
+		return u->walkable;
+	u->abbrevs_read = true;
+	if (!f->abbrev_sec || !f->abbrev_sec->d_buf)
+		return false;
+	u->cu_start = (const unsigned char *)cudie->addr - dwarf_cuoffset(cudie);
+	struct bytes b = { u->cu_start, cudie->addr, false };
+	u->offset_size = 4;
+	uint64_t len = read_fixed(&b, 4);
+	if (len == 0xffffffff) {
+		u->offset_size = 8;
+		len = read_fixed(&b, 8);
+	}
+	u->cu_end = b.p + len;
+	u->version = (uint8_t)read_fixed(&b, 2);
+	uint64_t abbrev_off;
+	if (u->version >= 5) {
+		uint64_t unit_type = read_fixed(&b, 1);
+		if (unit_type != DW_UT_compile && unit_type != DW_UT_partial)
+			return false;
+		u->cu_address_size = (uint8_t)read_fixed(&b, 1);
+		abbrev_off = read_fixed(&b, u->offset_size);
+	} else {
+		abbrev_off = read_fixed(&b, u->offset_size);
+		u->cu_address_size = (uint8_t)read_fixed(&b, 1);
+	}
+	if (b.bad || u->version < 2 || u->version > 5 || u->cu_end < (const unsigned char *)cudie->addr ||
+	    abbrev_off >= f->abbrev_sec->d_size)
+		return false;
+	const unsigned char *sec = f->abbrev_sec->d_buf;
+	struct bytes a = { sec + abbrev_off, sec + f->abbrev_sec->d_size, false };
+	for (;;) {
+		uint64_t code = read_uleb(&a);
+		if (a.bad || !code)
+			break;
+		/* GCC numbers a unit's abbreviations from 1 on */
+		if (code != u->n_abbrevs + 1)
+			return false;
+		struct abbrev ab = { .tag = (unsigned)read_uleb(&a) };
+		ab.children = read_fixed(&a, 1) != 0;
+		ab.specs = a.p;
+		for (;;) {
+			uint64_t attr = read_uleb(&a), form = read_uleb(&a);
+			if (a.bad || (!attr && !form))
+				break;
+			if (form == DW_FORM_implicit_const)
+				read_sleb(&a);
+		}
+		if (a.bad)
+			return false;
+		u->abbrevs = kr_realloc(u->abbrevs, (u->n_abbrevs + 1) * sizeof(*u->abbrevs));
+		u->abbrevs[u->n_abbrevs++] = ab;
+	}
+	u->abbrev_end = a.end;
+	u->walkable = !a.bad;
+	return u->walkable;
+}
+
+/* Steps over one attribute value; false for a form not known here. */
+static bool skip_form(const struct line_unit *u, struct bytes *b, uint64_t form)
+{
+	size_t size;
+	switch (form) {
+	case DW_FORM_flag_present:
+	case DW_FORM_implicit_const:
+		return true;
+	case DW_FORM_data1:
+	case DW_FORM_ref1:
+	case DW_FORM_flag:
+	case DW_FORM_strx1:
+	case DW_FORM_addrx1:
+		size = 1;
+		break;
+	case DW_FORM_data2:
+	case DW_FORM_ref2:
+	case DW_FORM_strx2:
+	case DW_FORM_addrx2:
+		size = 2;
+		break;
+	case DW_FORM_strx3:
+	case DW_FORM_addrx3:
+		size = 3;
+		break;
+	case DW_FORM_data4:
+	case DW_FORM_ref4:
+	case DW_FORM_ref_sup4:
+	case DW_FORM_strx4:
+	case DW_FORM_addrx4:
+		size = 4;
+		break;
+	case DW_FORM_data8:
+	case DW_FORM_ref8:
+	case DW_FORM_ref_sig8:
+	case DW_FORM_ref_sup8:
+		size = 8;
+		break;
+	case DW_FORM_data16:
+		size = 16;
+		break;
+	case DW_FORM_addr:
+		size = u->cu_address_size;
+		break;
+	case DW_FORM_ref_addr:
+		size = u->version == 2 ? u->cu_address_size : u->offset_size;
+		break;
+	case DW_FORM_strp:
+	case DW_FORM_line_strp:
+	case DW_FORM_sec_offset:
+	case DW_FORM_strp_sup:
+	case DW_FORM_GNU_ref_alt:
+	case DW_FORM_GNU_strp_alt:
+		size = u->offset_size;
+		break;
+	case DW_FORM_sdata:
+	case DW_FORM_udata:
+	case DW_FORM_ref_udata:
+	case DW_FORM_strx:
+	case DW_FORM_addrx:
+	case DW_FORM_loclistx:
+	case DW_FORM_rnglistx:
+	case DW_FORM_GNU_addr_index:
+	case DW_FORM_GNU_str_index:
+		read_uleb(b);
+		return !b->bad;
+	case DW_FORM_string:
+		return read_cstr(b) != NULL;
+	case DW_FORM_block1:
+		size = read_fixed(b, 1);
+		break;
+	case DW_FORM_block2:
+		size = read_fixed(b, 2);
+		break;
+	case DW_FORM_block4:
+		size = read_fixed(b, 4);
+		break;
+	case DW_FORM_block:
+	case DW_FORM_exprloc:
+		size = read_uleb(b);
+		break;
+	default:
+		return false;
+	}
+	if (b->bad || size > (size_t)(b->end - b->p))
+		return false;
+	b->p += size;
+	return true;
+}
+
+static const struct abbrev *abbrev_of(const struct line_unit *u, struct bytes *b)
+{
+	uint64_t code = read_uleb(b);
+	if (b->bad || code > u->n_abbrevs)
+		return NULL;
+	/* code 0: the end of a list of children */
+	static const struct abbrev end = { 0, false, NULL };
+	return code ? &u->abbrevs[code - 1] : &end;
+}
+
+/* Steps over a DIE's attributes or, with to_sibling, to its sibling when
+ * it names it (as libdw does: *jumped). */
+static bool skip_attrs(const struct line_unit *u, const struct abbrev *ab, struct bytes *b,
+		       bool to_sibling, bool *jumped)
+{
+	struct bytes spec = { ab->specs, u->abbrev_end, false };
+	*jumped = false;
+	for (;;) {
+		uint64_t attr = read_uleb(&spec), form = read_uleb(&spec);
+		if (spec.bad)
+			return false;
+		if (!attr && !form)
+			return true;
+		if (form == DW_FORM_implicit_const) {
+			read_sleb(&spec);
+			continue;
+		}
+		if (attr == DW_AT_sibling && to_sibling) {
+			uint64_t to;
+			if (form == DW_FORM_ref_udata)
+				to = read_uleb(b);
+			else if (form == DW_FORM_ref1 || form == DW_FORM_ref2 || form == DW_FORM_ref4 ||
+				 form == DW_FORM_ref8)
+				to = read_fixed(b, form == DW_FORM_ref1 ? 1 : form == DW_FORM_ref2 ? 2
+						   : form == DW_FORM_ref4 ? 4 : 8);
+			else
+				return false;
+			if (b->bad || to >= (uint64_t)(u->cu_end - u->cu_start) ||
+			    u->cu_start + to <= b->p - 1)
+				return false;
+			b->p = u->cu_start + to;
+			*jumped = true;
+			return true;
+		}
+		if (!skip_form(u, b, form))
+			return false;
+	}
+}
+
+/* Steps over a DIE (after its code) and its children. */
+static bool skip_die(const struct line_unit *u, const struct abbrev *ab, struct bytes *b)
+{
+	size_t depth = 0;
+	for (;;) {
+		bool jumped;
+		if (!skip_attrs(u, ab, b, true, &jumped))
+			return false;
+		if (ab->children && !jumped)
+			depth++;
+		while (depth) {
+			if (!(ab = abbrev_of(u, b)))
+				return false;
+			if (ab->specs)
+				break;
+			depth--;
+		}
+		if (!depth)
+			return true;
+	}
+}
+
+/* scope_chain's walk; false when the unit is not one followed here. */
+static bool scope_chain_here(const struct line_unit *u, Dwarf_Die *cudie, Dwarf_Addr pc,
+			     Dwarf_Die **chain, size_t *n)
+{
+	Dwarf_Die die;
+	*chain = NULL;
+	*n = 0;
+	if (dwarf_child(cudie, &die) != 0)
+		return true;
+	struct bytes b = { die.addr, u->cu_end, false };
+	for (;;) {
+		const unsigned char *at = b.p;
+		const struct abbrev *ab = abbrev_of(u, &b);
+		if (!ab)
+			break;
+		if (!ab->specs)
+			return true;
+		bool scope = ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
+			     ab->tag == DW_TAG_lexical_block;
+		if (scope) {
+			Dwarf_Die d = { .addr = (void *)at, .cu = cudie->cu };
+			if (dwarf_haspc(&d, pc) == 1) {
+				*chain = kr_realloc(*chain, (*n + 1) * sizeof(**chain));
+				(*chain)[(*n)++] = d;
+				/* its children follow its attributes */
+				bool jumped;
+				if (!ab->children)
+					return true;
+				if (!skip_attrs(u, ab, &b, false, &jumped))
+					break;
+				continue;
+			}
+		}
+		if (!skip_die(u, ab, &b))
+			break;
+	}
+	free(*chain);
+	*chain = NULL;
+	*n = 0;
+	return false;
+}
+
 /* The file and line of addr and the files of its unit, with the reader
  * above when it can, else with libdw. The strings live as long as f. */
 struct line_at {
@@ -883,6 +1169,7 @@ struct line_at {
 	const struct line_unit *unit; /* its files, else files/n_files */
 	Dwarf_Files *files;
 	size_t n_files;
+	struct line_unit *walk; /* for scope_chain_here */
 };
 
 static bool line_at(struct elf_file *f, Dwarf_Addr addr, struct line_at *at)
@@ -891,6 +1178,7 @@ static bool line_at(struct elf_file *f, Dwarf_Addr addr, struct line_at *at)
 	Dwarf_Attribute attr;
 	at->cudie = dwfl_module_addrdie(f->mod, addr, &at->bias);
 	struct line_unit *u = at->cudie && f->line_sec ? line_unit(f, at->cudie) : NULL;
+	at->walk = u;
 	unsigned file;
 	int found = u && u->usable ? line_lookup(u, addr - at->bias, &file, &at->line) : -1;
 	if (found == 0 || (found > 0 && !unit_file_path(u, file)))
@@ -935,7 +1223,10 @@ static void resolve(struct elf_file *f, Dwarf_Addr addr, const char *frame_func,
 			cu_dir = kr_path_dirname(cu_name);
 	}
 	_cleanup_free_ Dwarf_Die *chain = NULL;
-	size_t nchain = at.cudie ? scope_chain(at.cudie, addr - at.bias, &chain) : 0;
+	size_t nchain = 0;
+	if (at.cudie && !(at.walk && read_abbrevs(f, at.walk, at.cudie) &&
+			  scope_chain_here(at.walk, at.cudie, addr - at.bias, &chain, &nchain)))
+		nchain = scope_chain(at.cudie, addr - at.bias, &chain);
 	char *cur_file = tree_path(at.file, at.comp_dir, cu_dir);
 	int cur_line = at.line;
 	for (size_t i = nchain; i-- > 0;) {
