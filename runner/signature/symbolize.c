@@ -35,11 +35,20 @@ struct unit_file {
 	char *path;
 };
 
+/* An attribute of an abbreviation: its size when the form gives it. */
+struct attr_spec {
+	uint32_t attr;
+	uint16_t form;
+	int16_t size; /* bytes; -1: read the value to know */
+};
+
 /* An abbreviation of a unit's DIEs. */
 struct abbrev {
 	unsigned tag;
 	bool children;
-	const unsigned char *specs; /* attribute, form pairs up to 0, 0 */
+	bool end;          /* the code 0 that ends a list of children */
+	uint32_t first, n; /* its attributes in the unit's specs */
+	int32_t fixed;     /* their size when all are fixed and none is the sibling, else -1 */
 };
 
 /* One compilation unit's line table (DWARF 2-5 .debug_line), read here
@@ -62,10 +71,12 @@ struct line_unit {
 	/* Its DIEs, walked here to find the scopes around an address
 	 * (scope_chain_here); abbrevs by code; walkable: read so far */
 	bool abbrevs_read, walkable;
-	const unsigned char *cu_start, *cu_end, *abbrev_end;
+	const unsigned char *cu_start, *cu_end;
 	uint8_t version, offset_size, cu_address_size;
 	struct abbrev *abbrevs;
 	size_t n_abbrevs;
+	struct attr_spec *specs;
+	size_t n_specs;
 };
 
 struct elf_file {
@@ -137,6 +148,7 @@ static void elf_file_free(struct elf_file *f)
 			free(f->units[i].files[j].path);
 		free(f->units[i].files);
 		free(f->units[i].abbrevs);
+		free(f->units[i].specs);
 	}
 	free(f->units);
 	free(f->path);
@@ -894,6 +906,73 @@ static size_t scope_chain(Dwarf_Die *cudie, Dwarf_Addr pc, Dwarf_Die **chain)
  * frame. Only the scopes' ranges are asked of libdw (dwarf_haspc). A
  * unit with a form or abbreviation not known here is left to libdw. */
 
+/* The size of a form's values in this unit: -1 when the value must be
+ * read to know it, -2 for a form not known here. */
+static int form_size(const struct line_unit *u, uint64_t form)
+{
+	switch (form) {
+	case DW_FORM_flag_present:
+	case DW_FORM_implicit_const:
+		return 0;
+	case DW_FORM_data1:
+	case DW_FORM_ref1:
+	case DW_FORM_flag:
+	case DW_FORM_strx1:
+	case DW_FORM_addrx1:
+		return 1;
+	case DW_FORM_data2:
+	case DW_FORM_ref2:
+	case DW_FORM_strx2:
+	case DW_FORM_addrx2:
+		return 2;
+	case DW_FORM_strx3:
+	case DW_FORM_addrx3:
+		return 3;
+	case DW_FORM_data4:
+	case DW_FORM_ref4:
+	case DW_FORM_ref_sup4:
+	case DW_FORM_strx4:
+	case DW_FORM_addrx4:
+		return 4;
+	case DW_FORM_data8:
+	case DW_FORM_ref8:
+	case DW_FORM_ref_sig8:
+	case DW_FORM_ref_sup8:
+		return 8;
+	case DW_FORM_data16:
+		return 16;
+	case DW_FORM_addr:
+		return u->cu_address_size;
+	case DW_FORM_ref_addr:
+		return u->version == 2 ? u->cu_address_size : u->offset_size;
+	case DW_FORM_strp:
+	case DW_FORM_line_strp:
+	case DW_FORM_sec_offset:
+	case DW_FORM_strp_sup:
+	case DW_FORM_GNU_ref_alt:
+	case DW_FORM_GNU_strp_alt:
+		return u->offset_size;
+	case DW_FORM_sdata:
+	case DW_FORM_udata:
+	case DW_FORM_ref_udata:
+	case DW_FORM_strx:
+	case DW_FORM_addrx:
+	case DW_FORM_loclistx:
+	case DW_FORM_rnglistx:
+	case DW_FORM_GNU_addr_index:
+	case DW_FORM_GNU_str_index:
+	case DW_FORM_string:
+	case DW_FORM_block1:
+	case DW_FORM_block2:
+	case DW_FORM_block4:
+	case DW_FORM_block:
+	case DW_FORM_exprloc:
+		return -1;
+	default:
+		return -2;
+	}
+}
+
 /* The unit header and abbreviations of cudie's unit, once. */
 static bool read_abbrevs(const struct elf_file *f, struct line_unit *u, Dwarf_Die *cudie)
 {
@@ -923,11 +1002,12 @@ static bool read_abbrevs(const struct elf_file *f, struct line_unit *u, Dwarf_Di
 		abbrev_off = read_fixed(&b, u->offset_size);
 		u->cu_address_size = (uint8_t)read_fixed(&b, 1);
 	}
-	if (b.bad || u->version < 2 || u->version > 5 || u->cu_end < (const unsigned char *)cudie->addr ||
-	    abbrev_off >= f->abbrev_sec->d_size)
+	if (b.bad || u->version < 2 || u->version > 5 ||
+	    u->cu_end < (const unsigned char *)cudie->addr || abbrev_off >= f->abbrev_sec->d_size)
 		return false;
 	const unsigned char *sec = f->abbrev_sec->d_buf;
 	struct bytes a = { sec + abbrev_off, sec + f->abbrev_sec->d_size, false };
+	size_t abbrevs_alloc = 0, specs_alloc = 0;
 	for (;;) {
 		uint64_t code = read_uleb(&a);
 		if (a.bad || !code)
@@ -935,92 +1015,47 @@ static bool read_abbrevs(const struct elf_file *f, struct line_unit *u, Dwarf_Di
 		/* GCC numbers a unit's abbreviations from 1 on */
 		if (code != u->n_abbrevs + 1)
 			return false;
-		struct abbrev ab = { .tag = (unsigned)read_uleb(&a) };
+		struct abbrev ab = { .tag = (unsigned)read_uleb(&a), .first = (uint32_t)u->n_specs };
 		ab.children = read_fixed(&a, 1) != 0;
-		ab.specs = a.p;
 		for (;;) {
 			uint64_t attr = read_uleb(&a), form = read_uleb(&a);
 			if (a.bad || (!attr && !form))
 				break;
 			if (form == DW_FORM_implicit_const)
 				read_sleb(&a);
+			int size = form_size(u, form);
+			if (size == -2 || attr > UINT32_MAX)
+				return false;
+			if (u->n_specs == specs_alloc) {
+				specs_alloc = specs_alloc ? 2 * specs_alloc : 256;
+				u->specs = kr_realloc(u->specs, specs_alloc * sizeof(*u->specs));
+			}
+			u->specs[u->n_specs++] = (struct attr_spec){ (uint32_t)attr, (uint16_t)form,
+								     (int16_t)size };
+			ab.n++;
 		}
 		if (a.bad)
 			return false;
-		u->abbrevs = kr_realloc(u->abbrevs, (u->n_abbrevs + 1) * sizeof(*u->abbrevs));
+		ab.fixed = 0;
+		for (uint32_t i = ab.first; i < ab.first + ab.n && ab.fixed >= 0; i++)
+			ab.fixed = u->specs[i].size < 0 || u->specs[i].attr == DW_AT_sibling
+					   ? -1
+					   : ab.fixed + u->specs[i].size;
+		if (u->n_abbrevs == abbrevs_alloc) {
+			abbrevs_alloc = abbrevs_alloc ? 2 * abbrevs_alloc : 128;
+			u->abbrevs = kr_realloc(u->abbrevs, abbrevs_alloc * sizeof(*u->abbrevs));
+		}
 		u->abbrevs[u->n_abbrevs++] = ab;
 	}
-	u->abbrev_end = a.end;
 	u->walkable = !a.bad;
 	return u->walkable;
 }
 
-/* Steps over one attribute value; false for a form not known here. */
-static bool skip_form(const struct line_unit *u, struct bytes *b, uint64_t form)
+/* Steps over one attribute value of a form read to know its size. */
+static bool skip_value(struct bytes *b, uint64_t form)
 {
-	size_t size;
+	uint64_t size;
 	switch (form) {
-	case DW_FORM_flag_present:
-	case DW_FORM_implicit_const:
-		return true;
-	case DW_FORM_data1:
-	case DW_FORM_ref1:
-	case DW_FORM_flag:
-	case DW_FORM_strx1:
-	case DW_FORM_addrx1:
-		size = 1;
-		break;
-	case DW_FORM_data2:
-	case DW_FORM_ref2:
-	case DW_FORM_strx2:
-	case DW_FORM_addrx2:
-		size = 2;
-		break;
-	case DW_FORM_strx3:
-	case DW_FORM_addrx3:
-		size = 3;
-		break;
-	case DW_FORM_data4:
-	case DW_FORM_ref4:
-	case DW_FORM_ref_sup4:
-	case DW_FORM_strx4:
-	case DW_FORM_addrx4:
-		size = 4;
-		break;
-	case DW_FORM_data8:
-	case DW_FORM_ref8:
-	case DW_FORM_ref_sig8:
-	case DW_FORM_ref_sup8:
-		size = 8;
-		break;
-	case DW_FORM_data16:
-		size = 16;
-		break;
-	case DW_FORM_addr:
-		size = u->cu_address_size;
-		break;
-	case DW_FORM_ref_addr:
-		size = u->version == 2 ? u->cu_address_size : u->offset_size;
-		break;
-	case DW_FORM_strp:
-	case DW_FORM_line_strp:
-	case DW_FORM_sec_offset:
-	case DW_FORM_strp_sup:
-	case DW_FORM_GNU_ref_alt:
-	case DW_FORM_GNU_strp_alt:
-		size = u->offset_size;
-		break;
-	case DW_FORM_sdata:
-	case DW_FORM_udata:
-	case DW_FORM_ref_udata:
-	case DW_FORM_strx:
-	case DW_FORM_addrx:
-	case DW_FORM_loclistx:
-	case DW_FORM_rnglistx:
-	case DW_FORM_GNU_addr_index:
-	case DW_FORM_GNU_str_index:
-		read_uleb(b);
-		return !b->bad;
 	case DW_FORM_string:
 		return read_cstr(b) != NULL;
 	case DW_FORM_block1:
@@ -1036,83 +1071,173 @@ static bool skip_form(const struct line_unit *u, struct bytes *b, uint64_t form)
 	case DW_FORM_exprloc:
 		size = read_uleb(b);
 		break;
-	default:
-		return false;
+	default: /* the LEB128 forms */
+		read_uleb(b);
+		return !b->bad;
 	}
-	if (b->bad || size > (size_t)(b->end - b->p))
+	if (b->bad || size > (uint64_t)(b->end - b->p))
 		return false;
 	b->p += size;
 	return true;
 }
 
+static bool skip_spec(struct bytes *b, const struct attr_spec *sp)
+{
+	if (sp->size < 0)
+		return skip_value(b, sp->form);
+	if ((size_t)(b->end - b->p) < (size_t)sp->size)
+		return false;
+	b->p += sp->size;
+	return true;
+}
+
 static const struct abbrev *abbrev_of(const struct line_unit *u, struct bytes *b)
 {
-	uint64_t code = read_uleb(b);
+	static const struct abbrev end = { .end = true };
+	uint64_t code;
+	if (b->p < b->end && *b->p < 0x80)
+		code = *b->p++;
+	else
+		code = read_uleb(b);
 	if (b->bad || code > u->n_abbrevs)
 		return NULL;
-	/* code 0: the end of a list of children */
-	static const struct abbrev end = { 0, false, NULL };
 	return code ? &u->abbrevs[code - 1] : &end;
 }
 
-/* Steps over a DIE's attributes or, with to_sibling, to its sibling when
- * it names it (as libdw does: *jumped). */
-static bool skip_attrs(const struct line_unit *u, const struct abbrev *ab, struct bytes *b,
-		       bool to_sibling, bool *jumped)
+/* A DW_AT_sibling value: where the sibling starts, or NULL. */
+static const unsigned char *sibling_at(const struct line_unit *u, uint64_t form,
+				       const unsigned char *value, const unsigned char *end)
 {
-	struct bytes spec = { ab->specs, u->abbrev_end, false };
+	struct bytes v = { value, end, false };
+	uint64_t to;
+	switch (form) {
+	case DW_FORM_ref1:
+	case DW_FORM_ref2:
+	case DW_FORM_ref4:
+	case DW_FORM_ref8:
+		to = read_fixed(&v, (size_t)(end - value));
+		break;
+	case DW_FORM_ref_udata:
+		to = read_uleb(&v);
+		break;
+	default:
+		return NULL;
+	}
+	if (v.bad || to >= (uint64_t)(u->cu_end - u->cu_start) || u->cu_start + to <= value)
+		return NULL;
+	return u->cu_start + to;
+}
+
+/* Steps over a DIE's attributes or to its sibling when it names it (as
+ * libdw does: *jumped). */
+static bool skip_attrs(const struct line_unit *u, const struct abbrev *ab, struct bytes *b,
+		       bool *jumped)
+{
 	*jumped = false;
-	for (;;) {
-		uint64_t attr = read_uleb(&spec), form = read_uleb(&spec);
-		if (spec.bad)
+	if (ab->fixed >= 0) {
+		if ((size_t)(b->end - b->p) < (size_t)ab->fixed)
 			return false;
-		if (!attr && !form)
-			return true;
-		if (form == DW_FORM_implicit_const) {
-			read_sleb(&spec);
-			continue;
-		}
-		if (attr == DW_AT_sibling && to_sibling) {
-			uint64_t to;
-			if (form == DW_FORM_ref_udata)
-				to = read_uleb(b);
-			else if (form == DW_FORM_ref1 || form == DW_FORM_ref2 || form == DW_FORM_ref4 ||
-				 form == DW_FORM_ref8)
-				to = read_fixed(b, form == DW_FORM_ref1 ? 1 : form == DW_FORM_ref2 ? 2
-						   : form == DW_FORM_ref4 ? 4 : 8);
-			else
+		b->p += ab->fixed;
+		return true;
+	}
+	for (uint32_t i = ab->first; i < ab->first + ab->n; i++) {
+		const struct attr_spec *sp = &u->specs[i];
+		const unsigned char *value = b->p;
+		if (!skip_spec(b, sp))
+			return false;
+		if (sp->attr == DW_AT_sibling) {
+			if (!(b->p = sibling_at(u, sp->form, value, b->p)))
 				return false;
-			if (b->bad || to >= (uint64_t)(u->cu_end - u->cu_start) ||
-			    u->cu_start + to <= b->p - 1)
-				return false;
-			b->p = u->cu_start + to;
 			*jumped = true;
 			return true;
 		}
-		if (!skip_form(u, b, form))
-			return false;
 	}
+	return true;
 }
 
-/* Steps over a DIE (after its code) and its children. */
-static bool skip_die(const struct line_unit *u, const struct abbrev *ab, struct bytes *b)
+/* The attributes of a scope that tell whether it holds an address. */
+struct scope_attrs {
+	bool low, high, high_is_offset, other; /* other: ask libdw */
+	uint64_t low_pc, high_pc;
+	const unsigned char *sibling; /* NULL: none */
+};
+
+/* Reads a scope's attributes (all of them: its children follow). */
+static bool read_scope_attrs(const struct line_unit *u, const struct abbrev *ab, struct bytes *b,
+			     struct scope_attrs *sa)
 {
-	size_t depth = 0;
-	for (;;) {
-		bool jumped;
-		if (!skip_attrs(u, ab, b, true, &jumped))
+	*sa = (struct scope_attrs){ 0 };
+	for (uint32_t i = ab->first; i < ab->first + ab->n; i++) {
+		const struct attr_spec *sp = &u->specs[i];
+		const unsigned char *value = b->p;
+		if (!skip_spec(b, sp))
 			return false;
-		if (ab->children && !jumped)
-			depth++;
-		while (depth) {
-			if (!(ab = abbrev_of(u, b)))
+		struct bytes v = { value, b->p, false };
+		uint16_t form = sp->form;
+		if (form == DW_FORM_implicit_const) {
+			if (sp->attr == DW_AT_sibling)
 				return false;
-			if (ab->specs)
-				break;
-			depth--;
+			if (sp->attr == DW_AT_low_pc || sp->attr == DW_AT_high_pc)
+				sa->other = true;
+		} else if (sp->attr == DW_AT_low_pc && form == DW_FORM_addr) {
+			sa->low = true;
+			sa->low_pc = read_fixed(&v, (size_t)(b->p - value));
+		} else if (sp->attr == DW_AT_high_pc && form == DW_FORM_addr) {
+			sa->high = true;
+			sa->high_pc = read_fixed(&v, (size_t)(b->p - value));
+		} else if (sp->attr == DW_AT_high_pc &&
+			   (form == DW_FORM_data1 || form == DW_FORM_data2 || form == DW_FORM_data4 ||
+			    form == DW_FORM_data8 || form == DW_FORM_udata)) {
+			sa->high = sa->high_is_offset = true;
+			sa->high_pc = form == DW_FORM_udata ? read_uleb(&v)
+							    : read_fixed(&v, (size_t)(b->p - value));
+		} else if (sp->attr == DW_AT_sibling) {
+			/* a form libdw's dwarf_siblingof may read otherwise: its walk */
+			if (!(sa->sibling = sibling_at(u, form, value, b->p)))
+				return false;
+		} else if (sp->attr == DW_AT_low_pc || sp->attr == DW_AT_high_pc ||
+			   sp->attr == DW_AT_ranges) {
+			sa->other = true;
+		}
+		if (v.bad)
+			return false;
+	}
+	return true;
+}
+
+/* Whether the scope d holds pc as dwarf_haspc says: [low_pc, high_pc)
+ * read here, no range attribute at all (no), else libdw's answer. */
+static int scope_has_pc(const struct scope_attrs *sa, Dwarf_Die *d, Dwarf_Addr pc)
+{
+	if (sa->other || sa->low != sa->high)
+		return dwarf_haspc(d, pc);
+	if (!sa->low)
+		return 0;
+	uint64_t high = sa->high_is_offset ? sa->low_pc + sa->high_pc : sa->high_pc;
+	return pc >= sa->low_pc && pc < high;
+}
+
+/* Steps over the children of a DIE whose attributes were read (depth 1),
+ * or over a DIE after its code (ab) and its children (depth 0). */
+static bool skip_die_from(const struct line_unit *u, const struct abbrev *ab, struct bytes *b,
+			  size_t depth)
+{
+	for (;;) {
+		if (ab) {
+			bool jumped;
+			if (!skip_attrs(u, ab, b, &jumped))
+				return false;
+			if (ab->children && !jumped)
+				depth++;
 		}
 		if (!depth)
 			return true;
+		if (!(ab = abbrev_of(u, b)))
+			return false;
+		if (ab->end) {
+			depth--;
+			ab = NULL;
+		}
 	}
 }
 
@@ -1131,25 +1256,29 @@ static bool scope_chain_here(const struct line_unit *u, Dwarf_Die *cudie, Dwarf_
 		const struct abbrev *ab = abbrev_of(u, &b);
 		if (!ab)
 			break;
-		if (!ab->specs)
+		if (ab->end)
 			return true;
 		bool scope = ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
 			     ab->tag == DW_TAG_lexical_block;
-		if (scope) {
-			Dwarf_Die d = { .addr = (void *)at, .cu = cudie->cu };
-			if (dwarf_haspc(&d, pc) == 1) {
-				*chain = kr_realloc(*chain, (*n + 1) * sizeof(**chain));
-				(*chain)[(*n)++] = d;
-				/* its children follow its attributes */
-				bool jumped;
-				if (!ab->children)
-					return true;
-				if (!skip_attrs(u, ab, &b, false, &jumped))
-					break;
-				continue;
-			}
+		if (!scope) {
+			if (!skip_die_from(u, ab, &b, 0))
+				break;
+			continue;
 		}
-		if (!skip_die(u, ab, &b))
+		Dwarf_Die d = { .addr = (void *)at, .cu = cudie->cu };
+		struct scope_attrs sa;
+		if (!read_scope_attrs(u, ab, &b, &sa))
+			break;
+		if (scope_has_pc(&sa, &d, pc) == 1) {
+			*chain = kr_realloc(*chain, (*n + 1) * sizeof(**chain));
+			(*chain)[(*n)++] = d;
+			if (!ab->children)
+				return true;
+			continue; /* its children follow its attributes */
+		}
+		if (sa.sibling)
+			b.p = sa.sibling;
+		else if (ab->children && !skip_die_from(u, NULL, &b, 1))
 			break;
 	}
 	free(*chain);
