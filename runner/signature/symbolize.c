@@ -66,6 +66,10 @@ struct line_unit {
 	uint8_t address_size, min_inst_len, default_is_stmt, line_range, opcode_base;
 	int8_t line_base;
 	const unsigned char *opcode_lengths; /* [opcode - 1] */
+	/* what each special opcode adds to the line and the address (no
+	 * division per row) */
+	int16_t special_line[256];
+	uint16_t special_addr[256];
 	struct unit_file *files; /* index as in the program */
 	size_t n_files, files_alloc;
 	/* Its DIEs, walked here to find the scopes around an address
@@ -579,6 +583,11 @@ static void read_line_header(const struct elf_file *f, Dwarf_Die *cudie, struct 
 		return;
 	u->opcode_lengths = b.p;
 	b.p += u->opcode_base - 1;
+	for (unsigned op = u->opcode_base; op < 256; op++) {
+		unsigned adj = op - u->opcode_base;
+		u->special_line[op] = (int16_t)(u->line_base + (int)(adj % u->line_range));
+		u->special_addr[op] = (uint16_t)(u->min_inst_len * (adj / u->line_range));
+	}
 	/* libdw refuses a table whose lengths of known opcodes are not the
 	 * standard ones: such a table stays its */
 	static const unsigned char standard_lengths[] = { 0, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1 };
@@ -662,9 +671,8 @@ static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file,
 	while (b.p < b.end && !b.bad) {
 		unsigned op = *b.p++;
 		if (op >= u->opcode_base) {
-			unsigned adj = op - u->opcode_base;
-			line_reg += u->line_base + (int)(adj % u->line_range);
-			addr += (uint64_t)u->min_inst_len * (adj / u->line_range);
+			line_reg += u->special_line[op];
+			addr += u->special_addr[op];
 			ROW(false);
 			continue;
 		}
