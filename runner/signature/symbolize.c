@@ -373,9 +373,13 @@ static uint64_t read_fixed(struct bytes *b, size_t n)
 		b->bad = true;
 		return 0;
 	}
+	/* little-endian data on a little-endian host (find_line_sections) */
 	uint64_t v = 0;
-	for (size_t i = 0; i < n; i++)
-		v |= (uint64_t)b->p[i] << (8 * i);
+	if (n == 1 || n == 2 || n == 4 || n == 8)
+		memcpy(&v, b->p, n);
+	else
+		for (size_t i = 0; i < n; i++)
+			v |= (uint64_t)b->p[i] << (8 * i);
 	b->p += n;
 	return v;
 }
