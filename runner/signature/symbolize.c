@@ -12,6 +12,10 @@
 #include "symbolize.h"
 
 #define LINE_MAX_LEN 4096
+/* A unit's rows are sorted, and its top-level scopes listed, when it is
+ * asked about this many times: a report has a few frames in most units
+ * it touches, and the index costs a few runs of the program or walks. */
+#define INDEX_AFTER 4
 
 struct sym {
 	const char *name; /* in the ELF's string table */
@@ -51,6 +55,17 @@ struct abbrev {
 	int32_t fixed;     /* their size when all are fixed and none is the sibling, else -1 */
 };
 
+/* A row of a line table, for units asked about more than once. */
+struct line_row {
+	uint64_t addr;
+	int64_t line;
+	uint32_t file;
+	uint32_t seq; /* its place in the program */
+	bool end;     /* an end of sequence */
+};
+
+struct top_scope;
+
 /* One compilation unit's line table (DWARF 2-5 .debug_line), read here
  * instead of with dwarf_getsrclines: that decodes a unit's whole table
  * into sorted rows and builds every file's full path, about half a
@@ -70,6 +85,18 @@ struct line_unit {
 	 * division per row) */
 	int16_t special_line[256];
 	uint16_t special_addr[256];
+	/* From the second address on, the rows sorted as libdw sorts them
+	 * (address, an end of sequence first, program order): a binary
+	 * search instead of a run of the program per address. */
+	unsigned line_lookups;
+	struct line_row *rows;
+	size_t n_rows;
+	/* From the second walk on, the top-level scopes in order
+	 * (scope_chain_here); tops_read: tried */
+	unsigned walks;
+	bool tops_read, tops_ok;
+	struct top_scope *tops;
+	size_t n_tops;
 	struct unit_file *files; /* index as in the program */
 	size_t n_files, files_alloc;
 	/* Its DIEs, walked here to find the scopes around an address
@@ -153,6 +180,8 @@ static void elf_file_free(struct elf_file *f)
 		free(f->units[i].files);
 		free(f->units[i].abbrevs);
 		free(f->units[i].specs);
+		free(f->units[i].rows);
+		free(f->units[i].tops);
 	}
 	free(f->units);
 	free(f->path);
@@ -648,36 +677,56 @@ static struct line_unit *line_unit(struct elf_file *f, Dwarf_Die *cudie)
 	return u;
 }
 
+/* Where the rows of a run of a line program go: the best row for pc, or
+ * (rows) every row. */
+struct row_sink {
+	uint64_t pc;
+	bool found, found_end;
+	uint64_t best_addr, best_file;
+	int64_t best_line;
+	struct line_row *rows; /* NULL: keep the best only */
+	size_t n_rows, rows_alloc;
+};
+
 /* The row dwfl_module_getsrc gives for pc: of the rows at or below pc,
  * the one at the highest address, a row before an end of sequence at the
  * same address, the later of two rows; none when that is an end of
- * sequence. 1: found (*file, *line); 0: no row; -1: the program is not
+ * sequence. */
+static void add_row(struct row_sink *k, uint64_t addr, uint64_t file, int64_t line, bool end)
+{
+	if (k->rows) {
+		if (k->n_rows == k->rows_alloc) {
+			k->rows_alloc *= 2;
+			k->rows = kr_realloc(k->rows, k->rows_alloc * sizeof(*k->rows));
+		}
+		k->rows[k->n_rows] = (struct line_row){ addr, line, (uint32_t)file,
+							(uint32_t)k->n_rows, end };
+		k->n_rows++;
+		return;
+	}
+	if (addr <= k->pc && (!k->found || addr > k->best_addr ||
+			      (addr == k->best_addr && (!end || k->found_end)))) {
+		k->found = true;
+		k->found_end = end;
+		k->best_addr = addr;
+		k->best_file = file;
+		k->best_line = line;
+	}
+}
+
+/* Runs the unit's line program into k; false when the program is not
  * one this reader follows (libdw is asked). */
-static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file, int *line)
+static bool run_line_program(const struct line_unit *u, struct row_sink *k)
 {
 	struct bytes b = { u->prog, u->end, false };
 	uint64_t addr = 0, file_reg = 1;
 	int64_t line_reg = 1;
-	bool found = false, found_end = false;
-	uint64_t best_addr = 0, best_file = 0;
-	int64_t best_line = 0;
-#define ROW(is_end)                                                                       \
-	do {                                                                              \
-		if (addr <= pc && (!found || addr > best_addr ||                          \
-				   (addr == best_addr && (!(is_end) || found_end)))) {   \
-			found = true;                                                     \
-			found_end = (is_end);                                             \
-			best_addr = addr;                                                 \
-			best_file = file_reg;                                             \
-			best_line = line_reg;                                             \
-		}                                                                         \
-	} while (0)
 	while (b.p < b.end && !b.bad) {
 		unsigned op = *b.p++;
 		if (op >= u->opcode_base) {
 			line_reg += u->special_line[op];
 			addr += u->special_addr[op];
-			ROW(false);
+			add_row(k, addr, file_reg, line_reg, false);
 			continue;
 		}
 		switch (op) {
@@ -686,14 +735,14 @@ static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file,
 			 * of the operations it knows whatever the length says:
 			 * where the two could differ, it is asked */
 			if ((size_t)(b.end - b.p) < 2 || (b.p[0] & 0x80))
-				return -1;
+				return false;
 			unsigned len = *b.p++;
 			if (!len || len > (size_t)(b.end - b.p))
-				return -1;
+				return false;
 			const unsigned char *next = b.p + len;
 			unsigned sub = *b.p++;
 			if (sub == DW_LNE_end_sequence) {
-				ROW(true);
+				add_row(k, addr, file_reg, line_reg, true);
 				addr = 0;
 				file_reg = 1;
 				line_reg = 1;
@@ -702,16 +751,16 @@ static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file,
 			} else if (sub == DW_LNE_set_discriminator) {
 				read_uleb(&b);
 			} else if (sub == DW_LNE_define_file || sub >= DW_LNE_lo_user) {
-				return -1;
+				return false;
 			} else {
 				b.p = next;
 			}
 			if (b.p != next)
-				return -1;
+				return false;
 			break;
 		}
 		case DW_LNS_copy:
-			ROW(false);
+			add_row(k, addr, file_reg, line_reg, false);
 			break;
 		case DW_LNS_advance_pc:
 			addr += u->min_inst_len * read_uleb(&b);
@@ -721,6 +770,8 @@ static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file,
 			break;
 		case DW_LNS_set_file:
 			file_reg = read_uleb(&b);
+			if (file_reg > UINT32_MAX)
+				return false;
 			break;
 		case DW_LNS_const_add_pc:
 			addr += (uint64_t)u->min_inst_len * ((255u - u->opcode_base) / u->line_range);
@@ -739,13 +790,59 @@ static int line_lookup(const struct line_unit *u, Dwarf_Addr pc, unsigned *file,
 			break;
 		}
 	}
-#undef ROW
-	if (b.bad)
+	return !b.bad;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct line_row *x = a, *y = b;
+	if (x->addr != y->addr)
+		return x->addr < y->addr ? -1 : 1;
+	if (x->end != y->end)
+		return x->end ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The row for pc (see add_row): 1: found (*file, *line); 0: no row; -1:
+ * the program is not one this reader follows. The first address of a
+ * unit runs its program; the second sorts its rows for the rest. */
+static int line_lookup(struct line_unit *u, Dwarf_Addr pc, unsigned *file, int *line)
+{
+	struct row_sink k = { .pc = pc };
+	if (u->line_lookups++ == INDEX_AFTER) {
+		k.rows_alloc = 1024;
+		k.rows = kr_malloc(k.rows_alloc * sizeof(*k.rows));
+		if (!run_line_program(u, &k)) {
+			free(k.rows);
+			return -1;
+		}
+		qsort(k.rows, k.n_rows, sizeof(*k.rows), row_cmp);
+		u->rows = k.rows;
+		u->n_rows = k.n_rows;
+		k.rows = NULL;
+	}
+	if (u->rows) {
+		/* the last row at or below pc */
+		size_t lo = 0, hi = u->n_rows;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (u->rows[mid].addr <= pc)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo) {
+			const struct line_row *r = &u->rows[lo - 1];
+			k = (struct row_sink){ .found = true, .found_end = r->end,
+					       .best_file = r->file, .best_line = r->line };
+		}
+	} else if (!run_line_program(u, &k)) {
 		return -1;
-	if (!found || found_end || best_line < INT_MIN || best_line > INT_MAX)
+	}
+	if (!k.found || k.found_end || k.best_line < INT_MIN || k.best_line > INT_MAX)
 		return 0;
-	*file = (unsigned)best_file;
-	*line = (int)best_line;
+	*file = (unsigned)k.best_file;
+	*line = (int)k.best_line;
 	return 1;
 }
 
@@ -1253,16 +1350,19 @@ static bool skip_die_from(const struct line_unit *u, const struct abbrev *ab, st
 	}
 }
 
-/* scope_chain's walk; false when the unit is not one followed here. */
-static bool scope_chain_here(const struct line_unit *u, Dwarf_Die *cudie, Dwarf_Addr pc,
-			     Dwarf_Die **chain, size_t *n)
+/* A top-level scope of a unit: where it starts, where its children do,
+ * and its ranges' attributes. */
+struct top_scope {
+	const unsigned char *at, *children;
+	bool has_children;
+	struct scope_attrs sa;
+};
+
+/* scope_chain's walk from b (a list of DIEs) down; false when the unit is
+ * not one followed here (*chain is then freed). */
+static bool walk_scopes(const struct line_unit *u, Dwarf_Die *cudie, Dwarf_Addr pc,
+			struct bytes b, Dwarf_Die **chain, size_t *n)
 {
-	Dwarf_Die die;
-	*chain = NULL;
-	*n = 0;
-	if (dwarf_child(cudie, &die) != 0)
-		return true;
-	struct bytes b = { die.addr, u->cu_end, false };
 	for (;;) {
 		const unsigned char *at = b.p;
 		const struct abbrev *ab = abbrev_of(u, &b);
@@ -1297,6 +1397,75 @@ static bool scope_chain_here(const struct line_unit *u, Dwarf_Die *cudie, Dwarf_
 	*chain = NULL;
 	*n = 0;
 	return false;
+}
+
+/* Lists the unit's top-level scopes, in order (false: not followed here). */
+static bool read_tops(struct line_unit *u, const unsigned char *first)
+{
+	struct bytes b = { first, u->cu_end, false };
+	size_t alloc = 0;
+	for (;;) {
+		const unsigned char *at = b.p;
+		const struct abbrev *ab = abbrev_of(u, &b);
+		if (!ab)
+			return false;
+		if (ab->end)
+			return true;
+		bool scope = ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
+			     ab->tag == DW_TAG_lexical_block;
+		if (!scope) {
+			if (!skip_die_from(u, ab, &b, 0))
+				return false;
+			continue;
+		}
+		struct top_scope t = { .at = at, .has_children = ab->children };
+		if (!read_scope_attrs(u, ab, &b, &t.sa))
+			return false;
+		t.children = b.p;
+		if (u->n_tops == alloc) {
+			alloc = alloc ? 2 * alloc : 64;
+			u->tops = kr_realloc(u->tops, alloc * sizeof(*u->tops));
+		}
+		u->tops[u->n_tops++] = t;
+		if (t.sa.sibling)
+			b.p = t.sa.sibling;
+		else if (ab->children && !skip_die_from(u, NULL, &b, 1))
+			return false;
+	}
+}
+
+/* scope_chain's walk; false when the unit is not one followed here. From
+ * the unit's second walk on, its top-level scopes are listed once and
+ * only they are looked at (a unit's top level is mostly types and
+ * declarations). */
+static bool scope_chain_here(struct line_unit *u, Dwarf_Die *cudie, Dwarf_Addr pc,
+			     Dwarf_Die **chain, size_t *n)
+{
+	Dwarf_Die die;
+	*chain = NULL;
+	*n = 0;
+	if (dwarf_child(cudie, &die) != 0)
+		return true;
+	if (u->walks++ >= INDEX_AFTER && !u->tops_read) {
+		u->tops_read = true;
+		u->tops_ok = read_tops(u, die.addr);
+	}
+	if (!u->tops_ok)
+		return walk_scopes(u, cudie, pc, (struct bytes){ die.addr, u->cu_end, false }, chain,
+				   n);
+	for (size_t i = 0; i < u->n_tops; i++) {
+		const struct top_scope *t = &u->tops[i];
+		Dwarf_Die d = { .addr = (void *)t->at, .cu = cudie->cu };
+		if (scope_has_pc(&t->sa, &d, pc) != 1)
+			continue;
+		*chain = kr_malloc(sizeof(**chain));
+		(*chain)[(*n)++] = d;
+		if (!t->has_children)
+			return true;
+		return walk_scopes(u, cudie, pc, (struct bytes){ t->children, u->cu_end, false },
+				   chain, n);
+	}
+	return true;
 }
 
 /* The file and line of addr and the files of its unit, with the reader
