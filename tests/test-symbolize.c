@@ -440,6 +440,92 @@ START_TEST(debian_run_report)
 }
 END_TEST
 
+/* The symbolizer reads line tables and walks DIEs itself (libdw is slow
+ * at both on a kernel's thousands of units); it must give what libdw
+ * alone gives, frame for frame: on the fixtures, and on every function of
+ * this test program (its units are kradar's: DWARF 5, inlines). */
+static char *both_ways(const char *elf, const char *module, const char *text, size_t *with_line)
+{
+	char *out[2];
+	for (int libdw_only = 0; libdw_only < 2; libdw_only++) {
+		_cleanup_symbolizer_free_ struct kr_symbolizer *s = kr_symbolizer_new();
+		kr_symbolizer_set_libdw_lines(s, libdw_only);
+		if (module)
+			kr_symbolizer_add_module(s, elf);
+		else
+			kr_symbolizer_set_vmlinux(s, elf);
+		out[libdw_only] = symbolize(s, text, NULL);
+		_cleanup_strv_free_ char **w = kr_symbolizer_take_warnings(s);
+		(void)w;
+	}
+	/* the first line that differs, not the whole texts */
+	const char *x = out[0], *y = out[1];
+	while (*x && *x == *y)
+		x++, y++;
+	bool same = !*x && !*y;
+	while (!same && x > out[0] && x[-1] != '\n')
+		x--, y--;
+	ck_assert_msg(same, "%s, own reader: %.*s\nlibdw: %.*s", elf, (int)strcspn(x, "\n"),
+		      x, (int)strcspn(y, "\n"), y);
+	*with_line = 0;
+	for (const char *p = out[0]; (p = strstr(p, "/0x")); p++) {
+		const char *eol = strchrnul(p, '\n');
+		const char *colon = memrchr(p, ':', (size_t)(eol - p));
+		*with_line += colon && colon[1] >= '0' && colon[1] <= '9';
+	}
+	free(out[1]);
+	return out[0];
+}
+
+START_TEST(own_reader_matches_libdw)
+{
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *vmlinux = compile(dir, "fixture", fixture_src, false);
+	_cleanup_free_ char *ko = compile(dir, "fixture", fixture_src, true);
+	size_t n;
+	unsigned long cs = size_of(vmlinux, "fx_caller"), ps = size_of(vmlinux, "fx_plain");
+	_cleanup_free_ char *in = report(cs, ps, NULL);
+	_cleanup_free_ char *out = both_ways(vmlinux, NULL, in, &n);
+	_cleanup_free_ char *want = expected(cs, ps, NULL, "drivers/fx/fixture.c");
+	ck_assert_str_eq(out, want);
+	cs = size_of(ko, "fx_caller");
+	ps = size_of(ko, "fx_plain");
+	_cleanup_free_ char *kin = report(cs, ps, "fx_mod");
+	_cleanup_free_ char *kout = both_ways(ko, "fx_mod", kin, &n);
+	_cleanup_free_ char *kwant = expected(cs, ps, "fx_mod", "drivers/fx/fixture.c");
+	ck_assert_str_eq(kout, kwant);
+
+	/* every function of this program, at four offsets each */
+	_cleanup_free_ char *self = realpath("/proc/self/exe", NULL);
+	ck_assert_ptr_nonnull(self);
+	char *argv[] = { "nm", "-S", "--defined-only", self, NULL };
+	_cleanup_free_ char *list = NULL;
+	ck_assert_int_eq(kr_test_spawn(argv, NULL, 0, &list, NULL, 60), 0);
+	struct kr_buf text = KR_BUF_INIT(SIZE_MAX);
+	size_t frames = 0;
+	kr_buf_adds(&text, "Call Trace:\n");
+	for (char *line = strtok(list, "\n"); line; line = strtok(NULL, "\n")) {
+		unsigned long addr, size;
+		char type, name[128];
+		if (sscanf(line, "%lx %lx %c %127s", &addr, &size, &type, name) != 4 ||
+		    (type != 't' && type != 'T') || size < 4)
+			continue;
+		unsigned long offs[] = { 1, size / 3, size / 2, size - 1 };
+		for (size_t i = 0; i < KR_ARRAY_SIZE(offs); i++, frames++)
+			kr_buf_printf(&text, " %s+0x%lx/0x%lx\n", name, offs[i], size);
+		/* and the exact address of a RIP line */
+		kr_buf_printf(&text, "RIP: 0010:%s+0x%lx/0x%lx\n", name, size / 2, size);
+		frames++;
+	}
+	ck_assert_uint_gt(frames, 1000);
+	_cleanup_free_ char *sout = both_ways(self, NULL, text.data, &n);
+	ck_assert_msg(n > frames / 2, "%zu of %zu frames with a line", n, frames);
+	ck_assert_ptr_nonnull(strstr(sout, " [inline]\n"));
+	kr_buf_free(&text);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	bool debian = argc > 1 && !strcmp(argv[1], "--debian");
@@ -456,6 +542,7 @@ int main(int argc, char **argv)
 		tcase_add_test(tc, stripped_files_leave_frames_bare);
 		tcase_add_test(tc, wrong_file_gives_no_lines);
 		tcase_add_test(tc, command);
+		tcase_add_test(tc, own_reader_matches_libdw);
 	}
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);

@@ -46,6 +46,11 @@ void kr_symbolizer_add_module(struct kr_symbolizer *s, const char *path);
 /* Whether any file was given. */
 bool kr_symbolizer_has_files(const struct kr_symbolizer *s);
 
+/* Lines from libdw's decoding of whole line tables only, as before the
+ * symbolizer read them itself (for tests and the benchmark, which compare
+ * the two). Before any frame. */
+void kr_symbolizer_set_libdw_lines(struct kr_symbolizer *s, bool on);
+
 /* Resolves one frame. module is NULL for vmlinux. ret_addr says the
  * address is a return address (call trace frames): the line is that of
  * the call, one byte before. On success *lines (innermost first, the frame
