@@ -245,10 +245,14 @@ static void draw_status(struct kr_progress *p)
 		lines++;
 	}
 	_cleanup_free_ char *text = kr_buf_steal(&block);
-	clear_status(p);
 	if (lines) {
-		fputs(text, p->out);
+		/* Up to the block's first line, clearing the others. */
+		for (size_t i = 1; i < p->status_lines; i++)
+			fputs("\r\033[K\033[A", p->out);
+		fprintf(p->out, "\r\033[K%s", text);
 		p->status_lines = lines;
+	} else {
+		clear_status(p);
 	}
 	fflush(p->out);
 }

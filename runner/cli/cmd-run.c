@@ -75,7 +75,6 @@ struct ctx {
 	struct kr_progress *progress; /* the terminal or CI log (reporters/progress.h) */
 	size_t total;      /* scenarios to run */
 	struct kr_fetcher *fetcher; /* kernel and disk URLs; made when first needed */
-	bool serial;       /* one guest at a time: progress is shown as it happens */
 	struct kr_budget budget;
 	int guest_jobs;    /* guests at once at most */
 	int done_fd[2];    /* a guest's thread writes its finished job here */
@@ -285,10 +284,21 @@ static void kernel_identity(struct ctx *c, const struct kr_scenario *s,
 	}
 }
 
+struct build_ui {
+	struct ctx *c;
+	const struct kr_scenario *s;
+};
+
 static void show_progress(void *userdata, const char *message)
 {
-	const struct kr_scenario *s = userdata;
-	kr_notice("%s: %s", s->name, message);
+	const struct build_ui *ui = userdata;
+	kr_notice("%s: %s", ui->s->name, message);
+}
+
+static void show_make_progress(void *userdata, long compiled, long estimated)
+{
+	const struct build_ui *ui = userdata;
+	kr_progress_build(ui->c->progress, compiled, estimated);
 }
 
 /* The files whose debug info symbolizes reports: the kernel's vmlinux
@@ -320,8 +330,10 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 			  struct prepared *p, struct kr_scenario_result *sr, int *sig)
 {
 	_cleanup_free_ char *log = kr_path_join(scen_dir, "build.log");
-	struct kr_kbuild_options o = { .log_copy = log, .userdata = (void *)s,
-				       .cache_dir = c->cache, .jobs = c->jobs, .cancel_fd = c->sfd };
+	struct build_ui ui = { .c = c, .s = s };
+	struct kr_kbuild_options o = { .log_copy = log, .userdata = &ui, .cache_dir = c->cache,
+				       .jobs = c->jobs, .cancel_fd = c->sfd,
+				       .make_progress = show_make_progress };
 	if (!c->quiet)
 		o.progress = show_progress;
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
@@ -738,7 +750,7 @@ static void guest_phase(void *userdata, enum kr_guest_phase phase)
 		[KR_GUEST_PHASE_GRACE] = KR_PHASE_GRACE,
 		[KR_GUEST_PHASE_STOPPING] = KR_PHASE_STOPPING,
 	};
-	kr_progress_phase(userdata, phases[phase]);
+	kr_progress_guest_phase(userdata, phases[phase]);
 }
 
 /* QEMU could not forward the port: another process took it after
@@ -848,7 +860,7 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 /* One run. Called from a guest's own thread: touches nothing shared but
  * what it reads (c, s, p stay unchanged while guests run) and run. */
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
-		   struct kr_run_result *run, int interrupt_fd, struct kr_progress *progress,
+		   struct kr_run_result *run, int interrupt_fd, struct kr_progress_guest *progress,
 		   uint64_t *stop_from, int *sig, char **write_error)
 {
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);
@@ -999,6 +1011,7 @@ struct job {
 	uint64_t stop_from;
 	int sig;
 	char *write_error; /* from the guest's thread: a write into --out failed */
+	struct kr_progress_guest *ui; /* its lines on the terminal or in the log */
 	bool threaded;
 	pthread_t thread;
 };
@@ -1047,10 +1060,7 @@ static void cell_done(struct exec *x, struct cell *cell, const char *skip)
 		kr_scenario_result_skip(cell->sr, skip);
 	else
 		kr_verdict_scenario(cell->sr);
-	if (c->serial)
-		kr_progress_scenario_finished(c->progress);
-	else
-		kr_progress_scenario_replay(c->progress, c->results, cell->index, c->total);
+	kr_progress_cell_finished(c->progress, cell->index);
 	prepared_clear(&cell->p);
 }
 
@@ -1071,8 +1081,8 @@ static void *guest_thread(void *arg)
 {
 	struct job *job = arg;
 	struct ctx *c = job->c;
-	do_run(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0],
-	       c->serial ? c->progress : NULL, &job->stop_from, &job->sig, &job->write_error);
+	do_run(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0], job->ui,
+	       &job->stop_from, &job->sig, &job->write_error);
 	/* The main loop takes it from here; a pointer's write is atomic. */
 	ssize_t w;
 	do
@@ -1115,8 +1125,7 @@ static void job_finished(struct exec *x, struct job *job)
 		kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
 			 "guest gone and result.json written",
 			 s->name, run->index, (double)(kr_now_ns() - job->stop_from) / 1e6);
-	if (c->serial)
-		kr_progress_run_finished(c->progress, run);
+	kr_progress_guest_finished(c->progress, KR_TAKE_PTR(job->ui), run);
 	cell->sr->duration_s = kr_wall_s() - cell->t0;
 	kr_verdict_scenario(cell->sr);
 	if (job->sig && !x->sig)
@@ -1150,10 +1159,7 @@ static void launch(struct exec *x, struct cell *cell)
 	cell->in_flight++;
 	if (!one_at_a_time(s) && !cell->p.infra)
 		queue_run(x, cell);
-	if (c->serial)
-		kr_progress_run_started(c->progress, job->run);
-	else if (!c->quiet)
-		kr_notice("%s: run %d/%d started", s->name, job->run->index, s->runs);
+	job->ui = kr_progress_guest_started(c->progress, cell->index, job->run);
 	if (!cell->p.infra && pipe2(job->irq, O_CLOEXEC | O_NONBLOCK) == 0 &&
 	    pthread_create(&job->thread, NULL, guest_thread, job) == 0) {
 		job->threaded = true;
@@ -1163,8 +1169,8 @@ static void launch(struct exec *x, struct cell *cell)
 	}
 	/* No guest (the preparation failed: the run records why), or no
 	 * thread for one: the run is made here. */
-	do_run(c, s, &cell->p, job->run, c->sfd, c->serial ? c->progress : NULL,
-	       &job->stop_from, &job->sig, &job->write_error);
+	do_run(c, s, &cell->p, job->run, c->sfd, job->ui, &job->stop_from, &job->sig,
+	       &job->write_error);
 	job_finished(x, job);
 }
 
@@ -1177,8 +1183,7 @@ static bool prepare_cell(struct exec *x, struct cell *cell)
 	cell->prepared = true;
 	cell->sr->qemu_version = kr_qemu_version(s->vm.qemu);
 	cell->sr->detectors = kr_detectors_summary(s);
-	if (c->serial)
-		kr_progress_scenario_started(c->progress, c->results, cell->index, c->total);
+	kr_progress_cell_started(c->progress, cell->index);
 	kr_mkdir_p(cell->scen_dir, 0755);
 	int sig = 0;
 	prepare(c, s, cell->scen_dir, cell->sr, &cell->p, &sig);
@@ -1242,9 +1247,16 @@ static void take_finished(struct exec *x)
 static void run_cells(struct ctx *c, struct cell *cells, size_t n, int *sig)
 {
 	struct exec x = { .c = c, .sched = kr_sched_new(&c->budget, c->guest_jobs) };
-	for (size_t i = 0; i < n; i++)
-		if (cells[i].here)
+	size_t cells_here = 0;
+	int runs_here = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].here) {
 			queue_run(&x, &cells[i]);
+			cells_here++;
+			runs_here += cells[i].kc->s->runs;
+		}
+	}
+	kr_progress_plan(c->progress, c->results, c->total, cells_here, runs_here, c->guest_jobs);
 	for (;;) {
 		start_ready(&x);
 		if (!x.n_running)
@@ -1428,7 +1440,6 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 	c.busybox = find_busybox();
 	c.results = kr_results_new(c.out);
 	c.guest_jobs = o->jobs ? o->jobs : c.budget.cpus;
-	c.serial = c.guest_jobs == 1;
 	c.results->jobs = c.guest_jobs;
 	c.results->budget_cpus = c.budget.cpus;
 	c.results->budget_mem_mb = c.budget.mem_mb;
