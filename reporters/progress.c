@@ -172,7 +172,7 @@ static void total_text(struct kr_progress *p, struct kr_buf *b)
 		      p->cells_total, p->runs_done, p->runs_total);
 	double eta;
 	char t[32];
-	if (kr_progress_eta(p, &eta)) {
+	if (p->cells_done < p->cells_total && kr_progress_eta(p, &eta)) {
 		format_duration(t, sizeof(t), eta);
 		kr_buf_printf(b, ", ETA %s", t);
 	}
