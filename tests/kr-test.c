@@ -297,6 +297,9 @@ static const char fake_makefile[] =
 	"\t@if grep -q '^CONFIG_BREAK=y' $(O)/.config; then \\\n"
 	"\t  echo 'init/main.c:3:1: error: expected declaration before end of line'; exit 1; fi\n"
 	"\t@if grep -q '^CONFIG_SLOW=y' $(O)/.config; then sleep 1; fi\n"
+	/* make's quiet lines, more than a pipe's read: "  CC" ones count */
+	"\t@i=0; while [ $$i -lt 3000 ]; do echo \"  CC      obj/f$$i.o\"; i=$$((i+1)); done\n"
+	"\t@printf '  CC [M]  drivers/x.o\\n  LD      vmlinux\\nx  CC      not.o\\n'\n"
 	"\tmkdir -p $(O)/arch/x86/boot\n"
 	"\tcat VERSION > $(O)/arch/x86/boot/bzImage\n"
 	"\tcat $(O)/.config > $(O)/vmlinux\n"
