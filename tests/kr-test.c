@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <dirent.h>
@@ -68,6 +69,35 @@ static void drain(int fd, struct kr_buf *b)
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 	if (n > 0)
 		kr_buf_add(b, chunk, (size_t)n);
+}
+
+int kr_test_spawn_pty(char *const argv[], unsigned short cols, unsigned short rows, char **out)
+{
+	int master;
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		unsetenv("GITHUB_ACTIONS");
+		unsetenv("GITLAB_CI");
+		unsetenv("CI");
+		setenv("TERM", "xterm", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	fcntl(master, F_SETFD, FD_CLOEXEC);
+	struct kr_buf b = KR_BUF_INIT(1 << 26);
+	char chunk[4096];
+	ssize_t n;
+	/* EIO once the child and everything on its terminal are gone. */
+	while ((n = read(master, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			ck_assert_int_eq(kr_buf_add(&b, chunk, (size_t)n), 0);
+	close(master);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*out = kr_buf_steal(&b);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,

@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* kradar run's reports without a guest: a scenario that needs KVM on a host
  * without it (skipped) and one whose QEMU cannot start (inconclusive). */
-#include <pty.h>
 #include <string.h>
-#include <sys/wait.h>
 
 #include "kr-test.h"
 #include "util.h"
@@ -16,17 +14,23 @@ static const char *const scenarios[][2] = {
 			  "\"qemu\": \"/bin/false\"}}" },
 };
 
-/* kradar run [--junit JUNIT] --out OUT on the two scenarios. */
-static int run(const char *dir, const char *out, const char *junit, char **so, char **se)
+/* The two scenarios in DIR/s, which is returned. */
+static char *write_scenarios(const char *dir)
 {
 	free(kr_test_write(dir, "s/bzImage", "not a kernel"));
 	for (size_t i = 0; i < KR_ARRAY_SIZE(scenarios); i++) {
 		_cleanup_free_ char *name = kr_asprintf("s/%s", scenarios[i][0]);
 		free(kr_test_write(dir, name, scenarios[i][1]));
 	}
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
 	setenv("KRADAR_KVM_DEVICE", "/nonexistent/kvm", 1);
 	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* only packed, never run */
+	return kr_path_join(dir, "s");
+}
+
+/* kradar run [--junit JUNIT] --out OUT on the two scenarios. */
+static int run(const char *dir, const char *out, const char *junit, char **so, char **se)
+{
+	_cleanup_free_ char *sdir = write_scenarios(dir);
 	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", (char *)out, sdir,
 			 junit ? "--junit" : NULL, (char *)junit, NULL };
 	return kr_test_spawn(argv, NULL, 0, so, se, 120);
@@ -103,40 +107,10 @@ START_TEST(terminal_guest_lines)
 {
 	const char *dir = kr_test_tmpdir();
 	_cleanup_free_ char *out = kr_path_join(dir, "out");
-	free(kr_test_write(dir, "s/bzImage", "not a kernel"));
-	for (size_t i = 0; i < KR_ARRAY_SIZE(scenarios); i++) {
-		_cleanup_free_ char *name = kr_asprintf("s/%s", scenarios[i][0]);
-		free(kr_test_write(dir, name, scenarios[i][1]));
-	}
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
-	int master;
-	struct winsize ws = { .ws_row = 24, .ws_col = 100 };
-	pid_t pid = forkpty(&master, NULL, NULL, &ws);
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		unsetenv("GITHUB_ACTIONS");
-		unsetenv("GITLAB_CI");
-		unsetenv("CI");
-		setenv("TERM", "xterm", 1);
-		setenv("KRADAR_KVM_DEVICE", "/nonexistent/kvm", 1);
-		setenv("KRADAR_BUSYBOX", "/bin/sh", 1);
-		char *argv[] = { (char *)kr_test_kradar(), "run", "-j", "2", "--out", out, sdir, NULL };
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	struct kr_buf b = KR_BUF_INIT(1 << 24);
-	char chunk[4096];
-	ssize_t n;
-	/* EIO once the child and its terminal are gone. */
-	while ((n = read(master, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0)
-			ck_assert_int_eq(kr_buf_add(&b, chunk, (size_t)n), 0);
-	close(master);
-	int status;
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert(WIFEXITED(status));
-	ck_assert_int_eq(WEXITSTATUS(status), 3);
-	_cleanup_free_ char *text = kr_buf_steal(&b);
+	_cleanup_free_ char *sdir = write_scenarios(dir);
+	char *argv[] = { (char *)kr_test_kradar(), "run", "-j", "2", "--out", out, sdir, NULL };
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(kr_test_spawn_pty(argv, 100, 24, &text), 3);
 	ck_assert_msg(strstr(text, "\r\033[K  [2/2] no-qemu  run 1/1  boot  0:00\r\n"
 				   "kradar: ["), "%s", text);
 	ck_assert_msg(strstr(text, "\r\033[Kkradar: [####################] 2/2 cells, 1/1 runs"),
