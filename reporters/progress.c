@@ -21,6 +21,21 @@
 #define ECHO_REPORT_HEAD (12u << 10)
 #define ECHO_REPORT_TAIL (4u << 10)
 #define ECHO_CONSOLE_TAIL (4u << 10)
+/* Without a terminal, a guest or build that has said nothing for this long
+ * gets a line saying it is still there. */
+#define HEARTBEAT_S 30.0
+#define BAR_WIDTH 20
+
+/* A running guest, or a cell being prepared (run 0). */
+struct kr_progress_guest {
+	struct kr_progress *p;
+	size_t index;        /* the cell */
+	int run, runs;       /* run k of n; 0: preparing */
+	enum kr_phase phase;
+	double t0;           /* started */
+	double said;         /* the last line about it */
+	long compiled, estimated; /* the kernel build's files */
+};
 
 struct kr_progress {
 	struct kr_progress_config c;
@@ -39,8 +54,20 @@ struct kr_progress {
 	double scenario_t0, run_t0;
 	char *token;                         /* GitHub stop-commands, during a scenario */
 	char *section;                       /* GitLab section, during a scenario */
-	bool status_shown;
+	size_t status_lines;                 /* lines of the status block shown; 0: none */
 	bool replaying;
+
+	/* kradar run (kr_progress_plan) */
+	bool planned;
+	const struct kr_results *plan_r;
+	size_t plan_total;                   /* cells in the results, for "[i/N]" */
+	size_t cells_total, cells_done;      /* cells that run here */
+	int runs_total, runs_done;           /* runs at most; finished */
+	int jobs;
+	double runs_seconds;                 /* the finished runs' durations */
+	struct kr_progress_guest **guests;   /* ordered by cell, then run */
+	size_t n_guests;
+	struct kr_progress_guest *preparing;
 };
 
 const char *kr_phase_to_string(enum kr_phase p)
@@ -48,6 +75,8 @@ const char *kr_phase_to_string(enum kr_phase p)
 	switch (p) {
 	case KR_PHASE_PREPARE:
 		return "prepare";
+	case KR_PHASE_BUILD:
+		return "build";
 	case KR_PHASE_BOOT:
 		return "boot";
 	case KR_PHASE_RUN:
@@ -79,8 +108,11 @@ void kr_progress_config_from_env(struct kr_progress_config *c, FILE *out)
 		c->workspace = getenv("CI_PROJECT_DIR");
 	}
 	const char *term = getenv("TERM");
+	const char *ci = getenv("CI");
+	bool other_ci = ci && *ci && strcmp(ci, "0") && strcmp(ci, "false");
 	FILE *f = out ? out : stderr;
-	if (c->ci == KR_CI_NONE && isatty(fileno(f)) && !(term && !strcmp(term, "dumb")))
+	if (c->ci == KR_CI_NONE && !other_ci && isatty(fileno(f)) &&
+	    !(term && !strcmp(term, "dumb")))
 		c->style = KR_PROGRESS_LIVE;
 }
 
@@ -94,44 +126,135 @@ static double wall(const struct kr_progress *p)
 	return p->c.wall ? p->c.wall() : kr_wall_s();
 }
 
-/* ----- the live status line (callers hold the lock) ----- */
+/* ----- the live status block (callers hold the lock) ----- */
+
+/* "1:05", "1:02:03" */
+static void format_duration(char *buf, size_t size, double seconds)
+{
+	long t = (long)fmax(0, seconds);
+	if (t >= 3600)
+		snprintf(buf, size, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, size, "%ld:%02ld", t / 60, t % 60);
+}
 
 static void clear_status(struct kr_progress *p)
 {
-	if (!p->status_shown)
+	if (!p->status_lines)
 		return;
 	fputs("\r\033[K", p->out);
-	p->status_shown = false;
+	for (size_t i = 1; i < p->status_lines; i++)
+		fputs("\033[A\033[K", p->out);
+	p->status_lines = 0;
 }
 
-static void draw_status(struct kr_progress *p)
+/* "run 2/3<sep>settle", "build 1200/~5000 files" */
+static void guest_text(const struct kr_progress_guest *g, const char *sep, struct kr_buf *b)
 {
-	if (p->c.style != KR_PROGRESS_LIVE || !p->sr)
-		return;
-	struct kr_buf b = KR_BUF_INIT(4096);
-	_cleanup_free_ char *name = kr_describe_name(p->r, p->index);
-	kr_buf_printf(&b, "kradar: [%zu/%zu] %s", p->index + 1, p->total, name);
-	double t0 = p->run ? p->run_t0 : p->scenario_t0;
-	int secs = (int)fmax(0, now(p) - t0);
-	if (p->run)
-		kr_buf_printf(&b, "  run %d/%d", p->run, p->sr->runs_planned);
-	kr_buf_printf(&b, "  %s  %d:%02d", kr_phase_to_string(p->phase), secs / 60, secs % 60);
-	_cleanup_free_ char *raw = kr_buf_steal(&b);
+	if (g->run)
+		kr_buf_printf(b, "run %d/%d%s", g->run, g->runs, sep);
+	kr_buf_printf(b, "%s", kr_phase_to_string(g->phase));
+	if (g->phase == KR_PHASE_BUILD && g->estimated > 0)
+		kr_buf_printf(b, " %ld/~%ld files", g->compiled,
+			      g->compiled > g->estimated ? g->compiled : g->estimated);
+	else if (g->phase == KR_PHASE_BUILD)
+		kr_buf_printf(b, " %ld files", g->compiled);
+}
+
+static void total_text(struct kr_progress *p, struct kr_buf *b)
+{
+	size_t filled = p->cells_total ? p->cells_done * BAR_WIDTH / p->cells_total : 0;
+	char bar[BAR_WIDTH + 1];
+	for (size_t i = 0; i < BAR_WIDTH; i++)
+		bar[i] = i < filled ? '#' : '.';
+	bar[BAR_WIDTH] = '\0';
+	kr_buf_printf(b, "kradar: [%s] %zu/%zu cells, %d/%d runs", bar, p->cells_done,
+		      p->cells_total, p->runs_done, p->runs_total);
+	double eta;
+	char t[32];
+	if (p->cells_done < p->cells_total && kr_progress_eta(p, &eta)) {
+		format_duration(t, sizeof(t), eta);
+		kr_buf_printf(b, ", ETA %s", t);
+	}
+}
+
+/* One line of the block: visible, cut to the terminal's width (a wrapped
+ * line could not be redrawn). */
+static void status_line(struct kr_buf *block, const char *raw, size_t width)
+{
 	_cleanup_free_ char *line = kr_text_visible(raw, strlen(raw), KR_TEXT_ONE_LINE);
-	struct winsize ws;
-	size_t width = 80;
-	if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
-		width = ws.ws_col;
-	/* Never wrap: a wrapped line cannot be redrawn with \r. */
 	size_t n = strlen(line);
 	if (n > width - 1) {
 		n = width - 1;
 		while (n > 0 && ((unsigned char)line[n] & 0xC0) == 0x80)
 			n--;
 	}
-	fprintf(p->out, "\r\033[K%.*s", (int)n, line);
+	kr_buf_printf(block, "%s%.*s", block->len ? "\n" : "", (int)n, line);
+}
+
+/* A line per guest or build, then the total, drawn over the last block.
+ * Old-style single scenarios without a plan show their own line. */
+static void draw_status(struct kr_progress *p)
+{
+	if (p->c.style != KR_PROGRESS_LIVE)
+		return;
+	struct winsize ws;
+	size_t width = 80, height = 24;
+	if (ioctl(fileno(p->out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1) {
+		width = ws.ws_col;
+		height = ws.ws_row > 2 ? ws.ws_row : 24;
+	}
+	struct kr_buf block = KR_BUF_INIT(SIZE_MAX);
+	size_t lines = 0;
+	double t = now(p);
+	char d[32];
+	for (size_t i = 0; i < p->n_guests; i++) {
+		struct kr_buf b = KR_BUF_INIT(4096);
+		const struct kr_progress_guest *g = p->guests[i];
+		/* Room for the total and an "and N more" line. */
+		if (lines + 2 >= height && i + 1 < p->n_guests) {
+			kr_buf_printf(&b, "  ... and %zu more", p->n_guests - i);
+			i = p->n_guests;
+		} else {
+			_cleanup_free_ char *name = kr_describe_name(p->plan_r, g->index);
+			kr_buf_printf(&b, "  [%zu/%zu] %s  ", g->index + 1, p->plan_total, name);
+			guest_text(g, "  ", &b);
+			format_duration(d, sizeof(d), t - g->t0);
+			kr_buf_printf(&b, "  %s", d);
+		}
+		_cleanup_free_ char *raw = kr_buf_steal(&b);
+		status_line(&block, raw, width);
+		lines++;
+	}
+	if (p->planned) {
+		struct kr_buf b = KR_BUF_INIT(4096);
+		total_text(p, &b);
+		_cleanup_free_ char *raw = kr_buf_steal(&b);
+		status_line(&block, raw, width);
+		lines++;
+	} else if (p->sr) {
+		struct kr_buf b = KR_BUF_INIT(4096);
+		_cleanup_free_ char *name = kr_describe_name(p->r, p->index);
+		kr_buf_printf(&b, "kradar: [%zu/%zu] %s", p->index + 1, p->total, name);
+		if (p->run)
+			kr_buf_printf(&b, "  run %d/%d", p->run, p->sr->runs_planned);
+		format_duration(d, sizeof(d), t - (p->run ? p->run_t0 : p->scenario_t0));
+		kr_buf_printf(&b, "  %s  %s", kr_phase_to_string(p->phase), d);
+		_cleanup_free_ char *raw = kr_buf_steal(&b);
+		status_line(&block, raw, width);
+		lines++;
+	}
+	_cleanup_free_ char *text = kr_buf_steal(&block);
+	if (lines) {
+		/* Up to the block's first line, clearing the others. */
+		for (size_t i = 1; i < p->status_lines; i++)
+			fputs("\r\033[K\033[A", p->out);
+		fprintf(p->out, "\r\033[K%s", text);
+		p->status_lines = lines;
+	} else {
+		clear_status(p);
+	}
 	fflush(p->out);
-	p->status_shown = true;
 }
 
 static void log_before(void *userdata)
@@ -164,10 +287,7 @@ static void *ticker_main(void *userdata)
 		uint64_t expirations;
 		if (read(p->timer_fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 			break;
-		pthread_mutex_lock(&p->lock);
-		if (p->status_shown)
-			draw_status(p);
-		pthread_mutex_unlock(&p->lock);
+		kr_progress_tick(p);
 	}
 	return NULL;
 }
@@ -194,12 +314,14 @@ struct kr_progress *kr_progress_new(const struct kr_progress_config *c)
 	p->c = *c;
 	p->out = c->out ? c->out : stderr;
 	p->timer_fd = p->stop_fd = -1;
-	pthread_mutex_init(&p->lock, NULL);
-	if (c->style == KR_PROGRESS_LIVE) {
+	/* Recursive: a replay holds it across the events it replays. */
+	pthread_mutexattr_t attr;
+	pthread_mutexattr_init(&attr);
+	pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&p->lock, &attr);
+	pthread_mutexattr_destroy(&attr);
+	if (c->style == KR_PROGRESS_LIVE)
 		kr_log_set_hooks(log_before, log_after, p);
-		if (!c->no_ticker)
-			start_ticker(p);
-	}
 	return p;
 }
 
@@ -223,6 +345,9 @@ void kr_progress_free(struct kr_progress *p)
 	if (p->stop_fd >= 0)
 		close(p->stop_fd);
 	pthread_mutex_destroy(&p->lock);
+	for (size_t i = 0; i < p->n_guests; i++)
+		free(p->guests[i]);
+	free(p->guests);
 	free(p->token);
 	free(p->section);
 	free(p);
@@ -230,25 +355,42 @@ void kr_progress_free(struct kr_progress *p)
 
 /* ----- lines ----- */
 
-/* A permanent line about the current scenario ("kradar: [i/N] NAME: ..."),
- * in visible form; the status line is drawn again below it. */
-static void say(struct kr_progress *p, const char *fmt, ...) KR_PRINTF(2, 3);
-static void say(struct kr_progress *p, const char *fmt, ...)
+/* A permanent line about scenario index of r ("kradar: [i/N] NAME: ..."),
+ * in visible form; the status block is drawn again below it. */
+static void vsay_at(struct kr_progress *p, const struct kr_results *r, size_t index,
+		    size_t total, const char *fmt, va_list ap)
 {
 	if (p->c.style == KR_PROGRESS_QUIET)
 		return;
-	va_list ap;
-	va_start(ap, fmt);
 	_cleanup_free_ char *msg = kr_vasprintf(fmt, ap);
-	va_end(ap);
-	_cleanup_free_ char *name = kr_describe_name(p->r, p->index);
-	_cleanup_free_ char *raw = kr_asprintf("kradar: [%zu/%zu] %s: %s", p->index + 1, p->total,
+	_cleanup_free_ char *name = kr_describe_name(r, index);
+	_cleanup_free_ char *raw = kr_asprintf("kradar: [%zu/%zu] %s: %s", index + 1, total,
 					       name, msg);
 	_cleanup_free_ char *line = kr_text_visible(raw, strlen(raw), KR_TEXT_ONE_LINE);
 	clear_status(p);
 	fprintf(p->out, "%s\n", line);
 	draw_status(p);
 	fflush(p->out);
+}
+
+/* The same about the current scenario. */
+static void say(struct kr_progress *p, const char *fmt, ...) KR_PRINTF(2, 3);
+static void say(struct kr_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay_at(p, p->r, p->index, p->total, fmt, ap);
+	va_end(ap);
+}
+
+/* The same about cell index of the plan. */
+static void say_cell(struct kr_progress *p, size_t index, const char *fmt, ...) KR_PRINTF(3, 4);
+static void say_cell(struct kr_progress *p, size_t index, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsay_at(p, p->plan_r, index, p->plan_total, fmt, ap);
+	va_end(ap);
 }
 
 void kr_progress_scenario_started(struct kr_progress *p, const struct kr_results *r,
@@ -411,8 +553,7 @@ void kr_progress_scenario_finished(struct kr_progress *p)
 	p->section = NULL;
 	p->sr = NULL;
 	p->run = 0;
-	clear_status(p);
-	fflush(p->out);
+	draw_status(p);
 	pthread_mutex_unlock(&p->lock);
 }
 
@@ -421,6 +562,8 @@ void kr_progress_scenario_replay(struct kr_progress *p, const struct kr_results 
 {
 	if (!p || index >= r->n_scenarios)
 		return;
+	/* Whole: lines of guests running meanwhile come before or after. */
+	pthread_mutex_lock(&p->lock);
 	p->replaying = true;
 	kr_progress_scenario_started(p, r, index, total);
 	const struct kr_scenario_result *sr = r->scenarios[index];
@@ -430,10 +573,263 @@ void kr_progress_scenario_replay(struct kr_progress *p, const struct kr_results 
 	}
 	kr_progress_scenario_finished(p);
 	p->replaying = false;
+	pthread_mutex_unlock(&p->lock);
 }
 
 void kr_progress_replay(struct kr_progress *p, const struct kr_results *r)
 {
 	for (size_t i = 0; i < r->n_scenarios; i++)
 		kr_progress_scenario_replay(p, r, i, r->n_scenarios);
+}
+
+/* ----- kradar run: cells and guests ----- */
+
+/* With one guest at a time, each scenario's events go through the
+ * single-scenario functions above (a CI log groups them as they happen). */
+static bool serial(const struct kr_progress *p)
+{
+	return p->jobs == 1;
+}
+
+void kr_progress_plan(struct kr_progress *p, const struct kr_results *r, size_t total,
+		      size_t cells, int runs, int jobs)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->planned = true;
+	p->plan_r = r;
+	p->plan_total = total;
+	p->cells_total = cells;
+	p->runs_total = runs;
+	p->jobs = jobs > 0 ? jobs : 1;
+	pthread_mutex_unlock(&p->lock);
+	if (p->c.style != KR_PROGRESS_QUIET && !p->c.no_ticker && !p->has_ticker)
+		start_ticker(p);
+}
+
+static void guest_insert(struct kr_progress *p, struct kr_progress_guest *g)
+{
+	size_t at = p->n_guests;
+	while (at > 0 && (p->guests[at - 1]->index > g->index ||
+			  (p->guests[at - 1]->index == g->index && p->guests[at - 1]->run > g->run)))
+		at--;
+	p->guests = kr_realloc(p->guests, (p->n_guests + 1) * sizeof(*p->guests));
+	memmove(p->guests + at + 1, p->guests + at, (p->n_guests - at) * sizeof(*p->guests));
+	p->guests[at] = g;
+	p->n_guests++;
+}
+
+static void guest_remove(struct kr_progress *p, struct kr_progress_guest *g)
+{
+	for (size_t i = 0; i < p->n_guests; i++) {
+		if (p->guests[i] == g) {
+			memmove(p->guests + i, p->guests + i + 1,
+				(p->n_guests - i - 1) * sizeof(*p->guests));
+			p->n_guests--;
+			break;
+		}
+	}
+	if (p->preparing == g)
+		p->preparing = NULL;
+	free(g);
+}
+
+static struct kr_progress_guest *guest_new(struct kr_progress *p, size_t index, int run,
+					   int runs, enum kr_phase phase)
+{
+	struct kr_progress_guest *g = kr_calloc(1, sizeof(*g));
+	*g = (struct kr_progress_guest){ .p = p, .index = index, .run = run, .runs = runs,
+					 .phase = phase, .t0 = now(p) };
+	g->said = g->t0;
+	guest_insert(p, g);
+	return g;
+}
+
+void kr_progress_cell_started(struct kr_progress *p, size_t index)
+{
+	if (!p || !p->planned || index >= p->plan_r->n_scenarios)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->preparing)
+		guest_remove(p, p->preparing);
+	p->preparing = guest_new(p, index, 0, 0, KR_PHASE_PREPARE);
+	const struct kr_scenario_result *sr = p->plan_r->scenarios[index];
+	if (serial(p))
+		kr_progress_scenario_started(p, p->plan_r, index, p->plan_total);
+	else if (p->c.style == KR_PROGRESS_PLAIN)
+		say_cell(p, index, "expected %s, %d run%s%s%s",
+			 kr_expect_verdict_to_string(sr->expected), sr->runs_planned,
+			 sr->runs_planned == 1 ? "" : "s", sr->file ? ", " : "",
+			 sr->file ? sr->file : "");
+	else
+		draw_status(p);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void kr_progress_build(struct kr_progress *p, long compiled, long estimated)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	struct kr_progress_guest *g = p->preparing;
+	if (g) {
+		if (g->phase != KR_PHASE_BUILD) {
+			g->phase = KR_PHASE_BUILD;
+			g->t0 = g->said = now(p);
+		}
+		g->compiled = compiled;
+		g->estimated = estimated;
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+struct kr_progress_guest *kr_progress_guest_started(struct kr_progress *p, size_t index,
+						    const struct kr_run_result *run)
+{
+	if (!p || !p->planned || index >= p->plan_r->n_scenarios)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	if (p->preparing && p->preparing->index == index)
+		guest_remove(p, p->preparing);
+	const struct kr_scenario_result *sr = p->plan_r->scenarios[index];
+	struct kr_progress_guest *g = guest_new(p, index, run->index, sr->runs_planned,
+						KR_PHASE_BOOT);
+	if (serial(p))
+		kr_progress_run_started(p, run);
+	else if (p->c.style == KR_PROGRESS_PLAIN)
+		say_cell(p, index, "run %d/%d: %s", g->run, g->runs, kr_phase_to_string(g->phase));
+	else
+		draw_status(p);
+	pthread_mutex_unlock(&p->lock);
+	return g;
+}
+
+void kr_progress_guest_phase(struct kr_progress_guest *g, enum kr_phase phase)
+{
+	if (!g)
+		return;
+	struct kr_progress *p = g->p;
+	pthread_mutex_lock(&p->lock);
+	if (g->phase != phase) {
+		g->phase = phase;
+		double t = now(p);
+		if (p->c.style == KR_PROGRESS_PLAIN)
+			g->said = t;
+		if (serial(p))
+			kr_progress_phase(p, phase);
+		else if (p->c.style == KR_PROGRESS_PLAIN)
+			say_cell(p, g->index, "run %d/%d: %s at %.1f s", g->run, g->runs,
+				 kr_phase_to_string(phase), t - g->t0);
+		else
+			draw_status(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void kr_progress_guest_finished(struct kr_progress *p, struct kr_progress_guest *g,
+				const struct kr_run_result *run)
+{
+	if (!p || !g)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->runs_done++;
+	p->runs_seconds += fmax(0, now(p) - g->t0);
+	size_t index = g->index;
+	guest_remove(p, g);
+	if (serial(p)) {
+		kr_progress_run_finished(p, run);
+	} else if (p->c.ci == KR_CI_NONE) {
+		const struct kr_scenario_result *sr = p->plan_r->scenarios[index];
+		_cleanup_free_ char *line = kr_describe_run(sr, run);
+		say_cell(p, index, "%s", line);
+	} else {
+		draw_status(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+void kr_progress_cell_finished(struct kr_progress *p, size_t index)
+{
+	if (!p || !p->planned || index >= p->plan_r->n_scenarios)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->preparing && p->preparing->index == index)
+		guest_remove(p, p->preparing);
+	const struct kr_scenario_result *sr = p->plan_r->scenarios[index];
+	p->cells_done++;
+	/* Runs a series did not need (or could not start) are not waited for. */
+	if (sr->runs_planned > (int)sr->n_runs)
+		p->runs_total -= sr->runs_planned - (int)sr->n_runs;
+	if (p->runs_total < p->runs_done)
+		p->runs_total = p->runs_done;
+	if (serial(p) && p->sr) {
+		kr_progress_scenario_finished(p);
+	} else if (serial(p) || p->c.ci != KR_CI_NONE) {
+		/* Skipped before it started, or a CI group written whole. */
+		kr_progress_scenario_replay(p, p->plan_r, index, p->plan_total);
+	} else {
+		_cleanup_free_ char *verdict = kr_describe_verdict(sr);
+		double d = sr->duration_s >= 0 && isfinite(sr->duration_s) ? sr->duration_s : 0;
+		say_cell(p, index, "%s: %s%s%s [%.1f s]", kr_outcome_to_string(sr->outcome),
+			 verdict, sr->reason ? "; " : "", sr->reason ? sr->reason : "", d);
+	}
+	if (p->c.style == KR_PROGRESS_PLAIN) {
+		struct kr_buf b = KR_BUF_INIT(4096);
+		total_text(p, &b);
+		_cleanup_free_ char *line = kr_buf_steal(&b);
+		fprintf(p->out, "%s\n", line);
+		fflush(p->out);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+bool kr_progress_eta(struct kr_progress *p, double *seconds)
+{
+	if (!p || !p->runs_done)
+		return false;
+	pthread_mutex_lock(&p->lock);
+	double mean = p->runs_seconds / p->runs_done, t = now(p), work = 0;
+	int running = 0;
+	for (size_t i = 0; i < p->n_guests; i++) {
+		if (!p->guests[i]->run)
+			continue;
+		work += fmax(0, mean - (t - p->guests[i]->t0));
+		running++;
+	}
+	int waiting = p->runs_total - p->runs_done - running;
+	if (waiting > 0)
+		work += waiting * mean;
+	/* The guests at once share the work, as far as there is some. */
+	int lanes = running + (waiting > 0 ? waiting : 0);
+	if (lanes > p->jobs)
+		lanes = p->jobs;
+	*seconds = work / (lanes > 0 ? lanes : 1);
+	pthread_mutex_unlock(&p->lock);
+	return true;
+}
+
+void kr_progress_tick(struct kr_progress *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	if (p->c.style == KR_PROGRESS_LIVE) {
+		draw_status(p);
+	} else if (p->c.style == KR_PROGRESS_PLAIN) {
+		double t = now(p);
+		char d[32];
+		for (size_t i = 0; i < p->n_guests; i++) {
+			struct kr_progress_guest *g = p->guests[i];
+			if (t - g->said < HEARTBEAT_S)
+				continue;
+			g->said = t;
+			format_duration(d, sizeof(d), t - g->t0);
+			struct kr_buf b = KR_BUF_INIT(4096);
+			guest_text(g, ": ", &b);
+			_cleanup_free_ char *what = kr_buf_steal(&b);
+			say_cell(p, g->index, "%s, %s so far", what, d);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
 }

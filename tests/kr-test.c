@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <dirent.h>
@@ -82,6 +83,35 @@ static void drain(int fd, struct kr_buf *b)
 	ssize_t n = read(fd, chunk, sizeof(chunk));
 	if (n > 0)
 		kr_buf_add(b, chunk, (size_t)n);
+}
+
+int kr_test_spawn_pty(char *const argv[], unsigned short cols, unsigned short rows, char **out)
+{
+	int master;
+	struct winsize ws = { .ws_row = rows, .ws_col = cols };
+	pid_t pid = forkpty(&master, NULL, NULL, &ws);
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		unsetenv("GITHUB_ACTIONS");
+		unsetenv("GITLAB_CI");
+		unsetenv("CI");
+		setenv("TERM", "xterm", 1);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	fcntl(master, F_SETFD, FD_CLOEXEC);
+	struct kr_buf b = KR_BUF_INIT(1 << 26);
+	char chunk[4096];
+	ssize_t n;
+	/* EIO once the child and everything on its terminal are gone. */
+	while ((n = read(master, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			ck_assert_int_eq(kr_buf_add(&b, chunk, (size_t)n), 0);
+	close(master);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*out = kr_buf_steal(&b);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
@@ -333,6 +363,9 @@ static const char fake_makefile[] =
 	"\t@if grep -q '^CONFIG_BREAK=y' $(O)/.config; then \\\n"
 	"\t  echo 'init/main.c:3:1: error: expected declaration before end of line'; exit 1; fi\n"
 	"\t@if grep -q '^CONFIG_SLOW=y' $(O)/.config; then sleep 1; fi\n"
+	/* make's quiet lines, more than a pipe's read: "  CC" ones count */
+	"\t@i=0; while [ $$i -lt 3000 ]; do echo \"  CC      obj/f$$i.o\"; i=$$((i+1)); done\n"
+	"\t@printf '  CC [M]  drivers/x.o\\n  LD      vmlinux\\nx  CC      not.o\\n'\n"
 	"\tmkdir -p $(O)/arch/x86/boot\n"
 	"\tcat VERSION > $(O)/arch/x86/boot/bzImage\n"
 	"\tcat $(O)/.config > $(O)/vmlinux\n"

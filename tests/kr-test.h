@@ -24,6 +24,11 @@ char *kr_test_write(const char *dir, const char *name, const char *text);
  * after timeout_s seconds. */
 int kr_test_spawn(char *const argv[], const char *stdin_text, size_t stdin_len, char **out,
 		  char **err, double timeout_s);
+/* Runs argv on a new pseudo-terminal of cols x rows (its standard input,
+ * output and error), TERM=xterm and no CI variables; returns its exit
+ * status and, in *out, all it wrote there (\n as the terminal turns it:
+ * \r\n). */
+int kr_test_spawn_pty(char *const argv[], unsigned short cols, unsigned short rows, char **out);
 
 /* A fake QEMU in DIR/name (an executable script) for a scenario with
  * repro.sh: it answers --version, reads the start marker's token from the

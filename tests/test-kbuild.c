@@ -154,6 +154,44 @@ START_TEST(tarball_builds_once_then_hits)
 }
 END_TEST
 
+static long seen_compiled = -1, seen_estimated = -1;
+static int seen_calls;
+
+static void on_make(void *userdata, long compiled, long estimated)
+{
+	ck_assert_ptr_null(userdata);
+	ck_assert_int_gt(compiled, seen_compiled);
+	seen_compiled = compiled;
+	seen_estimated = estimated;
+	seen_calls++;
+}
+
+/* make's compiles are counted as they come and kept in the log; the
+ * next build's estimate is the newest cached build's count. */
+START_TEST(make_progress_counts_compiles)
+{
+	_cleanup_free_ char *fields = kr_asprintf("\"source\": \"%s\", \"config\": \"tinyconfig\"",
+						  tree);
+	_cleanup_scenario_free_ struct kr_scenario *s = scenario(fields);
+	struct kr_kbuild_options o = { .cache_dir = cache, .jobs = 2, .make_progress = on_make };
+	_cleanup_kernel_free_ struct kr_kernel *k1 = NULL, *k2 = NULL;
+	_cleanup_free_ char *err = NULL;
+	ck_assert_msg(kr_kbuild_get(s, &o, &k1, &err) == 0, "%s", err);
+	ck_assert_int_eq(seen_compiled, 3001);
+	ck_assert_int_eq(seen_estimated, 0);
+	ck_assert_int_gt(seen_calls, 1);
+	_cleanup_free_ char *log = read_text(k1->build_log);
+	ck_assert_ptr_nonnull(strstr(log, "\n  CC      obj/f2999.o\n  CC [M]  drivers/x.o\n"));
+	_cleanup_free_ char *fields2 = kr_asprintf("%s, \"fragment\": [\"CONFIG_FOO=y\"]", fields);
+	_cleanup_scenario_free_ struct kr_scenario *s2 = scenario(fields2);
+	seen_compiled = -1;
+	ck_assert_msg(kr_kbuild_get(s2, &o, &k2, &err) == 0, "%s", err);
+	ck_assert(!k2->cache_hit);
+	ck_assert_int_eq(seen_compiled, 3001);
+	ck_assert_int_eq(seen_estimated, 3001);
+}
+END_TEST
+
 START_TEST(dropped_fragment_lines_are_named_with_reasons)
 {
 	_cleanup_free_ char *fields = kr_asprintf(
@@ -521,6 +559,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, tarball_builds_once_then_hits);
+	tcase_add_test(tc, make_progress_counts_compiles);
 	tcase_add_test(tc, dropped_fragment_lines_are_named_with_reasons);
 	tcase_add_test(tc, strict_fragment_is_an_error_before_building);
 	tcase_add_test(tc, failed_build_shows_errors_and_is_not_cached);

@@ -14,17 +14,23 @@ static const char *const scenarios[][2] = {
 			  "\"qemu\": \"/bin/false\"}}" },
 };
 
-/* kradar run [--junit JUNIT] --out OUT on the two scenarios. */
-static int run(const char *dir, const char *out, const char *junit, char **so, char **se)
+/* The two scenarios in DIR/s, which is returned. */
+static char *write_scenarios(const char *dir)
 {
 	free(kr_test_write(dir, "s/bzImage", "not a kernel"));
 	for (size_t i = 0; i < KR_ARRAY_SIZE(scenarios); i++) {
 		_cleanup_free_ char *name = kr_asprintf("s/%s", scenarios[i][0]);
 		free(kr_test_write(dir, name, scenarios[i][1]));
 	}
-	_cleanup_free_ char *sdir = kr_path_join(dir, "s");
 	setenv("KRADAR_KVM_DEVICE", "/nonexistent/kvm", 1);
 	setenv("KRADAR_BUSYBOX", "/bin/sh", 1); /* only packed, never run */
+	return kr_path_join(dir, "s");
+}
+
+/* kradar run [--junit JUNIT] --out OUT on the two scenarios. */
+static int run(const char *dir, const char *out, const char *junit, char **so, char **se)
+{
+	_cleanup_free_ char *sdir = write_scenarios(dir);
 	char *argv[] = { (char *)kr_test_kradar(), "run", "--out", (char *)out, sdir,
 			 junit ? "--junit" : NULL, (char *)junit, NULL };
 	return kr_test_spawn(argv, NULL, 0, so, se, 120);
@@ -84,9 +90,32 @@ START_TEST(github_and_elsewhere)
 	ck_assert_int_eq(access(junit, F_OK), 0);
 	_cleanup_free_ char *default_junit = kr_path_join(out, "junit.xml");
 	ck_assert_int_eq(access(default_junit, F_OK), -1);
-	ck_assert(kr_str_startswith(se, "::group::kradar: [1/2] needs-kvm\n::stop-commands::"));
+	/* Several guests at once: a line per event, each scenario's group
+	 * written whole when it is done. */
+	ck_assert_ptr_nonnull(strstr(se, "\n::group::kradar: [1/2] needs-kvm\n::stop-commands::"));
+	ck_assert_ptr_nonnull(strstr(se, "kradar: [2/2] no-qemu: run 1/1: boot\n"));
 	ck_assert_ptr_nonnull(strstr(se, "::endgroup::\n::warning title=kradar%3A no-qemu::"
 					 "expected reproduced, got infra-error (1/1 run)"));
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
+/* On a terminal, with two guests at once: the guest's line and the total
+ * bar are drawn (the guest of no-qemu ends at once, so its line is there
+ * only while it starts). */
+START_TEST(terminal_guest_lines)
+{
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *out = kr_path_join(dir, "out");
+	_cleanup_free_ char *sdir = write_scenarios(dir);
+	char *argv[] = { (char *)kr_test_kradar(), "run", "-j", "2", "--out", out, sdir, NULL };
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(kr_test_spawn_pty(argv, 100, 24, &text), 3);
+	ck_assert_msg(strstr(text, "\r\033[K  [2/2] no-qemu  run 1/1  boot  0:00\r\n"
+				   "kradar: ["), "%s", text);
+	ck_assert_msg(strstr(text, "\r\033[Kkradar: [####################] 2/2 cells, 1/1 runs"),
+		      "%s", text);
+	ck_assert_msg(strstr(text, "kradar: [2/2] no-qemu: run 1/1: infra-error: "), "%s", text);
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -97,6 +126,7 @@ int main(void)
 	TCase *tc = tcase_create("run-reports");
 	tcase_add_test(tc, reports_next_to_results);
 	tcase_add_test(tc, github_and_elsewhere);
+	tcase_add_test(tc, terminal_guest_lines);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

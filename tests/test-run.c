@@ -571,6 +571,37 @@ START_TEST(real_stalls_are_not_artifacts)
 }
 END_TEST
 
+/* kradar run -j 2 on a terminal with two guests at once: one block holds
+ * a line for each, then the total bar; an ETA once a run has finished. */
+START_TEST(terminal_shows_each_guest)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	_cleanup_free_ char *warn = module_repro("warn", NULL);
+	scenario(dir, "first", VM_TCG ",%s,%s", warn, TIMEOUTS(120, 120, 120));
+	scenario(dir, "second", VM_TCG ",%s,%s", warn, TIMEOUTS(120, 120, 120));
+	setenv("KRADAR_CPUS", "2", 1); /* two 1-vCPU guests fit, whatever the host */
+	char *argv[] = { (char *)kr_test_kradar(), "run", "-j", "2", "--out", out, dir, NULL };
+	_cleanup_free_ char *text = NULL;
+	int rc = kr_test_spawn_pty(argv, 120, 30, &text);
+	size_t len = strlen(text);
+	const char *tail = text + (len > 2000 ? len - 2000 : 0); /* check's messages are short */
+	ck_assert_msg(rc == 0, "exit %d\n%s", rc, tail);
+	/* Some block (the first may come before the second guest started). */
+	bool both = false;
+	for (const char *f = text; !both && (f = strstr(f, "\033[K  [1/2] first  run 1/1  ")); f++) {
+		const char *next = strstr(f, "\r\n");
+		both = next && kr_str_startswith(next + 2, "  [2/2] second  run 1/1  ");
+	}
+	ck_assert_msg(both, "no block with both guests:\n%s", tail);
+	ck_assert_msg(strstr(text, "kradar: [....................] 0/2 cells, 0/2 runs\r"), "%s",
+		      tail);
+	ck_assert_msg(strstr(text, " cells, 1/2 runs, ETA "), "%s", tail);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("run");
@@ -597,5 +628,11 @@ int main(void)
 	tcase_set_timeout(settle, 900);
 	tcase_add_test(settle, crashes_after_the_reproducer_exits);
 	suite_add_tcase(s, settle);
+	/* CK_RUN_CASE=progress runs this alone */
+	TCase *progress = tcase_create("progress");
+	tcase_add_unchecked_fixture(progress, prepare, NULL);
+	tcase_set_timeout(progress, 600);
+	tcase_add_test(progress, terminal_shows_each_guest);
+	suite_add_tcase(s, progress);
 	return kr_test_main(s);
 }

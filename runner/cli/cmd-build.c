@@ -47,10 +47,31 @@ static int catch_signals(void)
 	return cancel_pipe[0];
 }
 
+/* make's count, a line at most every 30 s (kradar run draws it with the
+ * guests, reporters/progress.h). */
+struct make_count {
+	const char *name;
+	double said;
+};
+
 static void show_progress(void *userdata, const char *message)
 {
-	const char *name = userdata;
-	kr_notice("%s: %s", name, message);
+	const struct make_count *m = userdata;
+	kr_notice("%s: %s", m->name, message);
+}
+
+static void show_make_progress(void *userdata, long compiled, long estimated)
+{
+	struct make_count *m = userdata;
+	double now = kr_now_s();
+	if (now - m->said < 30)
+		return;
+	m->said = now;
+	if (estimated > 0)
+		kr_notice("%s: compiled %ld of about %ld files", m->name, compiled,
+			  compiled > estimated ? compiled : estimated);
+	else
+		kr_notice("%s: compiled %ld files", m->name, compiled);
 }
 
 static int build_one(const char *file, const struct kr_kbuild_options *base)
@@ -68,8 +89,10 @@ static int build_one(const char *file, const struct kr_kbuild_options *base)
 		return KR_EXIT_USAGE;
 	}
 	struct kr_kbuild_options o = *base;
+	struct make_count count = { .name = s->name, .said = kr_now_s() };
 	o.progress = show_progress;
-	o.userdata = s->name;
+	o.make_progress = show_make_progress;
+	o.userdata = &count;
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;
 	_cleanup_free_ char *err = NULL;
 	int r = kr_kbuild_get(s, &o, &k, &err);

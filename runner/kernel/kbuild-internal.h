@@ -63,6 +63,10 @@ struct kb {
 	char *log;
 	int log_fd;
 
+	/* make's output is counted for o->make_progress (the compile step) */
+	bool count_compiles;
+	long compiles_estimated;
+
 	struct kr_kconfig_fragment frag;
 	char *config_id; /* "target:NAME" or "file:<sha256>" */
 	char *fragment_sha;
@@ -76,6 +80,16 @@ void kb_log_line(struct kb *b, const char *fmt, ...) KR_PRINTF(2, 3);
 struct kr_process *kb_child_new(char *const argv[], const char *cwd);
 int kb_missing_tool(struct kb *b, const char *tool, int r);
 int kb_run_logged(struct kb *b, char *const argv[], const char *cwd, int *status);
+/* Counts the lines of make's output that compile a file ("  CC ...",
+ * "  CC [M] ..."), fed in pieces of any size; start it zeroed. */
+struct kb_compile_counter {
+	long compiled;
+	size_t col;  /* in the current line */
+	char head[5];
+};
+void kb_count_compiles(struct kb_compile_counter *cc, const char *data, size_t len);
+/* The compiles in the newest build log of the cache: the estimate. */
+long kb_estimate_compiles(struct kb *b);
 int kb_run_capture(struct kb *b, char *const argv[], const char *cwd, char **out,
 		       int *status);
 int kb_lock_named(struct kb *b, const char *name, const char *what);

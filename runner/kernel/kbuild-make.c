@@ -167,12 +167,49 @@ int kb_configure(struct kb *b, const char *build_dir, struct kr_kernel *k)
 	return 0;
 }
 
+long kb_estimate_compiles(struct kb *b)
+{
+	_cleanup_free_ char *kernels = kr_path_join(b->cache, "kernels");
+	DIR *d = opendir(kernels);
+	if (!d)
+		return 0;
+	_cleanup_free_ char *newest = NULL;
+	struct timespec newest_t = { 0 };
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		_cleanup_free_ char *log = kr_asprintf("%s/%s/build.log", kernels, e->d_name);
+		struct stat st;
+		if (stat(log, &st) < 0)
+			continue;
+		if (!newest || st.st_mtim.tv_sec > newest_t.tv_sec ||
+		    (st.st_mtim.tv_sec == newest_t.tv_sec && st.st_mtim.tv_nsec > newest_t.tv_nsec)) {
+			free(newest);
+			newest = KR_TAKE_PTR(log);
+			newest_t = st.st_mtim;
+		}
+	}
+	closedir(d);
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (!newest || kr_read_file(newest, 256 << 20, &text, &len) < 0)
+		return 0;
+	struct kb_compile_counter cc = { 0 };
+	kb_count_compiles(&cc, text, len);
+	return cc.compiled;
+}
+
 /* Compiles in BUILD and moves the results into kernels/<key>. */
 int kb_build_and_store(struct kb *b, const char *build_dir, struct kr_kernel *k)
 {
 	kb_progress(b, "building kernel %.12s with make -j%d (log: %s)", k->key, b->jobs, b->log);
 	double t0 = kr_now_s();
+	if (b->o->make_progress)
+		b->compiles_estimated = kb_estimate_compiles(b);
+	b->count_compiles = true;
 	int r = make_step(b, build_dir, true, "bzImage", -ENOEXEC, "the kernel did not build");
+	b->count_compiles = false;
 	if (r < 0)
 		return r;
 	double seconds = kr_now_s() - t0;

@@ -66,15 +66,54 @@ bool kb_cancelled(const struct kb *b)
 	return poll(&pfd, 1, 0) > 0;
 }
 
-/* Waits for p to exit, or stops its group when the build is cancelled. */
-int kb_wait_child(struct kb *b, struct kr_process *p, const char *what, int *status)
+void kb_count_compiles(struct kb_compile_counter *cc, const char *data, size_t len)
 {
-	struct pollfd pfd[2] = {
+	static const char mark[5] = { ' ', ' ', 'C', 'C', ' ' };
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n') {
+			cc->col = 0;
+			continue;
+		}
+		if (cc->col < sizeof(cc->head)) {
+			cc->head[cc->col++] = data[i];
+			if (cc->col == sizeof(cc->head) && !memcmp(cc->head, mark, sizeof(mark)))
+				cc->compiled++;
+		}
+	}
+}
+
+/* make's output (read from rd) into the build log, its compiles counted
+ * for the caller. Returns false at the end of it. */
+static bool copy_output(struct kb *b, int rd, struct kb_compile_counter *cc)
+{
+	char chunk[8192];
+	ssize_t n = read(rd, chunk, sizeof(chunk));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (write(b->log_fd, chunk, (size_t)n) < 0) {
+		/* the build itself reports a full disk */
+	}
+	long before = cc->compiled;
+	kb_count_compiles(cc, chunk, (size_t)n);
+	if (cc->compiled != before)
+		b->o->make_progress(b->o->userdata, cc->compiled, b->compiles_estimated);
+	return true;
+}
+
+/* Waits for p to exit, or stops its group when the build is cancelled;
+ * with rd >= 0, copies its output from there (copy_output). */
+static int wait_child(struct kb *b, struct kr_process *p, const char *what, int *status, int rd)
+{
+	struct kb_compile_counter cc = { 0 };
+	struct pollfd pfd[3] = {
 		{ .fd = kr_process_pidfd(p), .events = POLLIN },
 		{ .fd = b->o->cancel_fd > 0 ? b->o->cancel_fd : -1, .events = POLLIN },
+		{ .fd = rd, .events = POLLIN },
 	};
 	for (;;) {
-		int n = poll(pfd, 2, -1);
+		int n = poll(pfd, 3, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -83,13 +122,26 @@ int kb_wait_child(struct kb *b, struct kr_process *p, const char *what, int *sta
 			kr_process_stop(p, 5);
 			return kb_fail(b, -ECANCELED, "interrupted while running %s", what);
 		}
+		if (pfd[2].revents && !copy_output(b, rd, &cc))
+			pfd[2].fd = -1;
 		if (pfd[0].revents)
+			break;
+	}
+	/* What is left in the pipe (rd does not block). */
+	while (pfd[2].fd >= 0 && copy_output(b, rd, &cc)) {
+		struct pollfd more = { .fd = rd, .events = POLLIN };
+		if (poll(&more, 1, 0) <= 0)
 			break;
 	}
 	int r = kr_process_wait(p, -1, status);
 	if (r < 0)
 		return kb_fail(b, r, "waiting for %s: %s", what, strerror(-r));
 	return 0;
+}
+
+int kb_wait_child(struct kb *b, struct kr_process *p, const char *what, int *status)
+{
+	return wait_child(b, p, what, status, -1);
 }
 
 /* ----- children ----- */
@@ -141,12 +193,26 @@ int kb_run_logged(struct kb *b, char *const argv[], const char *cwd, int *status
 	_cleanup_free_ char *text = argv_text(argv);
 	kb_log_line(b, "$ %s", text);
 	_cleanup_process_free_ struct kr_process *p = kb_child_new(argv, cwd);
-	kr_process_set_stdout(p, b->log_fd);
-	kr_process_set_stderr(p, b->log_fd);
+	/* Counted: through a pipe into the log; otherwise straight into it. */
+	_cleanup_close_ int rd = -1;
+	_cleanup_close_ int wr = -1;
+	if (b->count_compiles && b->o->make_progress) {
+		int fds[2];
+		if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0)
+			return kb_fail(b, -errno, "pipe: %s", strerror(errno));
+		rd = fds[0];
+		wr = fds[1];
+		/* make's side blocks as a file would */
+		fcntl(wr, F_SETFL, 0);
+	}
+	kr_process_set_stdout(p, wr >= 0 ? wr : b->log_fd);
+	kr_process_set_stderr(p, wr >= 0 ? wr : b->log_fd);
 	int r = kr_process_start(p);
 	if (r < 0)
 		return kb_missing_tool(b, argv[0], r);
-	r = kb_wait_child(b, p, argv[0], status);
+	if (wr >= 0)
+		close(KR_TAKE_FD(wr));
+	r = wait_child(b, p, argv[0], status, rd);
 	if (r < 0)
 		return r;
 	if (*status)

@@ -41,6 +41,10 @@ struct kr_kbuild_options {
 	/* Called at each phase ("exporting ...", "building ...") so that a
 	 * command can tell the user why it waits; NULL: silent. */
 	void (*progress)(void *userdata, const char *message);
+	/* Called as make compiles the kernel: files compiled so far (make's
+	 * "  CC" lines) and how many the build should compile (those of the
+	 * newest cached build, 0 when there is none); NULL: not counted. */
+	void (*make_progress)(void *userdata, long compiled, long estimated);
 	void *userdata;
 };
 

@@ -29,6 +29,7 @@ struct job {
 	uint64_t stop_from;
 	int sig;
 	char *write_error; /* from the guest's thread: a write into --out failed */
+	struct kr_progress_guest *ui; /* its lines on the terminal or in the log */
 	bool threaded;
 	pthread_t thread;
 };
@@ -77,10 +78,7 @@ static void cell_done(struct exec *x, struct cell *cell, const char *skip)
 		kr_scenario_result_skip(cell->sr, skip);
 	else
 		kr_verdict_scenario(cell->sr);
-	if (c->serial)
-		kr_progress_scenario_finished(c->progress);
-	else
-		kr_progress_scenario_replay(c->progress, c->results, cell->index, c->total);
+	kr_progress_cell_finished(c->progress, cell->index);
 	run_prepared_clear(&cell->p);
 }
 
@@ -101,8 +99,8 @@ static void *guest_thread(void *arg)
 {
 	struct job *job = arg;
 	struct ctx *c = job->c;
-	run_in_guest(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0],
-		     c->serial ? c->progress : NULL, &job->stop_from, &job->sig, &job->write_error);
+	run_in_guest(c, job->cell->kc->s, &job->cell->p, job->run, job->irq[0], job->ui,
+		     &job->stop_from, &job->sig, &job->write_error);
 	/* The main loop takes it from here; a pointer's write is atomic. */
 	ssize_t w;
 	do
@@ -145,8 +143,7 @@ static void job_finished(struct exec *x, struct job *job)
 		kr_debug("timing: %s run %d: %.1f ms from the end of the grace period to the "
 			 "guest gone and result.json written",
 			 s->name, run->index, (double)(kr_now_ns() - job->stop_from) / 1e6);
-	if (c->serial)
-		kr_progress_run_finished(c->progress, run);
+	kr_progress_guest_finished(c->progress, KR_TAKE_PTR(job->ui), run);
 	cell->sr->duration_s = kr_wall_s() - cell->t0;
 	kr_verdict_scenario(cell->sr);
 	if (job->sig && !x->sig)
@@ -180,10 +177,7 @@ static void launch(struct exec *x, struct cell *cell)
 	cell->in_flight++;
 	if (!one_at_a_time(s) && !cell->p.infra)
 		queue_run(x, cell);
-	if (c->serial)
-		kr_progress_run_started(c->progress, job->run);
-	else if (!c->quiet)
-		kr_notice("%s: run %d/%d started", s->name, job->run->index, s->runs);
+	job->ui = kr_progress_guest_started(c->progress, cell->index, job->run);
 	if (!cell->p.infra && pipe2(job->irq, O_CLOEXEC | O_NONBLOCK) == 0 &&
 	    pthread_create(&job->thread, NULL, guest_thread, job) == 0) {
 		job->threaded = true;
@@ -193,8 +187,8 @@ static void launch(struct exec *x, struct cell *cell)
 	}
 	/* No guest (the preparation failed: the run records why), or no
 	 * thread for one: the run is made here. */
-	run_in_guest(c, s, &cell->p, job->run, c->sfd, c->serial ? c->progress : NULL,
-		     &job->stop_from, &job->sig, &job->write_error);
+	run_in_guest(c, s, &cell->p, job->run, c->sfd, job->ui, &job->stop_from, &job->sig,
+		     &job->write_error);
 	job_finished(x, job);
 }
 
@@ -207,8 +201,7 @@ static bool prepare_cell(struct exec *x, struct cell *cell)
 	cell->prepared = true;
 	cell->sr->qemu_version = kr_qemu_version(s->vm.qemu);
 	cell->sr->detectors = kr_detectors_summary(s);
-	if (c->serial)
-		kr_progress_scenario_started(c->progress, c->results, cell->index, c->total);
+	kr_progress_cell_started(c->progress, cell->index);
 	kr_mkdir_p(cell->scen_dir, 0755);
 	int sig = 0;
 	run_prepare(c, s, cell->scen_dir, cell->sr, &cell->p, &sig);
@@ -272,9 +265,16 @@ static void take_finished(struct exec *x)
 void run_cells(struct ctx *c, struct cell *cells, size_t n, int *sig)
 {
 	struct exec x = { .c = c, .sched = kr_sched_new(&c->budget, c->guest_jobs) };
-	for (size_t i = 0; i < n; i++)
-		if (cells[i].here)
+	size_t cells_here = 0;
+	int runs_here = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (cells[i].here) {
 			queue_run(&x, &cells[i]);
+			cells_here++;
+			runs_here += cells[i].kc->s->runs;
+		}
+	}
+	kr_progress_plan(c->progress, c->results, c->total, cells_here, runs_here, c->guest_jobs);
 	for (;;) {
 		start_ready(&x);
 		if (!x.n_running)

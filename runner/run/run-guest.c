@@ -228,7 +228,7 @@ static void guest_phase(void *userdata, enum kr_guest_phase phase)
 		[KR_GUEST_PHASE_GRACE] = KR_PHASE_GRACE,
 		[KR_GUEST_PHASE_STOPPING] = KR_PHASE_STOPPING,
 	};
-	kr_progress_phase(userdata, phases[phase]);
+	kr_progress_guest_phase(userdata, phases[phase]);
 }
 
 /* QEMU could not forward the port: another process took it after
@@ -338,7 +338,7 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 /* One run. Called from a guest's own thread: touches nothing shared but
  * what it reads (c, s, p stay unchanged while guests run) and run. */
 void run_in_guest(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
-		  struct kr_run_result *run, int interrupt_fd, struct kr_progress *progress,
+		  struct kr_run_result *run, int interrupt_fd, struct kr_progress_guest *progress,
 		  uint64_t *stop_from, int *sig, char **write_error)
 {
 	run->dir = kr_asprintf("%s/run-%d", s->name, run->index);

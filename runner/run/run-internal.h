@@ -38,7 +38,6 @@ struct ctx {
 	struct kr_progress *progress; /* the terminal or CI log (reporters/progress.h) */
 	size_t total;      /* scenarios to run */
 	struct kr_fetcher *fetcher; /* kernel and disk URLs; made when first needed */
-	bool serial;       /* one guest at a time: progress is shown as it happens */
 	struct kr_budget budget;
 	int guest_jobs;    /* guests at once at most */
 	int done_fd[2];    /* a guest's thread writes its finished job here */
@@ -106,7 +105,7 @@ void run_prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_di
 
 /* run-guest.c */
 void run_in_guest(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
-		  struct kr_run_result *run, int interrupt_fd, struct kr_progress *progress,
+		  struct kr_run_result *run, int interrupt_fd, struct kr_progress_guest *progress,
 		  uint64_t *stop_from, int *sig, char **write_error);
 
 /* run-cells.c: runs the cells that are here; *sig: the signal that

@@ -15,6 +15,7 @@
 #include "kbuild.h"
 #include "log.h"
 #include "process.h"
+#include "progress.h"
 #include "run-internal.h"
 #include "scenario.h"
 #include "sha256.h"
@@ -164,10 +165,21 @@ void run_kernel_identity(struct ctx *c, const struct kr_scenario *s,
 	}
 }
 
+struct build_ui {
+	struct ctx *c;
+	const struct kr_scenario *s;
+};
+
 static void show_progress(void *userdata, const char *message)
 {
-	const struct kr_scenario *s = userdata;
-	kr_notice("%s: %s", s->name, message);
+	const struct build_ui *ui = userdata;
+	kr_notice("%s: %s", ui->s->name, message);
+}
+
+static void show_make_progress(void *userdata, long compiled, long estimated)
+{
+	const struct build_ui *ui = userdata;
+	kr_progress_build(ui->c->progress, compiled, estimated);
 }
 
 /* The files whose debug info symbolizes reports: the kernel's vmlinux
@@ -199,8 +211,10 @@ static char *build_kernel(struct ctx *c, const struct kr_scenario *s, const char
 			  struct prepared *p, struct kr_scenario_result *sr, int *sig)
 {
 	_cleanup_free_ char *log = kr_path_join(scen_dir, "build.log");
-	struct kr_kbuild_options o = { .log_copy = log, .userdata = (void *)s,
-				       .cache_dir = c->cache, .jobs = c->jobs, .cancel_fd = c->sfd };
+	struct build_ui ui = { .c = c, .s = s };
+	struct kr_kbuild_options o = { .log_copy = log, .userdata = &ui, .cache_dir = c->cache,
+				       .jobs = c->jobs, .cancel_fd = c->sfd,
+				       .make_progress = show_make_progress };
 	if (!c->quiet)
 		o.progress = show_progress;
 	_cleanup_kernel_free_ struct kr_kernel *k = NULL;

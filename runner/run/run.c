@@ -222,7 +222,6 @@ int kr_engine_run(struct kr_engine *e, struct kr_cell *kcells, size_t n)
 	c.busybox = find_busybox();
 	c.results = kr_results_new(c.out);
 	c.guest_jobs = o->jobs ? o->jobs : c.budget.cpus;
-	c.serial = c.guest_jobs == 1;
 	c.results->jobs = c.guest_jobs;
 	c.results->budget_cpus = c.budget.cpus;
 	c.results->budget_mem_mb = c.budget.mem_mb;
