@@ -9,6 +9,7 @@
 #include "crashrules.h"
 #include "crashtitle-internal.h"
 #include "rust-demangle.h"
+#include "stack.h"
 
 /* An Itanium-mangled nested name ("_ZN3foo3bar17h0123456789abcdefE", as
  * C++ and Rust's legacy mangling give) as "foo::bar", without Rust's hash
@@ -84,29 +85,6 @@ static const char *skip_space(const char *p, const char *end)
 	return p;
 }
 
-/* "[<ffffffff81234567>] ", "[c000000049a87710] ", "[<8010c0e4>] " */
-static const char *skip_addresses(const char *p, const char *end)
-{
-	for (;;) {
-		p = skip_space(p, end);
-		if (p >= end || *p != '[')
-			return p;
-		const char *q = p + 1;
-		if (q < end && *q == '<')
-			q++;
-		const char *hex = q;
-		while (q < end && isxdigit((unsigned char)*q))
-			q++;
-		if (q == hex)
-			return p;
-		if (q < end && *q == '>')
-			q++;
-		if (q >= end || *q != ']')
-			return p;
-		p = q + 1;
-	}
-}
-
 /* "+0x12/0x34" */
 static bool at_offset(const char *p, const char *end)
 {
@@ -163,7 +141,7 @@ bool ct_parse_frame(const char *s, size_t n, struct frame *f)
 			break;
 		}
 	}
-	p = skip_addresses(p, end);
+	p = kr_stack_skip_addresses(p, end);
 	if (f->kind == FK_FRAME && starts(p, end, "? "))
 		return false;
 	bool paren = false;
@@ -185,7 +163,7 @@ bool ct_parse_frame(const char *s, size_t n, struct frame *f)
 			return false;
 		if (starts(p, end, ") from")) {
 			f->arm = true;
-			const char *q = skip_addresses(p + 6, end);
+			const char *q = kr_stack_skip_addresses(p + 6, end);
 			if (q < end && *q == '(' && q + 1 < end && ct_is_name_start(q[1])) {
 				const char *c = ++q;
 				while (q < end && is_name_char(*q))

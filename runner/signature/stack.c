@@ -64,8 +64,7 @@ static size_t marker_len(const char *p, const char *end)
 	return (size_t)(q + 1 - p);
 }
 
-/* "[<ffffffff81234567>] ", "[c000000049a87710] " of older traces */
-static const char *skip_addresses(const char *p, const char *end)
+const char *kr_stack_skip_addresses(const char *p, const char *end)
 {
 	for (;;) {
 		p = skip_space(p, end);
@@ -201,7 +200,7 @@ int kr_stack_parse_line(const char *line, size_t len, struct kr_frame *f)
 			break;
 		}
 	}
-	p = skip_addresses(p, end);
+	p = kr_stack_skip_addresses(p, end);
 	if (!pc && starts(p, end, "? ")) {
 		f->uncertain = true;
 		p = skip_space(p + 2, end);

@@ -34,6 +34,10 @@ struct kr_frame {
 int kr_stack_parse_line(const char *line, size_t len, struct kr_frame *f);
 void kr_frame_clear(struct kr_frame *f);
 
+/* p moved past spaces and the "[<ffffffff81234567>] ", "[c000000049a87710] "
+ * or "[<8010c0e4>] " addresses that older traces print before a frame. */
+const char *kr_stack_skip_addresses(const char *p, const char *end);
+
 /* The function's name as a title gives it, to be freed: without the
  * compiler's suffixes ("foo.isra.0", "foo.constprop.3", "foo.cold" are
  * "foo"), a syscall's entry wrappers named as the syscall
