@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "guest.h"
 #include "initramfs.h"
+#include "snapshot.h"
 #include "kbuild.h"
 #include "kvm.h"
 #include "log.h"
@@ -81,6 +82,7 @@ struct ctx {
 	int done_fd[2];    /* a guest's thread writes its finished job here */
 	char **hashed;     /* path, sha256, path, sha256...: see file_sha256() */
 	char *write_error; /* the first write into --out that failed: no run starts after it */
+	bool warm_start;   /* --warm-start */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -104,6 +106,10 @@ struct prepared {
 	 * when there is no vmlinux and no .ko. */
 	struct kr_symbolizer *symbolizer;
 	pthread_mutex_t *sym_lock;
+	/* warm start (issue 15): the snapshot runs restore; NULL: they boot */
+	bool warm;
+	char *warm_initrd;
+	struct kr_snapshot *snapshot;
 };
 
 static void prepared_clear(struct prepared *p)
@@ -123,6 +129,8 @@ static void prepared_clear(struct prepared *p)
 	if (p->sym_lock)
 		pthread_mutex_destroy(p->sym_lock);
 	free(p->sym_lock);
+	free(p->warm_initrd);
+	kr_snapshot_free(p->snapshot);
 	*p = (struct prepared){ 0 };
 }
 
@@ -423,6 +431,34 @@ static char *stage_guest_files(struct ctx *c, const struct kr_scenario *s, struc
 	return why;
 }
 
+/* Warm start hook (issue 15): the warm initramfs and the snapshot of the
+ * guest at its ready point (made, or found in the cache). Without one the
+ * runs boot, as they would without vm.warm_start. */
+static void warm_prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
+			 struct kr_initramfs ir, struct prepared *p, int *sig)
+{
+	p->warm = true;
+	ir.warm = true;
+	p->warm_initrd = kr_path_join(scen_dir, "initramfs-warm.cpio");
+	_cleanup_free_ char *err = NULL;
+	int r = kr_initramfs_write(&ir, p->warm_initrd, &err);
+	double factor = p->accel == KR_ACCEL_TCG ? s->timeouts.tcg_factor : 1;
+	struct kr_qemu_guest qg = { .s = s, .kernel = p->kernel, .initrd = p->warm_initrd,
+				    .accel = p->accel };
+	struct kr_snapshot_config sc = { .qg = &qg, .cache_dir = c->cache, .work_dir = c->tmp,
+					 .boot_timeout = s->timeouts.boot * factor,
+					 .interrupt_fd = c->sfd, .interrupted_by = sig };
+	if (r == 0)
+		r = kr_snapshot_get(&sc, &p->snapshot, &err);
+	if (r == -EINTR)
+		p->infra = kr_strdup("interrupted while making the warm start snapshot");
+	else if (r < 0)
+		kr_warning("%s: warm start: %s; the runs boot", s->name, err);
+	else if (p->snapshot->made)
+		kr_info("%s: warm start: booted to the ready point in %.1f s, saved in %.1f s (%s)",
+			s->name, p->snapshot->boot_s, p->snapshot->save_s, p->snapshot->path);
+}
+
 /* Everything the runs of a scenario share. Sets p->infra when the runs
  * cannot be made, p->skip when this host cannot run them, *sig when
  * interrupted. */
@@ -545,6 +581,8 @@ static void prepare(struct ctx *c, const struct kr_scenario *s, const char *scen
 	_cleanup_free_ char *err = NULL;
 	if (kr_initramfs_write(&ir, p->initrd, &err) < 0)
 		p->infra = KR_TAKE_PTR(err);
+	if (!p->infra && (s->vm.warm_start || c->warm_start)) /* warm start hook */
+		warm_prepare(c, s, scen_dir, ir, p, sig);
 }
 
 /* The crash detector the guest loop calls. */
@@ -845,6 +883,40 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 	return r;
 }
 
+/* Warm start hook (issue 15): the run from the snapshot. True when the
+ * guest was restored (*g is its result); false when it could not be (the
+ * first failure says so and removes the snapshot): the run boots. */
+static bool warm_run(const struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
+		     struct kr_qemu_guest qg, const struct kr_guest_config *gc,
+		     struct kr_guest_result *g, struct kr_run_result *run)
+{
+	_cleanup_free_ char *err = NULL;
+	_cleanup_(kr_snapshot_restore_freep) struct kr_snapshot_restore *rs = NULL;
+	if (!p->snapshot || kr_snapshot_is_broken(p->snapshot))
+		return false;
+	if (kr_snapshot_restore_new(p->snapshot, c->tmp, c->token, &rs, &err) == 0) {
+		qg.initrd = p->warm_initrd;
+		kr_snapshot_restore_guest(rs, &qg);
+		_cleanup_strv_free_ char **argv = kr_qemu_argv(&qg);
+		struct kr_guest_config wc = *gc;
+		wc.argv = argv;
+		wc.session = kr_snapshot_restore_hooks(rs);
+		kr_guest_run(&wc, g);
+		if (g->started || g->hit || g->end == KR_GUEST_END_INTERRUPTED) {
+			run->start = kr_strdup("restored");
+			run->restore_s = kr_snapshot_restore_s(rs);
+			return true;
+		}
+		const char *why = kr_snapshot_restore_error(rs);
+		err = kr_strdup(why ? why : g->message ? g->message : "no start marker");
+		kr_guest_result_clear(g);
+	}
+	if (kr_snapshot_mark_broken(p->snapshot))
+		kr_warning("%s: warm start: cannot restore %s (%s); booting instead", s->name,
+			   p->snapshot->path, err);
+	return false;
+}
+
 /* One run. Called from a guest's own thread: touches nothing shared but
  * what it reads (c, s, p stay unchanged while guests run) and run. */
 static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
@@ -907,7 +979,13 @@ static void do_run(struct ctx *c, const struct kr_scenario *s, const struct prep
 		.phase_userdata = progress,
 	};
 	struct kr_guest_result g;
-	r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) : kr_guest_run(&gc, &g);
+	if (p->warm && !p->disk && warm_run(c, s, p, qg, &gc, &g, run)) /* warm start hook */
+		r = 0;
+	else
+		r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) :
+			      kr_guest_run(&gc, &g);
+	if (p->warm && !run->start)
+		run->start = kr_strdup("booted");
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);
@@ -1383,7 +1461,7 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs,
+	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs, .warm_start = o->warm_start,
 			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
 			 .done_fd = { -1, -1 } };
 	int ret = KR_EXIT_ENVIRONMENT, r;
@@ -1537,7 +1615,7 @@ int kr_cmd_run(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("run");
 	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT, OPT_RUNS, OPT_FILTER,
-	       OPT_FORMAT };
+	       OPT_FORMAT, OPT_WARM_START };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -1552,6 +1630,7 @@ int kr_cmd_run(int argc, char **argv)
 		{ "runs", required_argument, NULL, OPT_RUNS },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "warm-start", no_argument, NULL, OPT_WARM_START },
 		{ 0 },
 	};
 	struct kr_run_options ro = { .out = "kradar-results" };
@@ -1595,6 +1674,8 @@ int kr_cmd_run(int argc, char **argv)
 						  optarg);
 		else if (o == OPT_FORMAT)
 			ro.json_table = !strcmp(optarg, "json");
+		else if (o == OPT_WARM_START)
+			ro.warm_start = true;
 	}
 	ro.jobs = (int)jobs;
 	/* In bisect mode bad input must stop git bisect run (exit >= 128),

@@ -29,6 +29,7 @@ struct kr_run_options {
 	bool no_table;        /* leave out the table of verdicts */
 	bool json_table;      /* the table as JSON on stdout (reporters/table.h); the
 			       * lines around it go to stderr */
+	bool warm_start;      /* every scenario with vm.warm_start (--warm-start) */
 };
 
 /* Runs cells (the engine never changes them) and writes the results.

@@ -247,6 +247,8 @@ static int make(const struct kr_snapshot_config *c, const char *path, const char
 	if (r == 0 && g.end == KR_GUEST_END_INTERRUPTED) {
 		r = -EINTR;
 		*err = kr_strdup(g.message);
+		if (c->interrupted_by)
+			*c->interrupted_by = g.signal;
 	} else if (r == 0 && !sv.saved) {
 		r = -EIO;
 		*err = kr_asprintf("cannot save the guest at its ready point: %s (console: %s)",

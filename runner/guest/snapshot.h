@@ -33,6 +33,7 @@ struct kr_snapshot_config {
 	const char *work_dir;           /* for the QMP socket */
 	double boot_timeout;            /* seconds, scaled */
 	int interrupt_fd;               /* a signalfd, or -1 */
+	int *interrupted_by;            /* set to the signal when it fired */
 };
 
 struct kr_snapshot {
