@@ -225,7 +225,8 @@ static int make(const struct kr_snapshot_config *c, const char *path, const char
 	qg.vmgenid = guid;
 	qg.incoming = false;
 	_cleanup_strv_free_ char **argv = kr_qemu_argv(&qg);
-	_cleanup_free_ char *tmp = kr_asprintf("%s.tmp-%d", path, (int)getpid());
+	/* under the lock: a leftover of a killed kradar is overwritten */
+	_cleanup_free_ char *tmp = kr_asprintf("%s.part", path);
 	_cleanup_free_ char *console = kr_asprintf("%s.console", log_base);
 	_cleanup_free_ char *qerr = kr_asprintf("%s.stderr", log_base);
 	struct saver sv = { .c = c, .listen_fd = listen_fd, .tmp_path = tmp };
