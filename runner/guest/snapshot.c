@@ -356,6 +356,37 @@ static void restore_fail(struct kr_snapshot_restore *r, char *message)
 	kr_guest_ctl_fail(r->ctl, message);
 }
 
+/* Once the guest runs again (QEMU's RESUME event, which may have come
+ * with an answer already read), its channel gets the run's file. */
+static void feed_channel_once_resumed(struct kr_snapshot_restore *r, struct kr_guest_ctl *ctl)
+{
+	if (r->restore_s >= 0 || !kr_qmp_take_event(r->qmp, "RESUME", NULL))
+		return;
+	r->restore_s = kr_guest_ctl_elapsed(ctl);
+	kr_guest_ctl_unwatch(ctl, kr_qmp_fd(r->qmp));
+	struct kr_json *file = kr_json_object();
+	kr_json_set(file, "in", kr_json_string(r->channel));
+	kr_json_set(file, "out", kr_json_string("/dev/null"));
+	struct kr_json *backend = kr_json_object();
+	kr_json_set(backend, "type", kr_json_string("file"));
+	kr_json_set(backend, "data", file);
+	struct kr_json *args = arg1("id", KR_QEMU_CHANNEL);
+	kr_json_set(args, "backend", backend);
+	_cleanup_free_ char *change = command("chardev-change", args);
+	char *err = NULL;
+	if (kr_qmp_execute(r->qmp, change, -1, QMP_TIMEOUT_S, &err) < 0)
+		restore_fail(r, err);
+}
+
+static void restore_ready(void *userdata, struct kr_guest_ctl *ctl, int fd)
+{
+	struct kr_snapshot_restore *r = userdata;
+	int e = kr_qmp_read(r->qmp);
+	feed_channel_once_resumed(r, ctl);
+	if (e < 0 && r->restore_s < 0) /* QEMU went away: its exit tells the rest */
+		kr_guest_ctl_unwatch(ctl, fd);
+}
+
 static void restore_begin(void *userdata, struct kr_guest_ctl *ctl)
 {
 	struct kr_snapshot_restore *r = userdata;
@@ -381,32 +412,8 @@ static void restore_begin(void *userdata, struct kr_guest_ctl *ctl)
 	int e = kr_guest_ctl_watch(ctl, kr_qmp_fd(r->qmp));
 	if (e < 0)
 		restore_fail(r, kr_asprintf("cannot watch QMP: %s", strerror(-e)));
-}
-
-/* QEMU's events: once the guest runs, its channel gets the run's file. */
-static void restore_ready(void *userdata, struct kr_guest_ctl *ctl, int fd)
-{
-	struct kr_snapshot_restore *r = userdata;
-	int e = kr_qmp_read(r->qmp);
-	if (!kr_qmp_take_event(r->qmp, "RESUME", NULL)) {
-		if (e < 0) /* QEMU went away: its exit tells the rest */
-			kr_guest_ctl_unwatch(ctl, fd);
-		return;
-	}
-	r->restore_s = kr_guest_ctl_elapsed(ctl);
-	kr_guest_ctl_unwatch(ctl, fd);
-	struct kr_json *file = kr_json_object();
-	kr_json_set(file, "in", kr_json_string(r->channel));
-	kr_json_set(file, "out", kr_json_string("/dev/null"));
-	struct kr_json *backend = kr_json_object();
-	kr_json_set(backend, "type", kr_json_string("file"));
-	kr_json_set(backend, "data", file);
-	struct kr_json *args = arg1("id", KR_QEMU_CHANNEL);
-	kr_json_set(args, "backend", backend);
-	_cleanup_free_ char *change = command("chardev-change", args);
-	char *err = NULL;
-	if (kr_qmp_execute(r->qmp, change, -1, QMP_TIMEOUT_S, &err) < 0)
-		restore_fail(r, err);
+	else
+		feed_channel_once_resumed(r, ctl);
 }
 
 int kr_snapshot_restore_new(const struct kr_snapshot *snap, const char *work_dir,
