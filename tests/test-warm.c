@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kr-test.h"
 #include "util.h"
@@ -169,6 +170,49 @@ START_TEST(a_crash_reads_the_same_restored_and_booted)
 }
 END_TEST
 
+/* A C reproducer (the compiled binary in the snapshot's initramfs) and a
+ * syz one (syz-execprog's output on ttyS1: a file per run, behind a port
+ * that had nothing behind it when the guest was saved). */
+START_TEST(c_and_syz_reproducers_restored)
+{
+	const char *tmp = kr_test_tmpdir();
+	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
+	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
+	_cleanup_free_ char *out = kr_path_join(tmp, "out");
+	free(kr_test_write(dir, "hello.c",
+			   "#include <stdio.h>\nint main(void) { puts(\"hello from C\"); return 0; }\n"));
+	_cleanup_free_ char *bin = kr_path_join(tmp, "syzbin");
+	_cleanup_free_ char *execprog = kr_test_write(bin, "syz-execprog",
+						      "#!/bin/sh\necho \"execprog $*\"\n");
+	_cleanup_free_ char *executor = kr_test_write(bin, "syz-executor", "#!/bin/sh\n");
+	ck_assert_int_eq(chmod(execprog, 0755), 0);
+	ck_assert_int_eq(chmod(executor, 0755), 0);
+	free(kr_test_write(dir, "repro.syz", "# {\"procs\":2}\nr0 = getpid()\n"));
+	scenario(dir, "c",
+		 VM_TCG("true") ",\"repro\":{\"c\":\"hello.c\"},\"watch\":[\"^hello from C\"],"
+				"\"expect\":{\"title\":\"hello from C\"}," TIMEOUTS);
+	scenario(dir, "syz",
+		 VM_TCG("true") ",\"runs\":2,\"repro\":{\"syz\":\"repro.syz\"},"
+				"\"execprog\":{\"bin\":\"%s\"},\"expect\":{\"verdict\":\"clean\"},"
+				TIMEOUTS,
+		 bin);
+	_cleanup_free_ char *o = NULL, *e = NULL;
+	int status = kradar_run(dir, out, cache, &o, &e);
+	ck_assert_msg(status == 0, "status %d:\n%s\n%s", status, o, e);
+	_cleanup_free_ char *json = read_out(out, "results.json");
+	ck_assert_uint_eq(count(json, "\"start\": \"restored\""), 3);
+	_cleanup_free_ char *c = kr_test_results_scenario(json, "c");
+	KR_ASSERT_HAS(c, "\"verdict\": \"reproduced\"");
+	for (int i = 1; i <= 2; i++) {
+		_cleanup_free_ char *name = kr_asprintf("syz/run-%d/execprog.log", i);
+		_cleanup_free_ char *log = read_out(out, name);
+		KR_ASSERT_HAS(log, "execprog -executor=/kradar/syz-executor");
+		KR_ASSERT_HAS(log, "-procs=2");
+	}
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("warm");
@@ -177,6 +221,7 @@ int main(void)
 	tcase_set_timeout(tc, 900);
 	tcase_add_test(tc, each_run_is_a_fresh_guest_and_a_broken_snapshot_boots);
 	tcase_add_test(tc, a_crash_reads_the_same_restored_and_booted);
+	tcase_add_test(tc, c_and_syz_reproducers_restored);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }
