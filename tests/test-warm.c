@@ -93,9 +93,24 @@ START_TEST(each_run_is_a_fresh_guest_and_a_broken_snapshot_boots)
 		 VM_TCG("true") ",\"runs\":2,\"expect\":{\"verdict\":\"clean\"}," TIMEOUTS
 				",\"repro\":{\"sh\":[\"if [ -e /root/mark ]; then echo MARK-SEEN; "
 				"else echo MARK-ABSENT; fi\",\"echo run >/root/mark\"]}");
+	/* a snapshot of a kernel that is gone, and one of this kernel's path
+	 * when it was another file: making the new one removes both */
+	_cleanup_free_ char *gone = kr_asprintf("0\n%s/bzImage-gone\n", tmp);
+	_cleanup_free_ char *changed = kr_asprintf("0\n%s\n", kernel);
+	_cleanup_free_ char *warm_dir = kr_path_join(cache, "warm");
+	free(kr_test_write(warm_dir, "gone.meta", gone));
+	free(kr_test_write(warm_dir, "gone.vmstate", "x"));
+	free(kr_test_write(warm_dir, "gone.lock", ""));
+	free(kr_test_write(warm_dir, "changed.meta", changed));
+	free(kr_test_write(warm_dir, "changed.vmstate", "x"));
+	free(kr_test_write(warm_dir, "changed.lock", ""));
 	_cleanup_free_ char *o = NULL, *e = NULL;
 	int status = kradar_run(dir, out, cache, &o, &e);
 	ck_assert_msg(status == 0, "status %d:\n%s\n%s", status, o, e);
+	_cleanup_free_ char *gone_state = kr_path_join(warm_dir, "gone.vmstate");
+	_cleanup_free_ char *changed_state = kr_path_join(warm_dir, "changed.vmstate");
+	ck_assert_int_ne(access(gone_state, F_OK), 0);
+	ck_assert_int_ne(access(changed_state, F_OK), 0);
 	_cleanup_free_ char *json = read_out(out, "results.json");
 	ck_assert_uint_eq(count(json, "\"start\": \"restored\""), 2);
 	ck_assert_uint_eq(count(json, "\"start\": \"booted\""), 0);

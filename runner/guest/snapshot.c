@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "snapshot.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
@@ -66,10 +67,11 @@ static struct kr_json *arg1(const char *key, const char *value)
 	return a;
 }
 
-static char *snapshot_key(const struct kr_snapshot_config *c, char **err)
+static char *snapshot_key(const struct kr_snapshot_config *c, char kernel[KR_SHA256_HEX_SIZE],
+			  char **err)
 {
 	const struct kr_qemu_guest *g = c->qg;
-	char kernel[KR_SHA256_HEX_SIZE], initrd[KR_SHA256_HEX_SIZE];
+	char initrd[KR_SHA256_HEX_SIZE];
 	int r;
 	if ((r = kr_sha256_file(g->kernel, kernel)) < 0 ||
 	    (r = kr_sha256_file(g->initrd, initrd)) < 0) {
@@ -270,6 +272,48 @@ static int make(const struct kr_snapshot_config *c, const char *path, const char
 	return r;
 }
 
+/* The snapshots made with a kernel that is gone (a kernel cache entry
+ * removed) or has changed (another kernel at the same path) go with it:
+ * KEY.meta says which kernel ("SHA256\nPATH\n"). One that another kradar
+ * holds the lock of stays. */
+static void sweep(const char *dir, const char *own_key, const char *kernel_hex,
+		  const char *kernel_path)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len <= 5 || strcmp(e->d_name + len - 5, ".meta"))
+			continue;
+		_cleanup_free_ char *key = kr_strndup(e->d_name, len - 5);
+		_cleanup_free_ char *base = kr_path_join(dir, key);
+		_cleanup_free_ char *meta = kr_asprintf("%s.meta", base);
+		_cleanup_free_ char *text = NULL;
+		if (!strcmp(key, own_key) || kr_read_file(meta, 1 << 16, &text, NULL) < 0)
+			continue;
+		char *path = strchr(text, '\n');
+		if (!path)
+			continue;
+		*path++ = '\0';
+		path[strcspn(path, "\n")] = '\0';
+		bool changed = !strcmp(path, kernel_path) && strcmp(text, kernel_hex);
+		if (!changed && access(path, F_OK) == 0)
+			continue;
+		_cleanup_free_ char *lock = kr_asprintf("%s.lock", base);
+		_cleanup_close_ int fd = open(lock, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		static const char *const parts[] = { ".vmstate", ".vmstate.part", ".console",
+						     ".stderr", ".meta" };
+		for (size_t i = 0; i < KR_ARRAY_SIZE(parts); i++) {
+			_cleanup_free_ char *p = kr_asprintf("%s%s", base, parts[i]);
+			unlink(p);
+		}
+	}
+	if (d)
+		closedir(d);
+}
+
 int kr_snapshot_get(const struct kr_snapshot_config *c, struct kr_snapshot **out, char **err)
 {
 	*out = NULL;
@@ -280,7 +324,8 @@ int kr_snapshot_get(const struct kr_snapshot_config *c, struct kr_snapshot **out
 		*err = kr_asprintf("cannot create %s: %s", dir, strerror(-r));
 		return r;
 	}
-	_cleanup_free_ char *key = snapshot_key(c, err);
+	char kernel[KR_SHA256_HEX_SIZE];
+	_cleanup_free_ char *key = snapshot_key(c, kernel, err);
 	if (!key)
 		return -EIO;
 	_cleanup_free_ char *base = kr_path_join(dir, key);
@@ -307,6 +352,10 @@ int kr_snapshot_get(const struct kr_snapshot_config *c, struct kr_snapshot **out
 			return r;
 		}
 		snap->made = true;
+		_cleanup_free_ char *meta = kr_asprintf("%s.meta", base);
+		_cleanup_free_ char *text = kr_asprintf("%s\n%s\n", kernel, c->qg->kernel);
+		kr_write_file_atomic(meta, text, strlen(text), 0644);
+		sweep(dir, snap->key, kernel, c->qg->kernel);
 	}
 	*out = snap;
 	return 0;

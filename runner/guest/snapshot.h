@@ -18,7 +18,9 @@
  * them: QEMU's version, the kernel's and the initramfs's content (the
  * guest's init and the reproducer with it) and the QEMU command line (VM
  * shape, accelerator, kernel command line, vm.args). Made under
- * CACHE/warm/<key>.lock; a new kernel is a new key. */
+ * CACHE/warm/<key>.lock; a new kernel is a new key, and making a snapshot
+ * removes those of kernels that are gone or changed (<key>.meta names the
+ * kernel). */
 #pragma once
 
 #include <stdbool.h>
