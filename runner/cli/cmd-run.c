@@ -20,7 +20,6 @@
 #include "fetch.h"
 #include "guest.h"
 #include "initramfs.h"
-#include "snapshot.h"
 #include "kbuild.h"
 #include "kvm.h"
 #include "log.h"
@@ -33,6 +32,7 @@
 #include "schedule.h"
 #include "sha256.h"
 #include "signature.h"
+#include "snapshot.h"
 #include "ssh.h"
 #include "stale.h"
 #include "symbolize.h"
@@ -1461,7 +1461,8 @@ int kr_run_cells(const struct kr_run_options *o, struct kr_cell *kcells, size_t 
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs, .warm_start = o->warm_start,
+	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs,
+			 .warm_start = o->warm_start,
 			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
 			 .done_fd = { -1, -1 } };
 	int ret = KR_EXIT_ENVIRONMENT, r;
