@@ -163,24 +163,38 @@ START_TEST(a_crash_reads_the_same_restored_and_booted)
 	_cleanup_free_ char *dir = kr_path_join(tmp, "scenarios");
 	_cleanup_free_ char *cache = kr_path_join(tmp, "cache");
 	_cleanup_free_ char *out = kr_path_join(tmp, "out");
-	const char *repro = "\"repro\":{\"sh\":[\"insmod /kradar_test.ko\",\"echo warn > "
+	const char *repro = "\"repro\":{\"sh\":[\"insmod /kradar_test.ko\",\"echo %s > "
 			    "/proc/kradar_test\"],\"files\":{\"%s\":\"/kradar_test.ko\"}}";
-	_cleanup_free_ char *r = kr_asprintf(repro, module);
-	const char *expect = "\"expect\":{\"title\":\"WARNING in kradar_test_warn\"}";
-	scenario(dir, "cold", VM_TCG("false") ",%s,%s," TIMEOUTS, r, expect);
-	scenario(dir, "warm", VM_TCG("true") ",%s,%s," TIMEOUTS, r, expect);
+	/* the module's WARNING, and its NULL dereference (a BUG: an oops) */
+	const char *actions[] = { "warn", "null" };
+	const char *titles[] = { "WARNING in kradar_test_warn",
+				 "BUG: unable to handle kernel NULL pointer dereference in "
+				 "kradar_test_null_deref" };
+	for (size_t i = 0; i < KR_ARRAY_SIZE(actions); i++) {
+		_cleanup_free_ char *r = kr_asprintf(repro, actions[i], module);
+		_cleanup_free_ char *cold = kr_asprintf("cold-%s", actions[i]);
+		_cleanup_free_ char *warm = kr_asprintf("warm-%s", actions[i]);
+		scenario(dir, cold, VM_TCG("false") ",%s," TIMEOUTS, r);
+		scenario(dir, warm, VM_TCG("true") ",%s," TIMEOUTS, r);
+	}
 	_cleanup_free_ char *o = NULL, *e = NULL;
 	int status = kradar_run(dir, out, cache, &o, &e);
 	ck_assert_msg(status == 0, "status %d:\n%s\n%s", status, o, e);
 	_cleanup_free_ char *json = read_out(out, "results.json");
-	_cleanup_free_ char *cold = crash_of(json, "cold");
-	_cleanup_free_ char *warm = crash_of(json, "warm");
-	KR_ASSERT_HAS(cold, "\"title\": \"WARNING in kradar_test_warn\"");
-	ck_assert_str_eq(warm, cold);
-	_cleanup_free_ char *w = kr_test_results_scenario(json, "warm");
-	KR_ASSERT_HAS(w, "\"start\": \"restored\"");
-	_cleanup_free_ char *c = kr_test_results_scenario(json, "cold");
-	ck_assert_msg(!strstr(c, "\"start\""), "a cold run tells its start:\n%s", c);
+	for (size_t i = 0; i < KR_ARRAY_SIZE(actions); i++) {
+		_cleanup_free_ char *cold_name = kr_asprintf("cold-%s", actions[i]);
+		_cleanup_free_ char *warm_name = kr_asprintf("warm-%s", actions[i]);
+		_cleanup_free_ char *cold = crash_of(json, cold_name);
+		_cleanup_free_ char *warm = crash_of(json, warm_name);
+		_cleanup_free_ char *title = kr_asprintf("\"title\": \"%s\"", titles[i]);
+		KR_ASSERT_HAS(cold, title);
+		KR_ASSERT_HAS(cold, "\"verdict\": \"reproduced\"");
+		ck_assert_str_eq(warm, cold);
+		_cleanup_free_ char *w = kr_test_results_scenario(json, warm_name);
+		KR_ASSERT_HAS(w, "\"start\": \"restored\"");
+		_cleanup_free_ char *c = kr_test_results_scenario(json, cold_name);
+		ck_assert_msg(!strstr(c, "\"start\""), "a cold run tells its start:\n%s", c);
+	}
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
