@@ -124,6 +124,67 @@ START_TEST(qemu_command_line)
 }
 END_TEST
 
+/* A warm start's init: set up, stop at the ready point on the channel,
+ * then the run with the token from it; the same text whatever the token. */
+START_TEST(warm_guest)
+{
+	_cleanup_scenario_free_ struct kr_scenario *s = load(
+		"{\"kradar\":1,\"name\":\"t\",\"kernel\":{\"image\":\"bzImage\"},"
+		"\"repro\":{\"sh\":\"true\"},\"vm\":{\"warm_start\":true},"
+		"\"sysctl\":{\"kernel.hung_task_timeout_secs\":10}}");
+	ck_assert(s->vm.warm_start);
+	struct kr_initramfs ir = { .s = s, .busybox = "/bin/busybox", .token = "t0k3n", .warm = true };
+	_cleanup_free_ char *init = kr_initramfs_init_script(&ir);
+	ck_assert_ptr_null(strstr(init, "t0k3n"));
+	const char *order[] = {
+		"kr_sysctl 'kernel/hung_task_timeout_secs' '10'\n",
+		"stty -F /dev/ttyS2 raw -echo\nexec 3</dev/ttyS2\n",
+		"echo 'KRADAR-START warm-ready'\n",
+		"[ \"$l\" = '#kradar-run-end' ] && break\n",
+		". /kradar/run.env\n",
+		"echo scan >$km; echo clear >$km",
+		"echo \"KRADAR-START $kradar_token\"\nsh /kradar/repro.sh",
+		"echo \"KRADAR-END $kradar_token rc=$rc\"\n",
+	};
+	const char *at = init;
+	for (size_t i = 0; i < KR_ARRAY_SIZE(order); i++) {
+		const char *p = strstr(at, order[i]);
+		ck_assert_msg(p, "no '%s' after the previous part in\n%s", order[i], init);
+		at = p;
+	}
+	ir.token = "other";
+	_cleanup_free_ char *again = kr_initramfs_init_script(&ir);
+	ck_assert_str_eq(again, init);
+	_cleanup_free_ char *run = kr_initramfs_warm_run_script("abc", "0123", 1700000000);
+	ck_assert_str_eq(run, "kradar_token=abc\necho 0123 >/dev/urandom\n"
+			      "date -s @1700000000 >/dev/null 2>&1\n#kradar-run-end\n");
+
+	/* the warm devices, in the same order booted and restored */
+	struct kr_qemu_guest g = { .s = s, .kernel = "/k", .initrd = "/i", .warm = true,
+				   .qmp_socket = "/t/q,s", .vmgenid = "G" };
+	_cleanup_strv_free_ char **argv = kr_qemu_argv(&g);
+	_cleanup_free_ char *line = kr_qemu_format_argv(argv);
+	const char *devices[] = { "-serial chardev:console", "-serial null",
+				  "-serial chardev:kradar-chan",
+				  "-chardev socket,id=kradar-qmp,path=/t/q,,s",
+				  "-device vmgenid,guid=G" };
+	at = line;
+	for (size_t i = 0; i < KR_ARRAY_SIZE(devices); i++) {
+		const char *p = strstr(at, devices[i]);
+		ck_assert_msg(p, "no '%s' in order in %s", devices[i], line);
+		at = p;
+	}
+	ck_assert_ptr_null(strstr(line, "-incoming"));
+	g.incoming = true;
+	g.aux_serial = "/r/x.log";
+	_cleanup_strv_free_ char **restore = kr_qemu_argv(&g);
+	_cleanup_free_ char *rline = kr_qemu_format_argv(restore);
+	KR_ASSERT_HAS(rline, " -incoming defer");
+	KR_ASSERT_HAS(rline, "-serial file:/r/x.log -chardev null,id=kradar-chan");
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("initramfs");
@@ -131,6 +192,7 @@ int main(void)
 	tcase_add_test(tc, sh_guest);
 	tcase_add_test(tc, syz_guest_and_quoting);
 	tcase_add_test(tc, qemu_command_line);
+	tcase_add_test(tc, warm_guest);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }

@@ -98,7 +98,7 @@ int kr_cmd_run(int argc, char **argv)
 {
 	const struct kr_command *self = kr_cli_find("run");
 	enum { OPT_SHARD = 256, OPT_SHARD_TOTAL, OPT_BASELINE, OPT_BISECT, OPT_RUNS, OPT_FILTER,
-	       OPT_FORMAT };
+	       OPT_FORMAT, OPT_WARM_START };
 	static const struct option opts[] = {
 		{ "out", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -113,6 +113,7 @@ int kr_cmd_run(int argc, char **argv)
 		{ "runs", required_argument, NULL, OPT_RUNS },
 		{ "filter", required_argument, NULL, OPT_FILTER },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "warm-start", no_argument, NULL, OPT_WARM_START },
 		{ 0 },
 	};
 	struct kr_run_options ro = { .out = "kradar-results" };
@@ -156,6 +157,8 @@ int kr_cmd_run(int argc, char **argv)
 						  optarg);
 		else if (o == OPT_FORMAT)
 			ro.json_table = !strcmp(optarg, "json");
+		else if (o == OPT_WARM_START)
+			ro.warm_start = true;
 	}
 	ro.jobs = (int)jobs;
 	/* In bisect mode bad input must stop git bisect run (exit >= 128),

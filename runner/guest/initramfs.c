@@ -6,6 +6,7 @@
 
 #include "cpio.h"
 #include "detectors.h"
+#include "qemu.h"
 
 char *kr_shell_quote(const char *text)
 {
@@ -69,9 +70,9 @@ static void repro_command(const struct kr_initramfs *ir, struct kr_buf *b, bool 
 	}
 }
 
-/* The detectors, the sysctls, the start marker, the reproducer, the
- * kmemleak scan and the end marker. */
-static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
+/* The detectors, the sysctls and kmemleak's file: what is set before the
+ * reproducer (and, with a warm start, before the snapshot). */
+static void settings_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
 {
 	kr_buf_adds(b, "kr_sysctl() {\n"
 		       "\techo \"$2\" >\"/proc/sys/$1\" || echo \"kradar: cannot set sysctl $1\"\n"
@@ -101,13 +102,23 @@ static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh
 			       "[ -w $con ] || con=/dev/stdout\n");
 	else
 		kr_buf_adds(b, "con=/dev/console\n");
+}
+
+/* The kmemleak scan, the start marker, the reproducer and the end marker.
+ * A warm start's guest learns its token from the channel
+ * ($kradar_token). */
+static void run_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh)
+{
 	kr_buf_adds(b, "if [ -w $km ]; then echo scan >$km; echo clear >$km; fi\n");
 	/* In image mode the reproducer runs where its files are, on the
 	 * disk's filesystem, as syzbot runs it: /tmp may be a tmpfs, where
 	 * syz-executor's swap file (fallocate FALLOC_FL_ZERO_RANGE) fails and
 	 * syz-execprog stops before the first program. */
-	kr_buf_printf(b, "cd %s\necho '%s %s'\n", ssh ? "\"$d\"" : "/tmp", KR_MARKER_START,
-		      ir->token);
+	const char *dir = ssh ? "\"$d\"" : "/tmp";
+	if (ir->warm)
+		kr_buf_printf(b, "cd %s\necho \"%s $kradar_token\"\n", dir, KR_MARKER_START);
+	else
+		kr_buf_printf(b, "cd %s\necho '%s %s'\n", dir, KR_MARKER_START, ir->token);
 	repro_command(ir, b, ssh);
 	kr_buf_adds(b, "rc=$?\n"
 		       "# kmemleak reports an object at least 5 s old whose contents did not\n"
@@ -119,7 +130,37 @@ static void repro_part(const struct kr_initramfs *ir, struct kr_buf *b, bool ssh
 		       "\tleaks=$(cat $km)\n"
 		       "\t[ -z \"$leaks\" ] || printf 'BUG: memory leak\\n%s\\n' \"$leaks\" >$con\n"
 		       "fi\n");
-	kr_buf_printf(b, "echo \"%s %s rc=$rc\"\n", KR_MARKER_END, ir->token);
+	kr_buf_printf(b, "echo \"%s %s rc=$rc\"\n", KR_MARKER_END,
+		      ir->warm ? "$kradar_token" : ir->token);
+}
+
+/* The ready point of a warm start: everything set, the channel in raw
+ * mode and open, the ready marker printed; kradar saves the guest here
+ * while it waits for the channel's first line. After a restore the
+ * channel brings the run's settings (kr_initramfs_warm_run_script()). */
+static void warm_part(struct kr_buf *b)
+{
+	kr_buf_printf(b,
+		      "stty -F %s raw -echo\n"
+		      "exec 3<%s\n"
+		      "echo '%s %s'\n"
+		      "while IFS= read -r l <&3; do\n"
+		      "\t[ \"$l\" = '%s' ] && break\n"
+		      "\tprintf '%%s\\n' \"$l\"\n"
+		      "done >/kradar/run.env\n"
+		      "exec 3<&-\n"
+		      ". /kradar/run.env\n",
+		      KR_GUEST_CHANNEL_TTY, KR_GUEST_CHANNEL_TTY, KR_MARKER_START,
+		      KR_WARM_READY_TOKEN, KR_WARM_RUN_END);
+}
+
+char *kr_initramfs_warm_run_script(const char *token, const char *seed_hex, long long epoch)
+{
+	return kr_asprintf("kradar_token=%s\n"
+			   "echo %s >/dev/urandom\n"
+			   "date -s @%lld >/dev/null 2>&1\n"
+			   "%s\n",
+			   token, seed_hex, epoch, KR_WARM_RUN_END);
 }
 
 char *kr_initramfs_ssh_script(const struct kr_initramfs *ir)
@@ -133,7 +174,8 @@ char *kr_initramfs_ssh_script(const struct kr_initramfs *ir)
 		    "exec 2>&1\n"
 		    "# the reproducer's files are next to this script\n"
 		    "d=$(cd \"$(dirname \"$0\")\" && pwd)\n");
-	repro_part(ir, &b, true);
+	settings_part(ir, &b, true);
+	run_part(ir, &b, true);
 	return kr_buf_steal(&b);
 }
 
@@ -153,7 +195,10 @@ char *kr_initramfs_init_script(const struct kr_initramfs *ir)
 		    "mount -t tmpfs tmpfs /dev/shm\n"
 		    "mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null\n"
 		    "ln -sf /proc/self/fd /dev/fd\n");
-	repro_part(ir, &b, false);
+	settings_part(ir, &b, false);
+	if (ir->warm)
+		warm_part(&b);
+	run_part(ir, &b, false);
 	kr_buf_adds(&b, "sync\n"
 			"# kradar stops the guest after the settle period: the kernel's\n"
 			"# detectors may still report until then. init must not exit (the\n"

@@ -40,7 +40,21 @@ struct kr_initramfs {
 	size_t syz_program_len;
 	char *const *execprog_flags; /* syz: flags after -executor=... */
 	const char *execprog_dir;    /* syz: host dir with syz-execprog and syz-executor */
+	/* A warm start's init (snapshot.h): token is not used; the script
+	 * stops at the ready point, printing KR_MARKER_START
+	 * KR_WARM_READY_TOKEN, and reads its run's settings from the channel
+	 * (KR_GUEST_CHANNEL_TTY, qemu.h) up to the line KR_WARM_RUN_END, so
+	 * that one snapshot serves every run and every kradar process. */
+	bool warm;
 };
+
+#define KR_WARM_READY_TOKEN "warm-ready"
+#define KR_WARM_RUN_END "#kradar-run-end"
+
+/* What the channel brings a restored guest: the run's marker token, a seed
+ * for its RNG (hex, written into /dev/urandom) and the time (seconds since
+ * the epoch), then KR_WARM_RUN_END. To be freed. */
+char *kr_initramfs_warm_run_script(const char *token, const char *seed_hex, long long epoch);
 
 /* The init script (to be freed); also saved with each run. */
 char *kr_initramfs_init_script(const struct kr_initramfs *ir);

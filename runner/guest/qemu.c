@@ -41,6 +41,17 @@ char **kr_qemu_base_argv(const char *qemu)
 	return argv;
 }
 
+char *kr_qemu_opt_escape(const char *value)
+{
+	struct kr_buf b = KR_BUF_INIT((size_t)1 << 20);
+	for (const char *p = value; *p; p++) {
+		if (*p == ',')
+			kr_buf_addc(&b, ',');
+		kr_buf_addc(&b, *p);
+	}
+	return kr_buf_steal(&b);
+}
+
 char **kr_qemu_argv(const struct kr_qemu_guest *g)
 {
 	const struct kr_scenario *s = g->s;
@@ -48,6 +59,26 @@ char **kr_qemu_argv(const struct kr_qemu_guest *g)
 	if (g->aux_serial) {
 		kr_strv_push(&argv, kr_strdup("-serial"));
 		kr_strv_pushf(&argv, "file:%s", g->aux_serial);
+	} else if (g->warm) { /* ttyS1 is there all the same: ttyS2 is the channel */
+		kr_strv_push(&argv, kr_strdup("-serial"));
+		kr_strv_push(&argv, kr_strdup("null"));
+	}
+	if (g->warm) {
+		_cleanup_free_ char *qmp = kr_qemu_opt_escape(g->qmp_socket);
+		const char *const warm[] = {
+			"-chardev", "null,id=" KR_QEMU_CHANNEL, "-serial", "chardev:" KR_QEMU_CHANNEL,
+			"-mon", "chardev=kradar-qmp,mode=control",
+		};
+		for (size_t i = 0; i < KR_ARRAY_SIZE(warm); i++)
+			kr_strv_push(&argv, kr_strdup(warm[i]));
+		kr_strv_push(&argv, kr_strdup("-chardev"));
+		kr_strv_pushf(&argv, "socket,id=kradar-qmp,path=%s", qmp);
+		kr_strv_push(&argv, kr_strdup("-device"));
+		kr_strv_pushf(&argv, "vmgenid,guid=%s", g->vmgenid);
+		if (g->incoming) {
+			kr_strv_push(&argv, kr_strdup("-incoming"));
+			kr_strv_push(&argv, kr_strdup("defer"));
+		}
 	}
 	kr_strv_push(&argv, kr_strdup("-accel"));
 	kr_strv_push(&argv, kr_strdup(kr_accel_to_string(g->accel)));
@@ -64,17 +95,10 @@ char **kr_qemu_argv(const struct kr_qemu_guest *g)
 	kr_strv_push(&argv, kr_strdup("-append"));
 	kr_strv_push(&argv, kr_qemu_kernel_cmdline(s));
 	if (g->disk) {
-		/* QEMU's option syntax: a comma in a value is written twice. */
-		struct kr_buf file = KR_BUF_INIT((size_t)1 << 20);
-		for (const char *p = g->disk; *p; p++) {
-			if (*p == ',')
-				kr_buf_addc(&file, ',');
-			kr_buf_addc(&file, *p);
-		}
+		_cleanup_free_ char *file = kr_qemu_opt_escape(g->disk);
 		kr_strv_push(&argv, kr_strdup("-drive"));
-		kr_strv_pushf(&argv, "file=%s,format=%s,if=ide,index=0,media=disk", file.data,
+		kr_strv_pushf(&argv, "file=%s,format=%s,if=ide,index=0,media=disk", file,
 			      kr_qemu_disk_format(g->disk));
-		kr_buf_free(&file);
 		kr_strv_push(&argv, kr_strdup("-snapshot"));
 		kr_strv_push(&argv, kr_strdup("-device"));
 		kr_strv_push(&argv, kr_strdup("e1000,netdev=net0"));

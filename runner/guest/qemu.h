@@ -24,7 +24,23 @@ struct kr_qemu_guest {
 	 * nothing outside) forwards 127.0.0.1:ssh_port to the guest's port 22. */
 	const char *disk;            /* local path (downloads resolved) */
 	int ssh_port;
+	/* Warm start (snapshot.h): the same devices whether the guest boots
+	 * to be saved or is restored: ttyS1 (aux_serial, or nothing behind
+	 * it), ttyS2 the per-run channel (chardev KR_QEMU_CHANNEL: no input
+	 * until kradar points it at a file over QMP), a VM generation ID
+	 * device (a new GUID per run makes the guest's kernel reseed its RNG)
+	 * and QMP on kradar's socket. Initramfs mode only. */
+	bool warm;
+	const char *qmp_socket;      /* kradar listens, QEMU connects */
+	const char *vmgenid;         /* the GUID */
+	bool incoming;               /* -incoming defer: the state comes over QMP */
 };
+
+#define KR_QEMU_CHANNEL "kradar-chan"
+#define KR_GUEST_CHANNEL_TTY "/dev/ttyS2"
+
+/* value with each comma written twice (QEMU's option syntax; to be freed). */
+char *kr_qemu_opt_escape(const char *value);
 
 /* "qcow2" when path starts with the qcow2 magic, else "raw". */
 const char *kr_qemu_disk_format(const char *path);

@@ -129,6 +129,7 @@ static void run_free(struct kr_run_result *run)
 	free(run->guilty_file);
 	free(run->reason);
 	free(run->accel);
+	free(run->start);
 	kr_strv_free(run->evidence);
 	free(run->dir);
 	free(run->console_log);
@@ -232,6 +233,7 @@ struct kr_run_result *kr_run_result_new(int index)
 	run->verdict = KR_VERDICT_INFRA_ERROR;
 	run->evidence = kr_calloc(1, sizeof(char *));
 	run->boot_s = -1;
+	run->restore_s = -1;
 	run->settle_s = -1;
 	run->settle_planned_s = -1;
 	run->started_at = kr_wall_s();
@@ -294,6 +296,10 @@ struct kr_json *kr_run_result_to_json(const struct kr_run_result *run)
 	kr_json_set(o, "started_at", kr_json_real(round(run->started_at * 1000) / 1000));
 	kr_json_set(o, "duration_s", seconds(run->duration_s));
 	kr_json_set(o, "boot_s", seconds(run->boot_s));
+	if (run->start) {
+		kr_json_set(o, "start", kr_json_string(run->start));
+		kr_json_set(o, "restore_s", seconds(run->restore_s));
+	}
 	kr_json_set(o, "settle_s", seconds(run->settle_s));
 	kr_json_set(o, "settle_planned_s", seconds(run->settle_planned_s));
 	kr_json_set(o, "evidence", kr_json_strv(run->evidence));
@@ -641,6 +647,8 @@ static void read_run(struct reader *rd, json_t *o, const char *path, struct kr_s
 	run->started_at = read_num(rd, o, path, "started_at", 0);
 	run->duration_s = read_num(rd, o, path, "duration_s", -1);
 	run->boot_s = read_num(rd, o, path, "boot_s", -1);
+	run->start = read_str(rd, o, path, "start");
+	run->restore_s = read_num(rd, o, path, "restore_s", -1);
 	run->settle_s = read_num(rd, o, path, "settle_s", -1);
 	run->settle_planned_s = read_num(rd, o, path, "settle_planned_s", -1);
 	kr_strv_free(run->evidence);

@@ -92,6 +92,9 @@ struct kr_run_result {
 	double started_at;       /* wall clock, seconds since the epoch */
 	double duration_s;       /* QEMU start to the guest gone */
 	double boot_s;           /* QEMU start to the start marker; < 0: never */
+	char *start;             /* "booted" or "restored" (warm start); NULL: no guest */
+	double restore_s;        /* restored: QEMU start to the guest running again;
+				  * < 0: not restored */
 	double settle_s;         /* spent settling (to the end, a hit or QEMU's
 				  * exit); < 0: the run never settled */
 	double settle_planned_s; /* the settle period it had; < 0: no guest */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* One run in a fresh guest: its directory in --out, QEMU's command line,
  * the console watched by the crash scanner (with an SSH session beside it
- * in image mode), and the run's classification: the crash that counts,
+ * in image mode, or restored from the warm start snapshot), and the run's
+ * classification: the crash that counts,
  * the evidence of starvation, the run verdict and report.txt
  * (run-internal.h). */
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include "qemu.h"
 #include "run-internal.h"
 #include "signature.h"
+#include "snapshot.h"
 #include "ssh.h"
 #include "symbolize.h"
 #include "syzprog.h"
@@ -335,6 +337,40 @@ static int run_image_guest(const struct kr_scenario *s, const struct prepared *p
 	return r;
 }
 
+/* Warm start hook (issue 15): the run from the snapshot. True when the
+ * guest was restored (*g is its result); false when it could not be (the
+ * first failure says so and removes the snapshot): the run boots. */
+static bool warm_run(const struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
+		     struct kr_qemu_guest qg, const struct kr_guest_config *gc,
+		     struct kr_guest_result *g, struct kr_run_result *run)
+{
+	_cleanup_free_ char *err = NULL;
+	_cleanup_(kr_snapshot_restore_freep) struct kr_snapshot_restore *rs = NULL;
+	if (!p->snapshot || kr_snapshot_is_broken(p->snapshot))
+		return false;
+	if (kr_snapshot_restore_new(p->snapshot, c->tmp, c->token, &rs, &err) == 0) {
+		qg.initrd = p->warm_initrd;
+		kr_snapshot_restore_guest(rs, &qg);
+		_cleanup_strv_free_ char **argv = kr_qemu_argv(&qg);
+		struct kr_guest_config wc = *gc;
+		wc.argv = argv;
+		wc.session = kr_snapshot_restore_hooks(rs);
+		kr_guest_run(&wc, g);
+		if (g->started || g->hit || g->end == KR_GUEST_END_INTERRUPTED) {
+			run->start = kr_strdup("restored");
+			run->restore_s = kr_snapshot_restore_s(rs);
+			return true;
+		}
+		const char *why = kr_snapshot_restore_error(rs);
+		err = kr_strdup(why ? why : g->message ? g->message : "no start marker");
+		kr_guest_result_clear(g);
+	}
+	if (kr_snapshot_mark_broken(p->snapshot))
+		kr_warning("%s: warm start: cannot restore %s (%s); booting instead", s->name,
+			   p->snapshot->path, err);
+	return false;
+}
+
 /* One run. Called from a guest's own thread: touches nothing shared but
  * what it reads (c, s, p stay unchanged while guests run) and run. */
 void run_in_guest(struct ctx *c, const struct kr_scenario *s, const struct prepared *p,
@@ -397,7 +433,13 @@ void run_in_guest(struct ctx *c, const struct kr_scenario *s, const struct prepa
 		.phase_userdata = progress,
 	};
 	struct kr_guest_result g;
-	r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) : kr_guest_run(&gc, &g);
+	if (p->warm && !p->disk && warm_run(c, s, p, qg, &gc, &g, run)) /* warm start hook */
+		r = 0;
+	else
+		r = p->disk ? run_image_guest(s, p, dir, factor, &qg, &gc, &g, run) :
+			      kr_guest_run(&gc, &g);
+	if (p->warm && !run->start)
+		run->start = kr_strdup("booted");
 	if (r < 0) {
 		run->reason = kr_strdup(g.message);
 		kr_guest_result_clear(&g);

@@ -20,6 +20,7 @@
 
 struct kr_fetcher;
 struct kr_progress;
+struct kr_snapshot;
 struct kr_symbolizer;
 struct kr_syzprog;
 
@@ -44,6 +45,7 @@ struct ctx {
 	char **hashed;     /* path, sha256, path, sha256...: see file_sha256(),
 			    * run-prepare.c */
 	char *write_error; /* the first write into --out that failed: no run starts after it */
+	bool warm_start;   /* --warm-start: every scenario as with vm.warm_start */
 };
 
 /* What a scenario's runs share: the kernel, the initramfs, the accelerator. */
@@ -67,6 +69,12 @@ struct prepared {
 	 * when there is no vmlinux and no .ko. */
 	struct kr_symbolizer *symbolizer;
 	pthread_mutex_t *sym_lock;
+	/* warm start (issue 15, run-prepare.c's warm_prepare()): the runs
+	 * restore the snapshot (run-guest.c's warm_run()); snapshot NULL:
+	 * they boot */
+	bool warm;
+	char *warm_initrd;
+	struct kr_snapshot *snapshot;
 };
 
 /* A cell of the run: its scenario, result and preparation (run-cells.c). */

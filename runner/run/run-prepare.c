@@ -3,8 +3,8 @@
  * the kernel (an image, a download or a build), the disk and SSH key of
  * image mode, the reproducer (compiled, or syz-execprog's program and
  * flags), the initramfs or the files staged for the guest, the
- * accelerator, the symbolizer; and the kernel's identity in the results
- * (run-internal.h). */
+ * accelerator, the symbolizer, the warm start snapshot; and the kernel's
+ * identity in the results (run-internal.h). */
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -19,6 +19,7 @@
 #include "run-internal.h"
 #include "scenario.h"
 #include "sha256.h"
+#include "snapshot.h"
 #include "symbolize.h"
 #include "syzprog.h"
 
@@ -50,6 +51,8 @@ void run_prepared_clear(struct prepared *p)
 	if (p->sym_lock)
 		pthread_mutex_destroy(p->sym_lock);
 	free(p->sym_lock);
+	free(p->warm_initrd);
+	kr_snapshot_free(p->snapshot);
 	*p = (struct prepared){ 0 };
 }
 
@@ -316,6 +319,34 @@ static char *stage_guest_files(struct ctx *c, const struct kr_scenario *s, struc
 	return why;
 }
 
+/* Warm start hook (issue 15): the warm initramfs and the snapshot of the
+ * guest at its ready point (made, or found in the cache). Without one the
+ * runs boot, as they would without vm.warm_start. */
+static void warm_prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_dir,
+			 struct kr_initramfs ir, struct prepared *p, int *sig)
+{
+	p->warm = true;
+	ir.warm = true;
+	p->warm_initrd = kr_path_join(scen_dir, "initramfs-warm.cpio");
+	_cleanup_free_ char *err = NULL;
+	int r = kr_initramfs_write(&ir, p->warm_initrd, &err);
+	double factor = p->accel == KR_ACCEL_TCG ? s->timeouts.tcg_factor : 1;
+	struct kr_qemu_guest qg = { .s = s, .kernel = p->kernel, .initrd = p->warm_initrd,
+				    .accel = p->accel };
+	struct kr_snapshot_config sc = { .qg = &qg, .cache_dir = c->cache, .work_dir = c->tmp,
+					 .boot_timeout = s->timeouts.boot * factor,
+					 .interrupt_fd = c->sfd, .interrupted_by = sig };
+	if (r == 0)
+		r = kr_snapshot_get(&sc, &p->snapshot, &err);
+	if (r == -EINTR)
+		p->infra = kr_strdup("interrupted while making the warm start snapshot");
+	else if (r < 0)
+		kr_warning("%s: warm start: %s; the runs boot", s->name, err);
+	else if (p->snapshot->made)
+		kr_info("%s: warm start: booted to the ready point in %.1f s, saved in %.1f s (%s)",
+			s->name, p->snapshot->boot_s, p->snapshot->save_s, p->snapshot->path);
+}
+
 /* Everything the runs of a scenario share. Sets p->infra when the runs
  * cannot be made, p->skip when this host cannot run them, *sig when
  * interrupted. */
@@ -438,4 +469,6 @@ void run_prepare(struct ctx *c, const struct kr_scenario *s, const char *scen_di
 	_cleanup_free_ char *err = NULL;
 	if (kr_initramfs_write(&ir, p->initrd, &err) < 0)
 		p->infra = KR_TAKE_PTR(err);
+	if (!p->infra && (s->vm.warm_start || c->warm_start)) /* warm start hook */
+		warm_prepare(c, s, scen_dir, ir, p, sig);
 }

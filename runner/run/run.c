@@ -178,6 +178,7 @@ int kr_engine_run(struct kr_engine *e, struct kr_cell *kcells, size_t n)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	struct ctx c = { .quiet = o->quiet, .cache = o->cache, .jobs = o->jobs,
+			 .warm_start = o->warm_start,
 			 .sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK),
 			 .done_fd = { -1, -1 } };
 	int ret = KR_ENGINE_HOST_FAILED, r;

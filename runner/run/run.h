@@ -35,6 +35,7 @@ struct kr_run_options {
 	bool json_table;      /* for the command: the table as JSON on stdout
 			       * (reporters/table.h); the lines around it go to
 			       * stderr */
+	bool warm_start;      /* every scenario as with vm.warm_start (--warm-start) */
 };
 
 /* kr_engine_run()'s answers: kradar's exit statuses (cli.h's KR_EXIT_*). */

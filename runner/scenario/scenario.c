@@ -525,7 +525,8 @@ static void load_execprog(struct kr_json_reader *l, json_t *root, struct kr_scen
 
 static void load_vm(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)
 {
-	static const char *const keys[] = { "kvm", "smp", "mem_mb", "cmdline", "qemu", "args", NULL };
+	static const char *const keys[] = { "kvm",  "smp",	  "mem_mb", "cmdline",
+					    "qemu", "args", "warm_start", NULL };
 	json_t *v = get_object(l, root, "", "vm");
 	if (!v)
 		return;
@@ -547,6 +548,7 @@ static void load_vm(struct kr_json_reader *l, json_t *root, struct kr_scenario *
 	}
 	read_string(l, v, "vm", "qemu", &s->vm.qemu);
 	read_strings(l, v, "vm", "args", false, &s->vm.args);
+	read_bool(l, v, "vm", "warm_start", &s->vm.warm_start);
 }
 
 static void load_timeouts(struct kr_json_reader *l, json_t *root, struct kr_scenario *s)

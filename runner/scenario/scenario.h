@@ -120,6 +120,8 @@ struct kr_scenario {
 		char *cmdline; /* extra kernel arguments, "" when none */
 		char *qemu;    /* QEMU binary */
 		char **args;   /* extra QEMU arguments (never NULL) */
+		bool warm_start; /* runs restore a snapshot of the booted guest
+				  * (guest/snapshot.h); initramfs mode only */
 	} vm;
 
 	struct kr_setting *sysctl; /* written into /proc/sys in the guest */
