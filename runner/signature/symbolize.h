@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Source lines for the frames of kernel reports, from the debug info of
- * vmlinux and .ko files (elfutils libdwfl; this module is its only user).
+ * vmlinux and .ko files (elfutils libdwfl; this module and its DWARF
+ * reader, dwarf-lines.h, are elfutils' only users).
  *
  * A frame "func+0x1c/0x40 [mod]" is resolved by name, never by address, so
  * KASLR and module load addresses do not matter: the symbol func of vmlinux
