@@ -11,18 +11,9 @@
 set -eu
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
-env_file=$(./ci/prepare-debian-kernel.sh | tail -n 1)
-set -a
-# shellcheck disable=SC1090
-. "$env_file"
-set +a
-work=$(mktemp -d "${TMPDIR:-/tmp}/kradar-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/s"
-sed -e 's/"kvm": "auto"/"kvm": "off"/' \
-    -e "s|\"assets/|\"$PWD/scenarios/demo/assets/|g" \
-    scenarios/demo/demo-clean.json >"$work/s/clean.json"
-now() { date +%s.%N; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+demo_without_kvm demo-clean "$work/s/clean.json"
 sub() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a - b}'; }
 kr_times=""
 bare_times=""

@@ -10,14 +10,8 @@
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-3}
-env_file=$(./ci/prepare-debian-kernel.sh | tail -n 1)
-set -a
-# shellcheck disable=SC1090
-. "$env_file"
-set +a
-work=$(mktemp -d "${TMPDIR:-/tmp}/kradar-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-mkdir "$work/s"
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 cat >"$work/s/watch.json" <<JSON
 {"kradar": 1, "name": "watch", "kernel": {"image": "$KRADAR_DEBIAN_KERNEL"},
  "repro": {"sh": ["echo KRADAR-BENCH-HIT", "sleep 600"]},

@@ -12,39 +12,7 @@
 #include "symbolize.h"
 #include "util.h"
 
-/* Each marked line's number is looked up in the text, not written down. */
-static const char fixture_src[] =
-	"/* test-symbolize fixture */\n"
-	"static inline __attribute__((always_inline)) void fx_inner(volatile int *p)\n"
-	"{\n"
-	"\t*p = 1; /* INNER */\n"
-	"\t*p = 2;\n"
-	"}\n"
-	"\n"
-	"static inline __attribute__((always_inline)) void fx_middle(volatile int *p)\n"
-	"{\n"
-	"\tfx_inner(p); /* MIDDLE */\n"
-	"\t*p = 3;\n"
-	"}\n"
-	"\n"
-	"__attribute__((noinline)) void fx_caller(volatile int *p)\n"
-	"{\n"
-	"\tfx_middle(p); /* CALLER */\n"
-	"\t*p = 4;\n"
-	"}\n"
-	"\n"
-	"__attribute__((noinline)) void fx_plain(volatile int *p)\n"
-	"{\n"
-	"\t*p = 5; /* PLAIN */\n"
-	"\t*p = 6;\n"
-	"}\n"
-	"\n"
-	"void fx_entry(void)\n"
-	"{\n"
-	"\tstatic volatile int v;\n"
-	"\tfx_caller(&v);\n"
-	"\tfx_plain(&v);\n"
-	"}\n";
+#include "fixture-inline.h"
 
 /* The same names, other code: a file that does not match the log. */
 static const char other_src[] =
