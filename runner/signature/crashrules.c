@@ -39,7 +39,7 @@
 
 /* A hung task is named by what it waits in: of the kernel families only
  * the waiting primitives pass over. */
-#define KEEP_HUNG "sanitizer|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
+#define KEEP_HUNG "sanitizer|trap|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
 	"idr|lib|fsnotify|tty-ldisc|netdev-unregister"
 
 /* Frames of the sanitizers' report paths and of copy helpers that a
@@ -93,6 +93,12 @@ const struct kr_rule kr_rules[] = {
 	  .type = "KASAN",
 	  .flags = STACK,
 	  .aux = "^(Read|Write) of size" },
+	{ .lit = "KASAN:",
+	  /* mm/kasan/report.c, kasan_report_async(): a tag fault found
+	   * later, "no details available": no access, no frame */
+	  .re = "BUG: KASAN: ([a-z-]+)\\s*$",
+	  .title = "KASAN: {1}",
+	  .type = "KASAN" },
 	{ .lit = "KMSAN:",
 	  .re = "BUG: KMSAN: ([a-z-]+) in " FN,
 	  .title = "KMSAN: {1} in {F}",
@@ -654,7 +660,10 @@ const struct kr_rule kr_rules[] = {
 	  .skip = "handle_bad_stack|__bad_stack|el1_\\w+|el1h_\\w+" },
 	{ .lit = "Kernel panic - not syncing",
 	  /* the panic that follows a report: alone, the report is missing */
-	  .re = "Kernel panic - not syncing: (?:kernel: )?(panic_on_warn set|panic_on_kmsan set|"
+	  /* kernel/panic.c prefixes the origin ("%s: panic_on_warn set"),
+	   * arm64's die() the oops ("%s: Fatal exception"): the follow-up is
+	   * named without it */
+	  .re = "Kernel panic - not syncing: (?:[\\w -]+: )?(panic_on_warn set|panic_on_kmsan set|"
 		"hung_task: blocked tasks|Fatal exception|Machine halted|"
 		"softlockup: hung tasks|hardlockup: \\S+)",
 	  .title = "kernel panic: {1}",
@@ -666,7 +675,9 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .flags = PANIC },
 	{ .lit = "Kernel panic - not syncing",
-	  .re = "Kernel panic - not syncing: (?:kernel: )?(.*?)[ .]*$",
+	  /* the message without the object it names (panic("... for %s",
+	   * ...)) and the details after " --- " (drivers/tty/tty_ldisc.c) */
+	  .re = "Kernel panic - not syncing: (?:kernel: )?(.*?)(?:(?: for | --- )[^:]*)?[ .]*$",
 	  .title = "kernel panic: {1}",
 	  .type = "DoS",
 	  .flags = PANIC },
@@ -942,7 +953,7 @@ const char *const kr_skip_frames[] = {
 	NULL,
 };
 
-const char kr_skip_families[] = "sanitizer|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
+const char kr_skip_families[] = "sanitizer|trap|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
 				"kobject|idr|lib|fsnotify|tty-ldisc|"
 				"netdev-unregister";
 

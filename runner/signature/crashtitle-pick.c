@@ -159,10 +159,31 @@ bool ct_foreign_dump_before(struct kr_crashtitle *t, const struct kr_rline *line
 	return false;
 }
 
-/* The function of lockdep's first "at:" line. */
-char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rline *lines,
-		    size_t n)
+/* The caller of a lock wrapper: the first frame after `name` in the
+ * stack that is not passed over, or NULL when the stack does not hold it. */
+static const char *wrapper_caller(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+				  const char *name)
 {
+	for (size_t i = 0; i < fr->n; i++) {
+		if (strcmp(fr->f[i].name, name) != 0)
+			continue;
+		for (size_t j = i + 1; j < fr->n; j++)
+			if (!ct_skipped(t, rule, fr->f[j].name))
+				return fr->f[j].name;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The function of lockdep's first "at:" line. When that function is a
+ * kernel family's lock wrapper (tty_ldisc_ref_wait, a driver core
+ * device_lock helper), the lock was taken for its caller: the frame after
+ * it in the report's stack when there is one, else the next "at:" line;
+ * the wrapper itself only when nothing else is named. */
+char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+		    const struct kr_rline *lines, size_t n)
+{
+	char *wrapper = NULL;
 	for (size_t i = 1; i < n; i++) {
 		const struct kr_rline *l = &lines[i];
 		if (!ct_same_context(&lines[0], l))
@@ -180,11 +201,26 @@ char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rline 
 		}
 		if (!name)
 			continue;
-		if (!ct_skip_reason(t, rule, name, false))
+		if (ct_skip_reason(t, rule, name, false)) {
+			free(name);
+			continue;
+		}
+		if (!family_skipped(t, rule, name)) {
+			free(wrapper);
 			return name;
-		free(name);
+		}
+		const char *caller = wrapper_caller(t, rule, fr, name);
+		if (caller) {
+			free(wrapper);
+			free(name);
+			return kr_strdup(caller);
+		}
+		if (!wrapper)
+			wrapper = name;
+		else
+			free(name);
 	}
-	return NULL;
+	return wrapper;
 }
 
 /* ---- renames -------------------------------------------------------------- */

@@ -416,7 +416,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 				picked = ct_stall_frame(t, rule, &fr);
 				break;
 			case KR_FRAME_LOCK:
-				locked = ct_lock_frame(t, rule, lines, n);
+				locked = ct_lock_frame(t, rule, &fr, lines, n);
 				cand = locked;
 				if (cand)
 					source = "lockdep's first \"at:\" line";

@@ -51,6 +51,9 @@ FAMILIES = [
     ("netdev-unregister", r"net/core/dev\.c",
      r"unregister_netdevice\w*|unregister_netdev|netdev_run_todo|netdev_wait_allrefs\w*|"
      r"rollback_registered\w*|netdev_unregister\w*|dev_close_many|__dev_close_many"),
+    # the report paths of traps, faults and panics
+    ("trap", r"arch/(x86|arm64)/kernel/traps\.c|arch/(x86|arm64)/mm/fault\.c|kernel/panic\.c|"
+             r"arch/x86/kernel/nmi\.c|lib/nmi_backtrace\.c|lib/bug\.c", None),
 ]
 # Tests of the infrastructure are not infrastructure.
 TESTS = re.compile(r"(^|/)(test[-_][\w-]+|[\w-]+[-_]test|[\w-]*selftest[\w-]*|kunit[\w-]*)\.c$")
