@@ -954,8 +954,8 @@ const char *const kr_skip_frames[] = {
 };
 
 const char kr_skip_families[] = "sanitizer|trap|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
-				"kobject|idr|lib|fsnotify|tty-ldisc|"
-				"netdev-unregister";
+				"kobject|driver-core|usb-core|idr|lib|fsnotify|tty-ldisc|"
+				"netdev-unregister|sched-wait";
 
 const char kr_irq_entry_frames[] =
 	"\\w*apic_timer_interrupt\\w*|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|"
