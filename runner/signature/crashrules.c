@@ -106,7 +106,10 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .hdr_frame = 2,
-	  .flags = STACK,
+	  /* KMSAN names where an uninit value was used: in a library or
+	   * copy helper (include/linux/instrumented.h, lib/iov_iter.c,
+	   * lib/crypto) it came from the caller */
+	  .flags = STACK | KR_RULE_HDR_FAMILIES,
 	  .skip = SKIP_MEMACCESS "|kmsan\\w*|__msan\\w*|_copy_to_user|copy_to_user|"
 				  "__copy_to_user\\w*|usb_submit_urb|hex_dump_to_buffer|"
 				  "aes_encrypt|crc32\\w*|strstr|strnstr|memchr\\w*" },
@@ -963,8 +966,8 @@ const char kr_irq_entry_frames[] =
 	"__irq_svc|irq_svc";
 
 const char kr_stall_anchor_frames[] =
-	"(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__se_|__do_|compat_|__ia32_compat_|"
-	"__x64_compat_)?(?:sys|SyS|SYSC)_\\w+|"
+	"(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_|__se_|__do_)?(?:compat_)?"
+	"(?:sys|SyS|SYSC)_\\w+|"
 	"\\w+_ioctl|smp_call_function\\w*|synchronize_rcu\\w*|synchronize_sched\\w*";
 
 const char kr_stall_not_anchor_frames[] =
@@ -992,9 +995,12 @@ const char kr_stack_stop_lines[] =
 	"Showing busy workqueues)";
 
 const struct kr_rename kr_renames[] = {
-	{ "__se_sys_(\\w+)", "sys_$1|$1" },
-	{ "__do_sys_(\\w+)", "sys_$1|$1" },
-	{ "(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_|__ia32_compat_|__x64_compat_|__x32_compat_)sys_(\\w+)",
+	/* include/linux/syscalls.h and compat.h: SYSCALL_DEFINE and
+	 * COMPAT_SYSCALL_DEFINE make __se_ and __do_ functions, the arch
+	 * wrappers __<arch>_ ones */
+	{ "__se_(?:compat_)?sys_(\\w+)", "sys_$1|$1" },
+	{ "__do_(?:compat_)?sys_(\\w+)", "sys_$1|$1" },
+	{ "(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_)(?:compat_)?sys_(\\w+)",
 	  "sys_$1" },
 	{ "(?:compat_)?SyS_(\\w+)", "$1" },
 	{ "SYSC_(\\w+)", "sys_$1" },
