@@ -738,6 +738,7 @@ const struct kr_kernel_func kr_kernel_funcs[] = {
 	{ "__tasklet_hi_schedule", 3 },
 	{ "__tasklet_schedule", 3 },
 	{ "__tasklet_schedule_common", 3 },
+	{ "__this_cpu_preempt_check", 1 },
 	{ "__tick_broadcast_oneshot_control", 3 },
 	{ "__tick_nohz_full_update_tick", 3 },
 	{ "__tick_nohz_idle_stop_tick", 3 },
@@ -1435,6 +1436,7 @@ const struct kr_kernel_func kr_kernel_funcs[] = {
 	{ "check_pointer", 12 },
 	{ "check_pointer_msg", 12 },
 	{ "check_poison_obj", 6 },
+	{ "check_preemption_disabled", 1 },
 	{ "check_prefetch_opcode", 16 },
 	{ "check_prev_add", 1 },
 	{ "check_prevs_add", 1 },
@@ -2176,6 +2178,7 @@ const struct kr_kernel_func kr_kernel_funcs[] = {
 	{ "debug_read_clear_dr6", 16 },
 	{ "debug_show_all_locks", 1 },
 	{ "debug_show_held_locks", 1 },
+	{ "debug_smp_processor_id", 1 },
 	{ "debug_spin_lock_after", 1 },
 	{ "debug_spin_lock_before", 1 },
 	{ "debug_spin_unlock", 1 },
@@ -8187,4 +8190,4 @@ const struct kr_kernel_func kr_kernel_funcs[] = {
 	{ "zswap_max_show", 6 },
 	{ "zswap_max_write", 6 },
 };
-const size_t kr_n_kernel_funcs = 8159;
+const size_t kr_n_kernel_funcs = 8162;

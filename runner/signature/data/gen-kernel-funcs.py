@@ -32,7 +32,7 @@ FAMILIES = [
                   r"lib/fault-inject\.c|mm/failslab\.c|"
                   r"include/linux/(kasan|kasan-checks|kmsan|kmsan-checks|kcsan|kcsan-checks|kcov|"
                   r"kfence|kmemleak|instrumented|stackdepot|page_owner|fault-inject)\.h", None),
-    ("locking", r"kernel/locking/|lib/(refcount|atomic64|dec_and_lock)\.c|drivers/tty/tty_(ldsem|mutex)\.c|"
+    ("locking", r"kernel/locking/|lib/(refcount|atomic64|dec_and_lock|smp_processor_id)\.c|drivers/tty/tty_(ldsem|mutex)\.c|"
                 r"include/linux/(spinlock|spinlock_api_smp|rwlock|rwlock_api_smp|mutex|rwsem|"
                 r"percpu-rwsem|seqlock|refcount|kref|lockdep|local_lock|local_lock_internal|"
                 r"bit_spinlock|ww_mutex|semaphore|preempt)\.h|include/asm-generic/q(spin|rw)lock\.h",
