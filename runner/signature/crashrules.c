@@ -617,7 +617,9 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK,
 	  .skip = "usb_submit_urb|usb_start_wait_urb|usb_\\w+_msg\\w*" },
 	{ .lit = "WARNING:",
-	  .re = "WARNING: kernel stack regs at [0-9a-f]+ in \\S+ has bad 'bp' value",
+	  /* arch/x86/kernel/unwind_frame.c prints both with %p: the 'bp'
+	   * title only when both are addresses (not "(null)", "(ptrval)") */
+	  .re = "WARNING: kernel stack regs at [0-9a-f]+ in \\S+ has bad 'bp' value +[0-9a-f]+\\s*$",
 	  .title = "WARNING: kernel stack regs has bad 'bp' value",
 	  .type = "WARNING" },
 	{ .lit = "WARNING:",
