@@ -635,7 +635,9 @@ const struct kr_rule kr_rules[] = {
 	  .title = "WARNING in {F}",
 	  .type = "WARNING",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  /* a WARN_ON in the kernel's infrastructure (sysfs_remove_group,
+	   * devres, __flush_work, __alloc_pages) flags its caller */
+	  .flags = STACK | KR_RULE_PC_FAMILIES },
 
 	/* --- panics --------------------------------------------------------- */
 	{ .lit = "Kernel panic - not syncing",

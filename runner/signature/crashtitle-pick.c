@@ -121,8 +121,16 @@ const struct frame *ct_stall_frame(struct kr_crashtitle *t, size_t rule,
 	return first;
 }
 
+/* Whether the kernel families pass over frame f: call trace frames, and
+ * the faulting PC when the rule says so (a WARNING in the kernel's
+ * infrastructure flags its caller's misuse of it). */
+static bool pc_families(size_t rule, const struct frame *f)
+{
+	return f->kind != FK_PC || (kr_rules[rule].flags & KR_RULE_PC_FAMILIES);
+}
+
 /* The first frame that is not skipped; the faulting PC is passed over
- * by the skip lists only. When every frame is skipped, the first that
+ * by the skip lists only (unless the rule says otherwise). When every frame is skipped, the first that
  * only a kernel family skips: the crash is in the machinery itself (a
  * work function of the workqueue code, an RCU callback). */
 const struct frame *ct_stack_frame(struct kr_crashtitle *t, size_t rule,
@@ -131,7 +139,7 @@ const struct frame *ct_stack_frame(struct kr_crashtitle *t, size_t rule,
 	const struct frame *fallback = NULL;
 	for (size_t i = 0; i < fr->n; i++) {
 		const struct frame *f = &fr->f[i];
-		if (!ct_skip_reason(t, rule, f->name, f->kind != FK_PC))
+		if (!ct_skip_reason(t, rule, f->name, pc_families(rule, f)))
 			return f;
 		if (!fallback && family_skipped(t, rule, f->name))
 			fallback = f;
@@ -295,7 +303,8 @@ char *ct_explain_frames(struct kr_crashtitle *t, size_t rule, const struct frame
 	for (size_t i = 0; i < fr->n && shown < EXPLAIN_FRAMES && after < 3; i++, shown++) {
 		const struct frame *f = &fr->f[i];
 		const char *what = f->kind == FK_PC ? "pc" : "frame";
-		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL;
+		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL &&
+			      !(r->flags & KR_RULE_PC_FAMILIES);
 		const char *why = ct_skip_reason(t, rule, f->name, !exempt);
 		if (f == picked)
 			kr_buf_printf(&b, "%s %s (line %zu): taken%s\n", what, f->name, f->line + 1,
