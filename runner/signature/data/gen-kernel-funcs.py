@@ -61,8 +61,7 @@ FAMILIES = [
             r"rhashtable|llist|plist|crc\w*|checksum)\.c|lib/crypto/|arch/x86/lib/|mm/maccess\.c|"
             r"mm/usercopy\.c|include/linux/(string|list|bitmap|bitops|uaccess|rbtree|llist|"
             r"rhashtable|scatterlist|kstrtox|fortify-string|crc\w*)\.h|"
-            r"crypto/(api|algapi|shash|ahash|skcipher|aead|scatterwalk|cipher|akcipher|hmac|"
-            r"cbc|ctr|ecb|gcm|ccm|xts|\w+_generic)\.c|include/crypto/(hash|skcipher|aead|"
+            r"crypto/(?!af_alg\.c|algif_)[\w-]+\.c|include/crypto/(hash|skcipher|aead|"
             r"algapi|scatterwalk|internal/\w+)\.h", None),
     ("fsnotify", r"fs/notify/(fsnotify|mark|group|notification)\.c|"
                  r"include/linux/fsnotify(_backend)?\.h", None),
