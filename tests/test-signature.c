@@ -503,6 +503,33 @@ START_TEST(mangled_names_are_demangled)
 }
 END_TEST
 
+/* C++ names without their parameter types and qualifiers: a const
+ * method, a free function, a constructor and a destructor. */
+START_TEST(cplusplus_names_are_demangled)
+{
+	static const char *const cases[][2] = {
+		{ "_ZNK7android6Parcel8readBoolEv", "android::Parcel::readBool" },
+		{ "_Z12binder_ioctlPvjm", "binder_ioctl" },
+		{ "_ZN7android7BBinderC2Ev", "android::BBinder::BBinder" },
+		{ "_ZN7android7BBinderD0Ev", "android::BBinder::~BBinder" },
+		{ "_Zfoo", "_Zfoo" },
+	};
+	for (size_t i = 0; i < KR_ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *name = kr_crash_frame_name(cases[i][0], strlen(cases[i][0]));
+		ck_assert_str_eq(name, cases[i][1]);
+	}
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[   9.0] WARNING: CPU: 0 PID: 7 at drivers/android/parcel.cc:12 "
+		"_ZNK7android6Parcel8readBoolEv+0x1/0x2\n"
+		"[   9.0] RIP: 0010:_ZNK7android6Parcel8readBoolEv+0x1/0x2\n"
+		"[   9.0] Call Trace:\n"
+		"[   9.0]  _Z12binder_ioctlPvjm+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING in android::Parcel::readBool");
+	ck_assert_str_eq(c->frames[1], "binder_ioctl");
+}
+END_TEST
+
 /* A possible deadlock is named where the new lock is taken. */
 START_TEST(deadlock_named_by_acquire_site)
 {
@@ -962,6 +989,7 @@ int main(void)
 	tcase_add_test(tc, kasan_access_and_culprit);
 	tcase_add_test(tc, syscall_wrappers_are_renamed);
 	tcase_add_test(tc, mangled_names_are_demangled);
+	tcase_add_test(tc, cplusplus_names_are_demangled);
 	tcase_add_test(tc, deadlock_named_by_acquire_site);
 	tcase_add_test(tc, truncated_report_is_corrupted);
 	tcase_add_test(tc, headers_inside_reports);
