@@ -43,9 +43,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static char **fixture_names(void)
+static char **fixture_names(const char *subdir)
 {
-	_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
+	_cleanup_free_ char *dir = kr_path_join(kr_test_data(), subdir);
 	char **names = kr_calloc(1, sizeof(char *));
 	DIR *d = opendir(dir);
 	ck_assert_msg(d != NULL, "%s: %s", dir, strerror(errno));
@@ -144,12 +144,13 @@ static size_t parse_expect(const char *path, struct expected *out, size_t max)
 
 /* ---- fixtures ------------------------------------------------------------- */
 
-START_TEST(every_fixture_gets_its_titles)
+/* Each NAME.log of tests/data/SUBDIR gets the titles of its NAME.expect. */
+static void check_fixtures(const char *subdir)
 {
-	_cleanup_strv_free_ char **names = fixture_names();
-	ck_assert_msg(names[0] != NULL, "no fixtures in tests/data/crash-logs");
+	_cleanup_strv_free_ char **names = fixture_names(subdir);
+	ck_assert_msg(names[0] != NULL, "no fixtures in tests/data/%s", subdir);
 	for (size_t f = 0; names[f]; f++) {
-		_cleanup_free_ char *dir = kr_path_join(kr_test_data(), "crash-logs");
+		_cleanup_free_ char *dir = kr_path_join(kr_test_data(), subdir);
 		_cleanup_free_ char *log = kr_asprintf("%s/%s.log", dir, names[f]);
 		_cleanup_free_ char *exp = kr_asprintf("%s/%s.expect", dir, names[f]);
 		struct expected want[16];
@@ -199,12 +200,25 @@ START_TEST(every_fixture_gets_its_titles)
 			      log, starv_got, starv_want);
 	}
 }
+
+START_TEST(every_fixture_gets_its_titles)
+{
+	check_fixtures("crash-logs");
+}
+END_TEST
+
+/* Reports written from the kernel's own printk formats (tests/data/titles,
+ * README.md there): report kinds and the frame each names. */
+START_TEST(kernel_format_reports_get_their_titles)
+{
+	check_fixtures("titles");
+}
 END_TEST
 
 /* Feeding a log in pieces of any size gives what feeding it whole gives. */
 START_TEST(chunk_size_does_not_matter)
 {
-	_cleanup_strv_free_ char **names = fixture_names();
+	_cleanup_strv_free_ char **names = fixture_names("crash-logs");
 	static const size_t chunks[] = { 1, 2, 3, 7, 64, 4095, 4097 };
 	for (size_t f = 0; names[f]; f++) {
 		_cleanup_free_ char *log = kr_asprintf("%s/crash-logs/%s.log", kr_test_data(), names[f]);
@@ -486,6 +500,33 @@ START_TEST(mangled_names_are_demangled)
 	ck_assert_str_eq(c->title, "WARNING in kernel::sync::arc::drop");
 	ck_assert_uint_eq(kr_strv_len(c->frames), 2);
 	ck_assert_str_eq(c->frames[1], "foo::bar::bazz");
+}
+END_TEST
+
+/* C++ names without their parameter types and qualifiers: a const
+ * method, a free function, a constructor and a destructor. */
+START_TEST(cplusplus_names_are_demangled)
+{
+	static const char *const cases[][2] = {
+		{ "_ZNK7android6Parcel8readBoolEv", "android::Parcel::readBool" },
+		{ "_Z12binder_ioctlPvjm", "binder_ioctl" },
+		{ "_ZN7android7BBinderC2Ev", "android::BBinder::BBinder" },
+		{ "_ZN7android7BBinderD0Ev", "android::BBinder::~BBinder" },
+		{ "_Zfoo", "_Zfoo" },
+	};
+	for (size_t i = 0; i < KR_ARRAY_SIZE(cases); i++) {
+		_cleanup_free_ char *name = kr_crash_frame_name(cases[i][0], strlen(cases[i][0]));
+		ck_assert_str_eq(name, cases[i][1]);
+	}
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = scan(
+		"[   9.0] WARNING: CPU: 0 PID: 7 at drivers/android/parcel.cc:12 "
+		"_ZNK7android6Parcel8readBoolEv+0x1/0x2\n"
+		"[   9.0] RIP: 0010:_ZNK7android6Parcel8readBoolEv+0x1/0x2\n"
+		"[   9.0] Call Trace:\n"
+		"[   9.0]  _Z12binder_ioctlPvjm+0x1/0x2\n");
+	const struct kr_crash *c = only_crash(s);
+	ck_assert_str_eq(c->title, "WARNING in android::Parcel::readBool");
+	ck_assert_str_eq(c->frames[1], "binder_ioctl");
 }
 END_TEST
 
@@ -936,6 +977,7 @@ int main(void)
 	TCase *tc = tcase_create("signature");
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_fixture_gets_its_titles);
+	tcase_add_test(tc, kernel_format_reports_get_their_titles);
 	tcase_add_test(tc, chunk_size_does_not_matter);
 	tcase_add_test(tc, report_offsets_and_text);
 	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);
@@ -947,6 +989,7 @@ int main(void)
 	tcase_add_test(tc, kasan_access_and_culprit);
 	tcase_add_test(tc, syscall_wrappers_are_renamed);
 	tcase_add_test(tc, mangled_names_are_demangled);
+	tcase_add_test(tc, cplusplus_names_are_demangled);
 	tcase_add_test(tc, deadlock_named_by_acquire_site);
 	tcase_add_test(tc, truncated_report_is_corrupted);
 	tcase_add_test(tc, headers_inside_reports);

@@ -39,7 +39,7 @@
 
 /* A hung task is named by what it waits in: of the kernel families only
  * the waiting primitives pass over. */
-#define KEEP_HUNG "sanitizer|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
+#define KEEP_HUNG "sanitizer|trap|rcu|irq|workqueue|alloc|debugobjects|kobject|driver-core|usb-core|" \
 	"idr|lib|fsnotify|tty-ldisc|netdev-unregister"
 
 /* Frames of the sanitizers' report paths and of copy helpers that a
@@ -93,6 +93,12 @@ const struct kr_rule kr_rules[] = {
 	  .type = "KASAN",
 	  .flags = STACK,
 	  .aux = "^(Read|Write) of size" },
+	{ .lit = "KASAN:",
+	  /* mm/kasan/report.c, kasan_report_async(): a tag fault found
+	   * later, "no details available": no access, no frame */
+	  .re = "BUG: KASAN: ([a-z-]+)\\s*$",
+	  .title = "KASAN: {1}",
+	  .type = "KASAN" },
 	{ .lit = "KMSAN:",
 	  .re = "BUG: KMSAN: ([a-z-]+) in " FN,
 	  .title = "KMSAN: {1} in {F}",
@@ -100,7 +106,10 @@ const struct kr_rule kr_rules[] = {
 	  .alt = "bad-access",
 	  .frame = KR_FRAME_STACK,
 	  .hdr_frame = 2,
-	  .flags = STACK,
+	  /* KMSAN names where an uninit value was used: in a library or
+	   * copy helper (include/linux/instrumented.h, lib/iov_iter.c,
+	   * lib/crypto) it came from the caller */
+	  .flags = STACK | KR_RULE_HDR_FAMILIES,
 	  .skip = SKIP_MEMACCESS "|kmsan\\w*|__msan\\w*|_copy_to_user|copy_to_user|"
 				  "__copy_to_user\\w*|usb_submit_urb|hex_dump_to_buffer|"
 				  "aes_encrypt|crc32\\w*|strstr|strnstr|memchr\\w*" },
@@ -608,7 +617,9 @@ const struct kr_rule kr_rules[] = {
 	  .flags = STACK,
 	  .skip = "usb_submit_urb|usb_start_wait_urb|usb_\\w+_msg\\w*" },
 	{ .lit = "WARNING:",
-	  .re = "WARNING: kernel stack regs at [0-9a-f]+ in \\S+ has bad 'bp' value",
+	  /* arch/x86/kernel/unwind_frame.c prints both with %p: the 'bp'
+	   * title only when both are addresses (not "(null)", "(ptrval)") */
+	  .re = "WARNING: kernel stack regs at [0-9a-f]+ in \\S+ has bad 'bp' value +[0-9a-f]+\\s*$",
 	  .title = "WARNING: kernel stack regs has bad 'bp' value",
 	  .type = "WARNING" },
 	{ .lit = "WARNING:",
@@ -624,7 +635,9 @@ const struct kr_rule kr_rules[] = {
 	  .title = "WARNING in {F}",
 	  .type = "WARNING",
 	  .frame = KR_FRAME_STACK,
-	  .flags = STACK },
+	  /* a WARN_ON in the kernel's infrastructure (sysfs_remove_group,
+	   * devres, __flush_work, __alloc_pages) flags its caller */
+	  .flags = STACK | KR_RULE_PC_FAMILIES },
 
 	/* --- panics --------------------------------------------------------- */
 	{ .lit = "Kernel panic - not syncing",
@@ -654,7 +667,10 @@ const struct kr_rule kr_rules[] = {
 	  .skip = "handle_bad_stack|__bad_stack|el1_\\w+|el1h_\\w+" },
 	{ .lit = "Kernel panic - not syncing",
 	  /* the panic that follows a report: alone, the report is missing */
-	  .re = "Kernel panic - not syncing: (?:kernel: )?(panic_on_warn set|panic_on_kmsan set|"
+	  /* kernel/panic.c prefixes the origin ("%s: panic_on_warn set"),
+	   * arm64's die() the oops ("%s: Fatal exception"): the follow-up is
+	   * named without it */
+	  .re = "Kernel panic - not syncing: (?:[\\w -]+: )?(panic_on_warn set|panic_on_kmsan set|"
 		"hung_task: blocked tasks|Fatal exception|Machine halted|"
 		"softlockup: hung tasks|hardlockup: \\S+)",
 	  .title = "kernel panic: {1}",
@@ -666,7 +682,9 @@ const struct kr_rule kr_rules[] = {
 	  .type = "DoS",
 	  .flags = PANIC },
 	{ .lit = "Kernel panic - not syncing",
-	  .re = "Kernel panic - not syncing: (?:kernel: )?(.*?)[ .]*$",
+	  /* the message without the object it names (panic("... for %s",
+	   * ...)) and the details after " --- " (drivers/tty/tty_ldisc.c) */
+	  .re = "Kernel panic - not syncing: (?:kernel: )?(.*?)(?:(?: for | --- )[^:]*)?[ .]*$",
 	  .title = "kernel panic: {1}",
 	  .type = "DoS",
 	  .flags = PANIC },
@@ -942,9 +960,9 @@ const char *const kr_skip_frames[] = {
 	NULL,
 };
 
-const char kr_skip_families[] = "sanitizer|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
-				"kobject|idr|lib|fsnotify|tty-ldisc|"
-				"netdev-unregister";
+const char kr_skip_families[] = "sanitizer|trap|locking|rcu|irq|entry|workqueue|alloc|debugobjects|"
+				"kobject|driver-core|usb-core|idr|lib|fsnotify|tty-ldisc|"
+				"netdev-unregister|sched-wait";
 
 const char kr_irq_entry_frames[] =
 	"\\w*apic_timer_interrupt\\w*|sysvec_apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|"
@@ -952,8 +970,8 @@ const char kr_irq_entry_frames[] =
 	"__irq_svc|irq_svc";
 
 const char kr_stall_anchor_frames[] =
-	"(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__se_|__do_|compat_|__ia32_compat_|"
-	"__x64_compat_)?(?:sys|SyS|SYSC)_\\w+|"
+	"(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_|__se_|__do_)?(?:compat_)?"
+	"(?:sys|SyS|SYSC)_\\w+|"
 	"\\w+_ioctl|smp_call_function\\w*|synchronize_rcu\\w*|synchronize_sched\\w*";
 
 const char kr_stall_not_anchor_frames[] =
@@ -981,9 +999,12 @@ const char kr_stack_stop_lines[] =
 	"Showing busy workqueues)";
 
 const struct kr_rename kr_renames[] = {
-	{ "__se_sys_(\\w+)", "sys_$1|$1" },
-	{ "__do_sys_(\\w+)", "sys_$1|$1" },
-	{ "(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_|__ia32_compat_|__x64_compat_|__x32_compat_)sys_(\\w+)",
+	/* include/linux/syscalls.h and compat.h: SYSCALL_DEFINE and
+	 * COMPAT_SYSCALL_DEFINE make __se_ and __do_ functions, the arch
+	 * wrappers __<arch>_ ones */
+	{ "__se_(?:compat_)?sys_(\\w+)", "sys_$1|$1" },
+	{ "__do_(?:compat_)?sys_(\\w+)", "sys_$1|$1" },
+	{ "(?:__x64_|__ia32_|__arm64_|__riscv_|__s390x_|__x32_)(?:compat_)?sys_(\\w+)",
 	  "sys_$1" },
 	{ "(?:compat_)?SyS_(\\w+)", "$1" },
 	{ "SYSC_(\\w+)", "sys_$1" },

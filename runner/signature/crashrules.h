@@ -42,6 +42,9 @@ enum {
 	KR_RULE_CORRUPTED = 1 << 10,  /* always corrupted: a follow-up message
 				       * whose report is missing */
 	KR_RULE_AUX_COMPLETES = 1 << 11, /* without the aux line, corrupted */
+	KR_RULE_HDR_FAMILIES = 1 << 12, /* the kernel families pass over the
+					 * header's function too */
+	KR_RULE_PC_FAMILIES = 1 << 13, /* ... and the faulting PC */
 	KR_RULE_QUIET = 1 << 9,       /* joining a report whose stack has begun
 				       * does not make it interleaved (panic
 				       * lines follow every report) */

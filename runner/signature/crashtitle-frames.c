@@ -11,17 +11,33 @@
 #include "rust-demangle.h"
 #include "stack.h"
 
-/* An Itanium-mangled nested name ("_ZN3foo3bar17h0123456789abcdefE", as
- * C++ and Rust's legacy mangling give) as "foo::bar", without Rust's hash
- * part; NULL when it is not one. */
+/* An Itanium-mangled name ("_ZN3foo3bar17h0123456789abcdefE", as C++
+ * and Rust's legacy mangling give) as "foo::bar", without Rust's hash part,
+ * C++'s parameter types and a method's qualifiers ("_ZNK3foo3barEv" is
+ * "foo::bar", "_Z8do_thingi" "do_thing"); a constructor or destructor
+ * ("_ZN3FooC2Ev") is "Foo::Foo" or "Foo::~Foo". NULL when it is not one. */
 static char *demangle_nested(const char *name, size_t len)
 {
-	if (len < 5 || memcmp(name, "_ZN", 3) != 0)
+	if (len < 3 || memcmp(name, "_Z", 2) != 0)
 		return NULL;
+	bool nested = name[2] == 'N';
+	size_t i = nested ? 3 : 2;
+	if (nested)
+		while (i < len && strchr("rVKRO", name[i]))
+			i++;
 	struct kr_buf b = KR_BUF_INIT(MAX_NAME);
-	size_t i = 3;
+	const char *last = NULL;
+	size_t last_n = 0;
 	while (i < len && name[i] != 'E') {
 		size_t n = 0;
+		if (nested && i + 1 < len && ((name[i] == 'C' && strchr("123", name[i + 1])) ||
+					      (name[i] == 'D' && strchr("012", name[i + 1])))) {
+			if (!last)
+				break;
+			kr_buf_printf(&b, "::%s%.*s", name[i] == 'D' ? "~" : "", (int)last_n, last);
+			i += 2;
+			continue;
+		}
 		if (!isdigit((unsigned char)name[i]))
 			break;
 		while (i < len && isdigit((unsigned char)name[i]))
@@ -35,10 +51,14 @@ static char *demangle_nested(const char *name, size_t len)
 			if (b.len)
 				kr_buf_adds(&b, "::");
 			kr_buf_add(&b, name + i, n);
+			last = name + i;
+			last_n = n;
 		}
 		i += n;
+		if (!nested)
+			break; /* an unscoped name: its parameter types follow */
 	}
-	if (i >= len || name[i] != 'E' || !b.len) {
+	if (!b.len || (nested && (i >= len || name[i] != 'E'))) {
 		kr_buf_free(&b);
 		return NULL;
 	}

@@ -91,7 +91,8 @@ const struct frame *ct_stack_frame(struct kr_crashtitle *t, size_t rule,
 				   const struct frames *fr);
 bool ct_foreign_dump_before(struct kr_crashtitle *t, const struct kr_rline *lines,
 			    const struct frames *fr, const struct frame *picked);
-char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rline *lines,
+char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+		    const struct kr_rline *lines,
 		    size_t n);
 size_t ct_name_forms(struct kr_crashtitle *t, const char *name, char **forms, size_t max);
 char *ct_title_form(struct kr_crashtitle *t, const char *name);

@@ -121,8 +121,16 @@ const struct frame *ct_stall_frame(struct kr_crashtitle *t, size_t rule,
 	return first;
 }
 
+/* Whether the kernel families pass over frame f: call trace frames, and
+ * the faulting PC when the rule says so (a WARNING in the kernel's
+ * infrastructure flags its caller's misuse of it). */
+static bool pc_families(size_t rule, const struct frame *f)
+{
+	return f->kind != FK_PC || (kr_rules[rule].flags & KR_RULE_PC_FAMILIES);
+}
+
 /* The first frame that is not skipped; the faulting PC is passed over
- * by the skip lists only. When every frame is skipped, the first that
+ * by the skip lists only (unless the rule says otherwise). When every frame is skipped, the first that
  * only a kernel family skips: the crash is in the machinery itself (a
  * work function of the workqueue code, an RCU callback). */
 const struct frame *ct_stack_frame(struct kr_crashtitle *t, size_t rule,
@@ -131,7 +139,7 @@ const struct frame *ct_stack_frame(struct kr_crashtitle *t, size_t rule,
 	const struct frame *fallback = NULL;
 	for (size_t i = 0; i < fr->n; i++) {
 		const struct frame *f = &fr->f[i];
-		if (!ct_skip_reason(t, rule, f->name, f->kind != FK_PC))
+		if (!ct_skip_reason(t, rule, f->name, pc_families(rule, f)))
 			return f;
 		if (!fallback && family_skipped(t, rule, f->name))
 			fallback = f;
@@ -159,10 +167,31 @@ bool ct_foreign_dump_before(struct kr_crashtitle *t, const struct kr_rline *line
 	return false;
 }
 
-/* The function of lockdep's first "at:" line. */
-char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rline *lines,
-		    size_t n)
+/* The caller of a lock wrapper: the first frame after `name` in the
+ * stack that is not passed over, or NULL when the stack does not hold it. */
+static const char *wrapper_caller(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+				  const char *name)
 {
+	for (size_t i = 0; i < fr->n; i++) {
+		if (strcmp(fr->f[i].name, name) != 0)
+			continue;
+		for (size_t j = i + 1; j < fr->n; j++)
+			if (!ct_skipped(t, rule, fr->f[j].name))
+				return fr->f[j].name;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* The function of lockdep's first "at:" line. When that function is a
+ * kernel family's lock wrapper (tty_ldisc_ref_wait, a driver core
+ * device_lock helper), the lock was taken for its caller: the frame after
+ * it in the report's stack when there is one, else the next "at:" line;
+ * the wrapper itself only when nothing else is named. */
+char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct frames *fr,
+		    const struct kr_rline *lines, size_t n)
+{
+	char *wrapper = NULL;
 	for (size_t i = 1; i < n; i++) {
 		const struct kr_rline *l = &lines[i];
 		if (!ct_same_context(&lines[0], l))
@@ -180,11 +209,26 @@ char *ct_lock_frame(struct kr_crashtitle *t, size_t rule, const struct kr_rline 
 		}
 		if (!name)
 			continue;
-		if (!ct_skip_reason(t, rule, name, false))
+		if (ct_skip_reason(t, rule, name, false)) {
+			free(name);
+			continue;
+		}
+		if (!family_skipped(t, rule, name)) {
+			free(wrapper);
 			return name;
-		free(name);
+		}
+		const char *caller = wrapper_caller(t, rule, fr, name);
+		if (caller) {
+			free(wrapper);
+			free(name);
+			return kr_strdup(caller);
+		}
+		if (!wrapper)
+			wrapper = name;
+		else
+			free(name);
 	}
-	return NULL;
+	return wrapper;
 }
 
 /* ---- renames -------------------------------------------------------------- */
@@ -259,7 +303,8 @@ char *ct_explain_frames(struct kr_crashtitle *t, size_t rule, const struct frame
 	for (size_t i = 0; i < fr->n && shown < EXPLAIN_FRAMES && after < 3; i++, shown++) {
 		const struct frame *f = &fr->f[i];
 		const char *what = f->kind == FK_PC ? "pc" : "frame";
-		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL;
+		bool exempt = f->kind == FK_PC && r->frame != KR_FRAME_STALL &&
+			      !(r->flags & KR_RULE_PC_FAMILIES);
 		const char *why = ct_skip_reason(t, rule, f->name, !exempt);
 		if (f == picked)
 			kr_buf_printf(&b, "%s %s (line %zu): taken%s\n", what, f->name, f->line + 1,

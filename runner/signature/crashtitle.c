@@ -394,7 +394,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 		if (r->hdr_frame && valid_name(h->group[r->hdr_frame])) {
 			hdr = kr_crash_frame_name(h->group[r->hdr_frame],
 						  strlen(h->group[r->hdr_frame]));
-			if (!ct_skip_reason(t, rule, hdr, false))
+			if (!ct_skip_reason(t, rule, hdr, (r->flags & KR_RULE_HDR_FAMILIES) != 0))
 				cand = hdr;
 		}
 		if (!cand && (r->flags & KR_RULE_AUX_FRAME) && valid_name(aux)) {
@@ -416,7 +416,7 @@ void kr_crashtitle_report(struct kr_crashtitle *t, const struct kr_header *h,
 				picked = ct_stall_frame(t, rule, &fr);
 				break;
 			case KR_FRAME_LOCK:
-				locked = ct_lock_frame(t, rule, lines, n);
+				locked = ct_lock_frame(t, rule, &fr, lines, n);
 				cand = locked;
 				if (cand)
 					source = "lockdep's first \"at:\" line";
