@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "initramfs.h"
 #include "kbuild.h"
 #include "kr-http.h"
 #include "kr-test.h"
@@ -282,7 +283,14 @@ START_TEST(no_progress_with_key)
 	KR_ASSERT_HAS(r.results, "no console output and no progress of the reproducer for 15 s "
 			      "(syz-execprog: executed programs: 1");
 	_cleanup_free_ char *log = artifact(&r, "execprog.log");
-	KR_ASSERT_HAS(log, "running as kradar in /tmp");
+	/* in the directory the files were copied to, below its home */
+	const char *as = strstr(log, "running as kradar in /");
+	ck_assert_msg(as, "no 'running as kradar' in:\n%s", kr_test_tail(log));
+	const char *eol = strchr(as, '\n');
+	ck_assert(eol != NULL);
+	_cleanup_free_ char *line = kr_strndup(as, (size_t)(eol - as));
+	ck_assert_msg(kr_str_endswith(line, "/" KR_GUEST_SSH_DIR), "not in ~/%s: %s",
+		      KR_GUEST_SSH_DIR, line);
 	KR_ASSERT_HAS(log, "stalling");
 	run_clear(&r);
 	kr_test_tmpdir_cleanup();
