@@ -215,6 +215,15 @@ START_TEST(kernel_format_reports_get_their_titles)
 }
 END_TEST
 
+/* Real reports of a tinyconfig kernel with KASAN, UBSAN, lockdep and the
+ * hardening checks, crashed by LKDTM (tests/data/lkdtm, README.md there):
+ * kinds that Debian's kernel and kradar_test.ko cannot give. */
+START_TEST(lkdtm_crashes_get_their_titles)
+{
+	check_fixtures("lkdtm");
+}
+END_TEST
+
 /* Feeding a log in pieces of any size gives what feeding it whole gives. */
 START_TEST(chunk_size_does_not_matter)
 {
@@ -978,6 +987,7 @@ int main(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, every_fixture_gets_its_titles);
 	tcase_add_test(tc, kernel_format_reports_get_their_titles);
+	tcase_add_test(tc, lkdtm_crashes_get_their_titles);
 	tcase_add_test(tc, chunk_size_does_not_matter);
 	tcase_add_test(tc, report_offsets_and_text);
 	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);
