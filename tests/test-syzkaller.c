@@ -36,6 +36,11 @@
 	"\"binfmt_misc\":false,\"close_fds\":false,\"usb\":false,\"vhci\":false,\"wifi\":true,"   \
 	"\"ieee802154\":true,\"sysctl\":true,\"swap\":false,\"tmpdir\":true,\"segv\":true}\n"
 
+/* Threaded, run once: a call that blocks is left behind, the program ends. */
+#define OPTIONS_THREADED_ONCE                                                     \
+	"#{\"threaded\":true,\"repeat\":false,\"procs\":1,\"slowdown\":1,\"sandbox\":" \
+	"\"none\"}\n"
+
 static char *kernel;
 static char *bin;       /* the real binaries */
 static char *module_hex; /* kradar_test.ko in hex */
@@ -53,11 +58,11 @@ static void prepare(void)
 		snprintf(module_hex + 2 * i, 3, "%02x", (unsigned char)ko[i]);
 }
 
-/* The program that makes the module warn, after options. */
-static char *warn_program(const char *options)
+/* The program that writes action to the module, after options. */
+static char *action_program(const char *options, const char *action)
 {
 	return kr_asprintf(
-		"# kradar's qemu suite: load kradar_test, make it warn\n"
+		"# kradar's qemu suite: load kradar_test, write it an action\n"
 		"%s"
 		"init_module(&(0x7f0000000000)=\"%s\", 0x%zx, &(0x7f0000800000)='\\x00')\n"
 		"mkdir(&(0x7f0000900000)='./file0\\x00', 0x1ff)\n"
@@ -65,25 +70,37 @@ static char *warn_program(const char *options)
 		"0x0)\n"
 		"r0 = openat(0xffffffffffffff9c, &(0x7f0000900080)='./file0/kradar_test\\x00', "
 		"0x1, 0x0)\n"
-		"write(r0, &(0x7f0000900100)='warn', 0x4)\n",
-		options, module_hex, module_len);
+		"write(r0, &(0x7f0000900100)='%s', 0x%zx)\n",
+		options, module_hex, module_len, action, strlen(action));
+}
+
+static char *warn_program(const char *options)
+{
+	return action_program(options, "warn");
 }
 
 /* A scenario running program (file name.syz) with the real binaries;
- * execprog: more fields of the execprog object, expect: the expect object,
- * each with its leading comma (or ""). */
-static void scenario(const char *dir, const char *name, const char *program,
-		     const char *execprog, const char *expect)
+ * execprog: more fields of the execprog object, with its leading comma (or
+ * ""); expect: the expect object; extra: more top-level fields, each with
+ * its leading comma (or ""). */
+static void scenario_with(const char *dir, const char *name, const char *program,
+			  const char *execprog, const char *expect, const char *extra)
 {
 	_cleanup_free_ char *syz = kr_asprintf("%s.syz", name);
 	free(kr_test_write(dir, syz, program));
 	_cleanup_free_ char *text = kr_asprintf(
 		"{\"kradar\":1,\"name\":\"%s\",\"kernel\":{\"image\":\"%s\"},"
 		"\"repro\":{\"syz\":\"%s\"},\"execprog\":{\"bin\":\"%s\"%s}," VM_TCG "," TIMEOUTS
-		",\"expect\":%s}",
-		name, kernel, syz, bin, execprog, expect);
+		",\"expect\":%s%s}",
+		name, kernel, syz, bin, execprog, expect, extra);
 	_cleanup_free_ char *file = kr_asprintf("%s.json", name);
 	free(kr_test_write(dir, file, text));
+}
+
+static void scenario(const char *dir, const char *name, const char *program,
+		     const char *execprog, const char *expect)
+{
+	scenario_with(dir, name, program, execprog, expect, "");
 }
 
 struct run {
@@ -183,6 +200,32 @@ START_TEST(syzbot_options_line)
 }
 END_TEST
 
+/* A bug that fires after the program has ended: "deadlock" leaves two
+ * module threads blocked on each other's mutex for good. The writing call
+ * waits for them (killably); in threaded mode syz-executor leaves it behind
+ * after its call timeout and the program, run once, ends; the hung task
+ * detector reports the threads 5 to 10 s later, in the settle period. */
+START_TEST(program_exits_before_its_bug_fires)
+{
+	_cleanup_free_ char *dir = kr_path_join(kr_test_tmpdir(), "scenarios");
+	_cleanup_free_ char *program = action_program(OPTIONS_THREADED_ONCE, "deadlock");
+	scenario_with(dir, "real-late", program, "", "{\"title_regex\":\"^INFO: task hung in \"}",
+		      ",\"sysctl\":{\"kernel.hung_task_timeout_secs\":5}");
+	struct run r;
+	kradar_run(dir, &r);
+	ck_assert_msg(r.status == 0, "exit %d:\n%s\n%s", r.status, kr_test_tail(r.out), kr_test_tail(r.err));
+	_cleanup_free_ char *s = kr_test_results_scenario(r.json, "real-late");
+	KR_ASSERT_HAS(s, "\"verdict\": \"reproduced\"");
+	KR_ASSERT_HAS(s, "\"title\": \"INFO: task hung in kradar_test_deadlock_worker_");
+	/* the crash came while settling: syz-execprog had ended */
+	ck_assert_msg(strstr(s, "\"settle_s\": null") == NULL, "no settling before the crash:\n%s", s);
+	_cleanup_free_ char *log = artifact(&r, "real-late", "execprog.log");
+	KR_ASSERT_HAS(log, "parsed 1 programs");
+	run_clear(&r);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 /* A program syz-execprog cannot parse (calls this syzkaller does not
  * know, as in a newer syzkaller's program): it says "parsed 0 programs" and
  * exits 0; the run is an infra error that says so, not clean. (It drops
@@ -224,6 +267,7 @@ int main(void)
 	tcase_add_test(tc, program_crashes_guest);
 	tcase_add_test(tc, syzbot_options_line);
 	tcase_add_test(tc, unparsable_program);
+	tcase_add_test(tc, program_exits_before_its_bug_fires);
 	suite_add_tcase(s, tc);
 	return kr_test_main(s);
 }
