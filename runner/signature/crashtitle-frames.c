@@ -228,6 +228,58 @@ bool ct_same_context(const struct kr_rline *hdr, const struct kr_rline *l)
 	return hdr->ctx == -1 || l->ctx == -1 || l->ctx == hdr->ctx;
 }
 
+/* A report that prints its call trace under a "Call Trace:" line
+ * (dump_stack(), show_regs()) has no stack frames of its own before it,
+ * only the PC's line: frame lines between its header and that line were
+ * printed by another task or CPU into the middle of the report. They go,
+ * unless nothing would be left. Only for titles named from the stack, and
+ * not for reports that print stacks without such a line: KFENCE, KMSAN and
+ * KCSAN (stack_trace_print() and stack depot records, then maybe a later
+ * dump), lockdep (the stacks of its lock chains come before the
+ * backtrace), stalls (other CPUs' stacks) and rules whose stack starts
+ * elsewhere (stack_from). */
+static bool stack_after_call_trace_line(const struct kr_rule *r)
+{
+	static const char *const bare[] = { "KFENCE", "KMSAN", "KCSAN", "LOCKDEP" };
+	if (r->frame != KR_FRAME_STACK || (r->flags & KR_RULE_AFTER_IRQ) || r->stack_from)
+		return false;
+	for (size_t i = 0; r->type && i < KR_ARRAY_SIZE(bare); i++)
+		if (kr_str_startswith(r->type, bare[i]))
+			return false;
+	return true;
+}
+
+static void drop_frames_before_call_trace(struct kr_crashtitle *t, size_t rule,
+					  const struct kr_rline *lines, size_t n, size_t first,
+					  struct frames *fr)
+{
+	if (!stack_after_call_trace_line(&kr_rules[rule]))
+		return;
+	size_t trace = 0;
+	for (size_t i = first; i < n && !trace; i++)
+		if (ct_same_context(&lines[0], &lines[i]) &&
+		    kr_regex_matches(ct_pattern(t, P_CALL_TRACE), lines[i].s, lines[i].n))
+			trace = i;
+	if (!trace)
+		return;
+	bool before = false, after = false;
+	for (size_t i = 0; i < fr->n; i++) {
+		if (fr->f[i].kind != FK_FRAME)
+			continue;
+		if (fr->f[i].line < trace)
+			before = true;
+		else
+			after = true;
+	}
+	if (!before || !after)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < fr->n; i++)
+		if (fr->f[i].kind != FK_FRAME || fr->f[i].line > trace)
+			fr->f[k++] = fr->f[i];
+	fr->n = k;
+}
+
 void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rline *lines,
 		       size_t n, struct frames *out)
 {
@@ -273,6 +325,7 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 		if (f->kind == FK_FRAME)
 			out->call_trace = true;
 	}
+	drop_frames_before_call_trace(t, rule, lines, n, first, out);
 	if (out->n && out->f[out->n - 1].arm && out->f[out->n - 1].caller[0] &&
 	    out->n < MAX_FRAMES) {
 		struct frame *last = &out->f[out->n - 1];

@@ -30,6 +30,7 @@ enum {
 	P_AT,
 	P_FOREIGN,
 	P_FOREIGN_FRAME,
+	P_CALL_TRACE,
 	P_COUNT
 };
 

@@ -156,6 +156,9 @@ struct kr_regex *ct_pattern(struct kr_crashtitle *t, int which)
 	case P_FOREIGN:
 		t->pat[which] = ct_compile(kr_foreign_dump_lines, KR_REGEX_NO_JIT);
 		break;
+	case P_CALL_TRACE:
+		t->pat[which] = ct_compile("^(?:Call Trace:|Call trace:|Backtrace:)", KR_REGEX_NO_JIT);
+		break;
 	case P_AT:
 		/* lockdep's "(lock){....}, at: FUNC+0x12/0x34" (the function may
 		 * be on the next line in old kernels) */
