@@ -224,6 +224,70 @@ START_TEST(lkdtm_crashes_get_their_titles)
 }
 END_TEST
 
+/* A WARNING in allocator helpers of a kernel newer than the families'
+ * table (names it does not know), from a driver's probe. */
+static const char newer_helpers_warning[] =
+	"[   10.100000] ------------[ cut here ]------------\n"
+	"[   10.100100] WARNING: CPU: 0 PID: 1 at mm/slub.c:4242 kmfresh_check+0x10/0x20\n"
+	"[   10.100200] Modules linked in:\n"
+	"[   10.100300] CPU: 0 PID: 1 Comm: sh Not tainted 6.9.0 #1\n"
+	"[   10.100400] RIP: 0010:kmfresh_check+0x10/0x20\n"
+	"[   10.100500] Call Trace:\n"
+	"[   10.100600]  <TASK>\n"
+	"[   10.100700]  kmfresh_get+0x20/0x40\n"
+	"[   10.100800]  fresh_selftest_case+0x11/0x30\n"
+	"[   10.100900]  foo_driver_probe+0x30/0x50\n"
+	"[   10.101000]  really_probe+0x1b0/0x4e0\n"
+	"[   10.101100]  driver_probe_device+0x4a/0xd0\n"
+	"[   10.101200]  </TASK>\n"
+	"[   10.101300] ---[ end trace 0000000000000000 ]---\n";
+
+static int file_of_calls;
+
+/* The debug info's answer for the fixture's functions. */
+static char *fixture_file_of(void *ctx, const char *func)
+{
+	ck_assert_str_eq(ctx, "ctx");
+	file_of_calls++;
+	if (!strcmp(func, "kmfresh_check") || !strcmp(func, "kmfresh_get"))
+		return kr_strdup("mm/slub.c");
+	if (!strcmp(func, "fresh_selftest_case"))
+		return kr_strdup("lib/test_fresh_slab.c"); /* a test: no family */
+	if (!strcmp(func, "foo_driver_probe"))
+		return kr_strdup("drivers/foo/foo.c");
+	return NULL;
+}
+
+/* A frame the kernel families' table lacks gets the family of its source
+ * file when the debug info gives it (kr_scanner_set_file_of): allocator
+ * helpers of a newer kernel are passed over as the table's are; a test
+ * file is of no family; each function is asked about once per scanner. */
+START_TEST(families_by_source_file)
+{
+	_cleanup_(kr_scanner_freep) struct kr_scanner *plain = scan(newer_helpers_warning);
+	ck_assert_uint_eq(kr_scanner_n_crashes(plain), 1);
+	ck_assert_str_eq(kr_scanner_crash(plain, 0)->title, "WARNING in kmfresh_check");
+
+	_cleanup_(kr_scanner_freep) struct kr_scanner *s = kr_scanner_new();
+	kr_scanner_set_file_of(s, fixture_file_of, "ctx");
+	kr_scanner_explain(s);
+	file_of_calls = 0;
+	for (int i = 0; i < 2; i++) /* the same report twice */
+		ck_assert_int_eq(kr_scanner_feed(s, newer_helpers_warning,
+						 strlen(newer_helpers_warning)),
+				 0);
+	ck_assert_int_eq(kr_scanner_finish(s), 0);
+	ck_assert_uint_eq(kr_scanner_n_crashes(s), 2);
+	ck_assert_str_eq(kr_scanner_crash(s, 1)->title, "WARNING in fresh_selftest_case");
+	const struct kr_crash *c = kr_scanner_crash(s, 0);
+	ck_assert_str_eq(c->title, "WARNING in fresh_selftest_case");
+	KR_ASSERT_HAS(c->explain, "kmfresh_get (line 7): skipped: kernel family alloc "
+				  "(its file mm/slub.c)");
+	/* at most the trace's four names, each once for both reports */
+	ck_assert_int_le(file_of_calls, 4);
+}
+END_TEST
+
 /* Feeding a log in pieces of any size gives what feeding it whole gives. */
 START_TEST(chunk_size_does_not_matter)
 {
@@ -988,6 +1052,7 @@ int main(void)
 	tcase_add_test(tc, every_fixture_gets_its_titles);
 	tcase_add_test(tc, kernel_format_reports_get_their_titles);
 	tcase_add_test(tc, lkdtm_crashes_get_their_titles);
+	tcase_add_test(tc, families_by_source_file);
 	tcase_add_test(tc, chunk_size_does_not_matter);
 	tcase_add_test(tc, report_offsets_and_text);
 	tcase_add_test(tc, hit_comes_with_the_header_and_crashes_when_complete);

@@ -177,6 +177,11 @@ START_TEST(vmlinux_inline_chain)
 	/* past the end of the function: not resolved */
 	ck_assert_int_eq(kr_symbolizer_frame(s, "fx_caller", cs + 1, cs, NULL, false, &lines, &n),
 			 0);
+	/* a function's source file, for the title engine's families */
+	_cleanup_free_ char *file = kr_symbolizer_function_file(s, "fx_plain", NULL);
+	ck_assert_str_eq(file, "drivers/fx/fixture.c");
+	ck_assert_ptr_null(kr_symbolizer_function_file(s, "fx_no_such_function", NULL));
+	ck_assert_ptr_null(kr_symbolizer_function_file(s, "fx_plain", "no_such_mod"));
 	kr_test_tmpdir_cleanup();
 }
 END_TEST
@@ -204,6 +209,11 @@ START_TEST(module_laid_out_offline)
 	_cleanup_strv_free_ char **w = kr_symbolizer_take_warnings(s);
 	ck_assert_uint_eq(kr_strv_len(w), 1);
 	KR_ASSERT_HAS(w[0], "no .ko for module other_mod");
+	/* a function's file: from the module by name, or found in it */
+	_cleanup_free_ char *f1 = kr_symbolizer_function_file(s, "fx_caller", "fx_mod");
+	_cleanup_free_ char *f2 = kr_symbolizer_function_file(s, "fx_caller", NULL);
+	ck_assert_str_eq(f1, "drivers/fx/fixture.c");
+	ck_assert_str_eq(f2, "drivers/fx/fixture.c");
 	kr_test_tmpdir_cleanup();
 }
 END_TEST

@@ -123,6 +123,38 @@ static char *report_text(const struct prepared *p, const char *title, const char
 	return title ? kr_asprintf("%s\n\n%s", title, body) : kr_strdup(body);
 }
 
+static char *function_file(void *symbolizer, const char *func)
+{
+	return kr_symbolizer_function_file(symbolizer, func, NULL);
+}
+
+/* With debug info at hand, console.log scanned again with the kernel
+ * families also taken from the frames' source files (a helper that the
+ * families' table, made from another kernel version, lacks). Not while the
+ * guest runs: the first lookup loads vmlinux, which would delay stopping at
+ * a hit. The new scan replaces sc only when it found the same reports. */
+static struct kr_scanner *rescan_with_files(const struct prepared *p, const char *dir,
+					    const struct kr_scanner *sc)
+{
+	if (!p->symbolizer || !kr_scanner_n_crashes(sc))
+		return NULL;
+	_cleanup_free_ char *path = kr_path_join(dir, "console.log");
+	_cleanup_free_ char *text = NULL;
+	size_t len = 0;
+	if (kr_read_file(path, (size_t)256 << 20, &text, &len) < 0) /* a console this big: as it was */
+		return NULL;
+	_cleanup_(kr_scanner_freep) struct kr_scanner *again = kr_scanner_new();
+	kr_scanner_set_file_of(again, function_file, p->symbolizer);
+	kr_scanner_feed(again, text, len);
+	kr_scanner_finish(again);
+	if (kr_scanner_n_crashes(again) != kr_scanner_n_crashes(sc))
+		return NULL;
+	for (size_t i = 0; i < kr_scanner_n_crashes(sc); i++)
+		if (kr_scanner_crash(again, i)->start != kr_scanner_crash(sc, i)->start)
+			return NULL;
+	return KR_TAKE_PTR(again);
+}
+
 static void classify(const struct kr_scenario *s, const struct prepared *p,
 		     struct kr_guest_result *g, struct kr_scanner *sc, const char *dir,
 		     struct kr_run_result *run)
@@ -476,7 +508,8 @@ void run_in_guest(struct ctx *c, const struct kr_scenario *s, const struct prepa
 	run->duration_s = g.duration_s;
 	run->boot_s = g.boot_s;
 	run->settle_s = g.settle_s;
-	classify(s, p, &g, sc, dir, run);
+	_cleanup_(kr_scanner_freep) struct kr_scanner *with_files = rescan_with_files(p, dir, sc);
+	classify(s, p, &g, with_files ? with_files : sc, dir, run);
 	*stop_from = g.stop_from_ns;
 	kr_guest_result_clear(&g);
 }

@@ -80,6 +80,11 @@ struct kr_scanner *kr_scanner_new(void)
 	return s;
 }
 
+void kr_scanner_set_file_of(struct kr_scanner *s, kr_scanner_file_fn file_of, void *ctx)
+{
+	kr_crashtitle_set_file_of(s->titles, file_of, ctx);
+}
+
 void kr_scanner_explain(struct kr_scanner *s)
 {
 	kr_crashtitle_set_explain(s->titles);

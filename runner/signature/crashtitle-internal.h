@@ -47,6 +47,19 @@ struct kr_crashtitle {
 	bool families_set[256];
 	char *family_reason[64];
 	bool explain;
+	/* families by source file (kr_crashtitle_set_file_of) */
+	kr_function_file_fn file_of;
+	void *file_of_ctx;
+	struct kr_regex *family_file[2 * 32 + 1]; /* path, name per entry; the tests' */
+	struct file_family *by_file;              /* the functions asked about */
+	size_t n_by_file;
+};
+
+/* A function whose family came from its source file. */
+struct file_family {
+	char *func;
+	int family;   /* -1: none */
+	char *reason; /* "kernel family F (its file P)" */
 };
 
 enum frame_kind {

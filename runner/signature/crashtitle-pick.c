@@ -26,6 +26,56 @@ static int kernel_family(const char *name)
 	return f ? f->family : -1;
 }
 
+/* The family of a source file (kr_kernel_family_files), or -1. */
+static int file_family(struct kr_crashtitle *t, const char *path, const char *func)
+{
+	size_t tests = 2 * kr_n_kernel_family_files;
+	if (!t->family_file[tests])
+		t->family_file[tests] = ct_compile(kr_kernel_family_tests, KR_REGEX_NO_JIT);
+	if (ct_name_matches(t->family_file[tests], path))
+		return -1;
+	for (size_t i = 0; i < kr_n_kernel_family_files; i++) {
+		const struct kr_kernel_family_file *e = &kr_kernel_family_files[i];
+		if (!t->family_file[2 * i])
+			t->family_file[2 * i] = ct_compile(e->path, KR_REGEX_NO_JIT);
+		if (!ct_name_matches(t->family_file[2 * i], path))
+			continue;
+		if (e->name) {
+			if (!t->family_file[2 * i + 1])
+				t->family_file[2 * i + 1] = ct_compile(e->name, KR_REGEX_NO_JIT);
+			if (!ct_name_matches(t->family_file[2 * i + 1], func))
+				continue;
+		}
+		return e->family;
+	}
+	return -1;
+}
+
+/* A function the families' table lacks, by its source file: asked of
+ * file_of once per name. */
+static const struct file_family *family_by_file(struct kr_crashtitle *t, const char *func)
+{
+	for (size_t i = 0; i < t->n_by_file; i++)
+		if (!strcmp(t->by_file[i].func, func))
+			return &t->by_file[i];
+	t->by_file = kr_realloc(t->by_file, (t->n_by_file + 1) * sizeof(*t->by_file));
+	struct file_family *ff = &t->by_file[t->n_by_file++];
+	*ff = (struct file_family){ .func = kr_strdup(func), .family = -1 };
+	_cleanup_free_ char *path = t->file_of(t->file_of_ctx, func);
+	if (path)
+		ff->family = file_family(t, path, func);
+	if (ff->family >= 0)
+		ff->reason = kr_asprintf("kernel family %s (its file %s)",
+					 kr_kernel_families[ff->family], path);
+	return ff;
+}
+
+void kr_crashtitle_set_file_of(struct kr_crashtitle *t, kr_function_file_fn file_of, void *ctx)
+{
+	t->file_of = file_of;
+	t->file_of_ctx = ctx;
+}
+
 /* The families named in "a|b" ("*": all) as a mask. */
 static uint64_t family_mask(const char *names)
 {
@@ -72,6 +122,12 @@ const char *ct_skip_reason(struct kr_crashtitle *t, size_t rule, const char *nam
 		t->families_set[rule] = true;
 	}
 	int fam = kernel_family(name);
+	if (fam < 0 && t->file_of) {
+		const struct file_family *ff = family_by_file(t, name);
+		if (ff->family >= 0 && (t->families[rule] & (UINT64_C(1) << ff->family)))
+			return ff->reason;
+		return NULL;
+	}
 	if (fam < 0 || !(t->families[rule] & (UINT64_C(1) << fam)))
 		return NULL;
 	if (!t->family_reason[fam])

@@ -172,7 +172,8 @@ struct kr_regex *ct_pattern(struct kr_crashtitle *t, int which)
 
 struct kr_crashtitle *kr_crashtitle_new(void)
 {
-	if (kr_n_rules > 256 || kr_n_renames > 32 || kr_n_kernel_families > 64)
+	if (kr_n_rules > 256 || kr_n_renames > 32 || kr_n_kernel_families > 64 ||
+	    kr_n_kernel_family_files > 32)
 		abort();
 	return kr_calloc(1, sizeof(struct kr_crashtitle));
 }
@@ -200,6 +201,13 @@ void kr_crashtitle_free(struct kr_crashtitle *t)
 		kr_regex_free(t->pat[i]);
 	for (size_t i = 0; i < 64; i++)
 		free(t->family_reason[i]);
+	for (size_t i = 0; i < KR_ARRAY_SIZE(t->family_file); i++)
+		kr_regex_free(t->family_file[i]);
+	for (size_t i = 0; i < t->n_by_file; i++) {
+		free(t->by_file[i].func);
+		free(t->by_file[i].reason);
+	}
+	free(t->by_file);
 	free(t);
 }
 

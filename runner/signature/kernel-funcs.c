@@ -9336,3 +9336,27 @@ const struct kr_kernel_func kr_kernel_funcs[] = {
 	{ "zswap_max_write", 6 },
 };
 const size_t kr_n_kernel_funcs = 9307;
+
+const struct kr_kernel_family_file kr_kernel_family_files[] = {
+	{ "^(?:mm/(kasan|kmsan|kfence)/|kernel/kcsan/|kernel/kcov\\.c|lib/ubsan\\.c|mm/kmemleak\\.c|lib/stackdepot\\.c|kernel/stacktrace\\.c|mm/page_owner\\.c|arch/x86/kernel/(dumpstack|dumpstack_64|unwind_\\w+)\\.c|lib/fault-inject\\.c|mm/failslab\\.c|include/linux/(kasan|kasan-checks|kmsan|kmsan-checks|kcsan|kcsan-checks|kcov|kfence|kmemleak|instrumented|stackdepot|page_owner|fault-inject)\\.h)", NULL, 0 },
+	{ "^(?:kernel/locking/|lib/(refcount|atomic64|dec_and_lock|smp_processor_id)\\.c|drivers/tty/tty_(ldsem|mutex)\\.c|include/linux/(spinlock|spinlock_api_smp|rwlock|rwlock_api_smp|mutex|rwsem|percpu-rwsem|seqlock|refcount|kref|lockdep|local_lock|local_lock_internal|bit_spinlock|ww_mutex|semaphore|preempt)\\.h|include/asm-generic/q(spin|rw)lock\\.h)", NULL, 1 },
+	{ "^(?:kernel/rcu/|include/linux/(rcupdate|rcupdate_wait|rcutree|srcu|srcutree|rculist|rcuref)\\.h)", NULL, 2 },
+	{ "^(?:kernel/softirq\\.c|kernel/irq/|arch/x86/kernel/(irq|apic/apic)\\w*\\.c|kernel/time/tick-\\w+\\.c)", NULL, 3 },
+	{ "^(?:arch/x86/entry/|kernel/entry/|arch/arm64/kernel/(entry-common|syscall)\\.c|kernel/kthread\\.c|kernel/task_work\\.c)", NULL, 4 },
+	{ "^(?:kernel/workqueue\\.c|include/linux/workqueue\\.h)", NULL, 5 },
+	{ "^(?:mm/(slab|slub|slob|slab_common|page_alloc|percpu|percpu-\\w+|mempool|vmalloc|util|memcontrol)\\.c|net/core/page_pool\\.c|include/linux/(slab|gfp|percpu|mempool|vmalloc)\\.h|include/net/page_pool\\.h)", NULL, 6 },
+	{ "^(?:lib/debugobjects\\.c|include/linux/debugobjects\\.h)", NULL, 7 },
+	{ "^(?:lib/kobject(_uevent)?\\.c|fs/sysfs/|lib/klist\\.c|include/linux/(kobject|sysfs)\\.h)", NULL, 8 },
+	{ "^(?:drivers/base/(core|dd|bus|driver|devres|platform|class|component)\\.c|include/linux/device\\.h|include/linux/device/)", NULL, 9 },
+	{ "^(?:drivers/usb/core/(urb|message|hcd|driver|usb)\\.c|include/linux/usb\\.h|include/linux/usb/hcd\\.h)", NULL, 10 },
+	{ "^(?:lib/(idr|radix-tree|xarray)\\.c|include/linux/(idr|xarray|radix-tree)\\.h)", NULL, 11 },
+	{ "^(?:lib/(string|string_helpers|vsprintf|hexdump|list_debug|rbtree|bitmap|find_bit|iov_iter|usercopy|sort|bsearch|kstrtox|ctype|memcat_p|cmdline|scatterlist|rhashtable|llist|plist|crc\\w*|checksum)\\.c|lib/crypto/|arch/x86/lib/|mm/maccess\\.c|mm/usercopy\\.c|include/linux/(string|list|bitmap|bitops|uaccess|rbtree|llist|rhashtable|scatterlist|kstrtox|fortify-string|crc\\w*)\\.h|crypto/(?!af_alg\\.c|algif_)[\\w-]+\\.c|include/crypto/(hash|skcipher|aead|algapi|scatterwalk|internal/\\w+)\\.h)", NULL, 12 },
+	{ "^(?:fs/notify/(fsnotify|mark|group|notification)\\.c|include/linux/fsnotify(_backend)?\\.h)", NULL, 13 },
+	{ "^(?:drivers/tty/tty_ldisc\\.c)", "^(?:(__)?tty_ldisc_(lock|unlock)\\w*|tty_ldisc_(lock|unlock)_pair\\w*|tty_ldisc_ref(_wait)?|tty_ldisc_deref)$", 1 },
+	{ "^(?:drivers/tty/tty_ldisc\\.c|include/linux/tty_ldisc\\.h)", NULL, 14 },
+	{ "^(?:net/core/dev\\.c)", "^(?:unregister_netdevice\\w*|unregister_netdev|netdev_run_todo|netdev_wait_allrefs\\w*|rollback_registered\\w*|netdev_unregister\\w*|dev_close_many|__dev_close_many)$", 15 },
+	{ "^(?:arch/(x86|arm64)/kernel/traps\\.c|arch/(x86|arm64)/mm/fault\\.c|kernel/panic\\.c|arch/x86/kernel/nmi\\.c|lib/nmi_backtrace\\.c|lib/bug\\.c)", NULL, 16 },
+	{ "^(?:kernel/sched/(completion|wait|wait_bit|swait)\\.c|include/linux/(wait|wait_bit|completion|swait|delay)\\.h)", NULL, 17 },
+};
+const size_t kr_n_kernel_family_files = 19;
+const char kr_kernel_family_tests[] = "(^|/)(test[-_][\\w-]+|[\\w-]+[-_]test|[\\w-]*selftest[\\w-]*|kunit[\\w-]*)\\.c$";

@@ -19,3 +19,17 @@ extern const size_t kr_n_kernel_families;
 /* sorted by name (strcmp) */
 extern const struct kr_kernel_func kr_kernel_funcs[];
 extern const size_t kr_n_kernel_funcs;
+
+/* The families by source file: a path (relative to the kernel tree) that
+ * matches path (and a function whose name matches name, when not NULL) is
+ * of family; the first entry that matches wins. Files of tests
+ * (kr_kernel_family_tests) are of none. PCRE2 patterns. */
+struct kr_kernel_family_file {
+	const char *path;
+	const char *name;
+	unsigned char family;
+};
+
+extern const struct kr_kernel_family_file kr_kernel_family_files[];
+extern const size_t kr_n_kernel_family_files;
+extern const char kr_kernel_family_tests[];

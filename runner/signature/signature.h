@@ -64,6 +64,13 @@ struct kr_scanner *kr_scanner_new(void);
 void kr_scanner_free(struct kr_scanner *s);
 KR_DEFINE_CLEANUP(struct kr_scanner, kr_scanner_free)
 
+/* Gives the title engine the source file of functions its kernel families'
+ * table lacks: file_of(ctx, func) returns the file relative to the kernel
+ * tree (allocated) or NULL (kr_symbolizer_function_file, when the run has
+ * debug info). ctx must outlive the scanner. */
+typedef char *(*kr_scanner_file_fn)(void *ctx, const char *func);
+void kr_scanner_set_file_of(struct kr_scanner *s, kr_scanner_file_fn file_of, void *ctx);
+
 /* Makes every crash found from now on carry its explanation (kr_crash.explain). */
 void kr_scanner_explain(struct kr_scanner *s);
 

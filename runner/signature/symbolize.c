@@ -320,8 +320,8 @@ static bool open_file(struct kr_symbolizer *s, struct elf_file *f)
 
 /* The first symbol called name that the kernel would print with this
  * size, else NULL; *named says whether there was any of that name. */
-static const struct sym *find_sym(const struct elf_file *f, const char *name, uint64_t size,
-				  bool *named)
+/* The index of the first symbol called name or after it. */
+static size_t first_named(const struct elf_file *f, const char *name)
 {
 	size_t lo = 0, hi = f->n_syms;
 	while (lo < hi) {
@@ -331,6 +331,13 @@ static const struct sym *find_sym(const struct elf_file *f, const char *name, ui
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+static const struct sym *find_sym(const struct elf_file *f, const char *name, uint64_t size,
+				  bool *named)
+{
+	size_t lo = first_named(f, name);
 	*named = false;
 	for (size_t i = lo; i < f->n_syms && !strcmp(f->syms[i].name, name); i++) {
 		*named = true;
@@ -562,6 +569,20 @@ static struct cached *cache_slot(struct elf_file *f, Dwarf_Addr addr)
 	return &f->cache[j];
 }
 
+/* The lines of addr, from the cache or resolved into it. */
+static const struct cached *lines_at(struct elf_file *f, Dwarf_Addr addr, const char *sym_name)
+{
+	struct cached *c = cache_slot(f, addr);
+	if (!c->addr) {
+		c->addr = addr;
+		f->cache_used++;
+		/* The log's name of the frame is the symbol's name: kept as is. */
+		resolve(f, addr, sym_name, &c->lines, &c->n);
+		c->resolved = c->n > 0;
+	}
+	return c;
+}
+
 int kr_symbolizer_frame(struct kr_symbolizer *s, const char *func, unsigned long off,
 			unsigned long size, const char *module, bool ret_addr,
 			struct kr_symbol_line **lines, size_t *n)
@@ -596,19 +617,36 @@ int kr_symbolizer_frame(struct kr_symbolizer *s, const char *func, unsigned long
 	Dwarf_Addr addr = sym->addr + off - (ret_addr && off ? 1 : 0);
 	if (!addr)
 		return 0;
-	struct cached *c = cache_slot(f, addr);
-	if (!c->addr) {
-		c->addr = addr;
-		f->cache_used++;
-		/* The log's name of the frame is the symbol's name: kept as is. */
-		resolve(f, addr, sym->name, &c->lines, &c->n);
-		c->resolved = c->n > 0;
-	}
+	const struct cached *c = lines_at(f, addr, sym->name);
 	if (!c->resolved)
 		return 0;
 	*lines = copy_lines(c->lines, c->n);
 	*n = c->n;
 	return 1;
+}
+
+static char *function_file(struct kr_symbolizer *s, struct elf_file *f, const char *func)
+{
+	if (!f || !open_file(s, f) || !f->n_syms || !f->has_dwarf)
+		return NULL;
+	size_t i = first_named(f, func);
+	if (i == f->n_syms || strcmp(f->syms[i].name, func) != 0 || !f->syms[i].addr)
+		return NULL;
+	const struct cached *c = lines_at(f, f->syms[i].addr, f->syms[i].name);
+	if (!c->resolved)
+		return NULL;
+	const char *file = c->lines[c->n - 1].file;
+	return file && strcmp(file, "??") != 0 ? kr_strdup(file) : NULL;
+}
+
+char *kr_symbolizer_function_file(struct kr_symbolizer *s, const char *func, const char *module)
+{
+	if (module)
+		return function_file(s, find_module(s, module), func);
+	char *file = function_file(s, s->vmlinux, func);
+	for (size_t i = 0; !file && i < s->n_modules; i++)
+		file = function_file(s, s->modules[i], func);
+	return file;
 }
 
 /* Where a console line's prefixes end: "[    2.940049]", "[  T92]". */

@@ -63,6 +63,12 @@ int kr_symbolizer_frame(struct kr_symbolizer *s, const char *func, unsigned long
 			struct kr_symbol_line **lines, size_t *n);
 void kr_symbol_lines_free(struct kr_symbol_line *lines, size_t n);
 
+/* The source file of function func (of module's .ko; with module NULL, of
+ * vmlinux or else of the first .ko that has it), relative to the kernel
+ * tree when it can be told: the file of its first instruction's line. Allocated; NULL when there is no such symbol, no
+ * debug info or no line. Quiet but for a missing or unreadable file. */
+char *kr_symbolizer_function_file(struct kr_symbolizer *s, const char *func, const char *module);
+
 /* Symbolizes a report or a whole console log: every frame line gets its
  * " file:line" at the end and, before it, its "[inline]" lines, with the
  * frame line's prefix (timestamp, indentation). Other lines are kept as

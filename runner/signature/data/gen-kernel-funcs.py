@@ -16,7 +16,9 @@ for locking, RCU, printk, allocators, sanitizer runtimes, driver and USB
 core, ...). A name that is also defined in a .c file outside its family (a
 static helper with a common name) is left out: the frame cannot be told
 apart.
-The output is a C table sorted by name that crashtitle.c searches.
+The output is a C table sorted by name that crashtitle.c searches, and the
+families' file patterns (for a function the table lacks whose source file
+the debug info gives).
 """
 import os
 import re
@@ -196,6 +198,23 @@ def main():
         print('\t{ "%s", %d },' % (n, fams.index(f)))
     print("};")
     print("const size_t kr_n_kernel_funcs = %d;" % len(rows))
+    print()
+    # The same families by source file, for functions that are not in the
+    # table (another kernel version's helpers) whose file the debug info
+    # gives: PCRE2 patterns, the path's anchored at its start, the name's
+    # whole; the first that matches wins, as above.
+    print("const struct kr_kernel_family_file kr_kernel_family_files[] = {")
+    for f, pre, names in FAMILIES:
+        print('\t{ %s, %s, %d },' % (c_string("^(?:%s)" % pre),
+                                     c_string("^(?:%s)$" % names) if names else "NULL",
+                                     fams.index(f)))
+    print("};")
+    print("const size_t kr_n_kernel_family_files = %d;" % len(FAMILIES))
+    print("const char kr_kernel_family_tests[] = %s;" % c_string(TESTS.pattern))
+
+
+def c_string(s):
+    return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
 
 
 if __name__ == "__main__":
