@@ -233,14 +233,14 @@ bool ct_same_context(const struct kr_rline *hdr, const struct kr_rline *l)
  * only the PC's line: frame lines between its header and that line were
  * printed by another task or CPU into the middle of the report. They go,
  * unless nothing would be left. Only for titles named from the stack, and
- * not for reports that print stacks without such a line: KFENCE, KMSAN and
- * KCSAN (stack_trace_print() and stack depot records, then maybe a later
- * dump), lockdep (the stacks of its lock chains come before the
+ * not for reports that print stacks without such a line: KFENCE, KMSAN,
+ * KCSAN and kmemleak (stack_trace_print() and stack depot records, then
+ * maybe a later dump), lockdep (the stacks of its lock chains come before the
  * backtrace), stalls (other CPUs' stacks) and rules whose stack starts
  * elsewhere (stack_from). */
 static bool stack_after_call_trace_line(const struct kr_rule *r)
 {
-	static const char *const bare[] = { "KFENCE", "KMSAN", "KCSAN", "LOCKDEP" };
+	static const char *const bare[] = { "KFENCE", "KMSAN", "KCSAN", "LOCKDEP", "LEAK" };
 	if (r->frame != KR_FRAME_STACK || (r->flags & KR_RULE_AFTER_IRQ) || r->stack_from)
 		return false;
 	for (size_t i = 0; r->type && i < KR_ARRAY_SIZE(bare); i++)
