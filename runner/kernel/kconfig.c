@@ -326,6 +326,11 @@ struct ksym {
 	size_t n_selected_by;
 };
 
+/* Nesting of Kconfig's source statements; files read in all (the kernel's
+ * tree has under 2,000). */
+#define MAX_SOURCE_DEPTH 64
+#define MAX_SOURCE_FILES 20000
+
 struct kparse {
 	const char *srctree;
 	const char *arch, *env_arch;
@@ -336,7 +341,12 @@ struct kparse {
 	size_t n_stack, alloc_stack;
 	size_t *frames; /* stack depth at each block start; -1 for blocks that add nothing */
 	size_t n_frames, alloc_frames;
-	int depth; /* source nesting, against loops */
+	int depth; /* source nesting */
+	/* The files being parsed, outermost first: a file that sources
+	 * itself, directly or not, is not read again (kconfig calls that
+	 * recursive inclusion an error). */
+	const char *open_files[MAX_SOURCE_DEPTH];
+	size_t n_files; /* files read, against a tree that sources files many times */
 	/* The entry whose attributes follow, kind 'c' config, 'm' menu or
 	 * choice (depends on adds to the block), 'o' other (ignored). */
 	char cur_kind;
@@ -565,13 +575,17 @@ static int indent_of(const char *s)
 
 static void parse_file(struct kparse *k, const char *path)
 {
-	if (k->depth > 64)
+	if (k->depth >= MAX_SOURCE_DEPTH || k->n_files >= MAX_SOURCE_FILES)
 		return;
+	for (int i = 0; i < k->depth; i++)
+		if (!strcmp(k->open_files[i], path))
+			return;
 	_cleanup_free_ char *text = NULL;
 	size_t len;
 	if (kr_read_file(path, 16 << 20, &text, &len) < 0)
 		return; /* osource, or an unexpanded macro: nothing to learn */
-	k->depth++;
+	k->n_files++;
+	k->open_files[k->depth++] = path;
 	bool in_help = false;
 	int help_indent = -1;
 	struct kr_buf joined = KR_BUF_INIT(SIZE_MAX);
