@@ -25,15 +25,19 @@ struct kr_freeze_plan {
 	double hold_s;
 	double max_s;            /* let it go after this long stopped anyway */
 	double timeout_s;        /* give up waiting for ready */
+	int attempts;            /* stops of max_s, 2 s apart, until the until
+				  * text comes (0: one) */
 };
 
 struct kr_freeze_report {
-	double stopped_s;  /* how long the thread was stopped */
+	double stopped_s;  /* how long the thread was stopped (the last time) */
 	double until_s;    /* from stopping to the until text; -1: it never came */
+	int attempts;      /* how many times it was stopped */
 };
 
 /* Waits for plan->ready, stops the thread, waits for plan->until (or
- * max_s), waits hold_s more and lets the thread go. Returns 0, or -errno
+ * max_s), waits hold_s more and lets the thread go; without the until text,
+ * again 2 s later, up to plan->attempts times. Returns 0, or -errno
  * with *err saying what failed (owned by the caller). */
 int kr_freeze_vcpu(const struct kr_freeze_plan *plan, struct kr_freeze_report *report,
 		   char **err);
