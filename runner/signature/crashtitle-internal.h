@@ -48,7 +48,7 @@ struct kr_crashtitle {
 	char *family_reason[64];
 	bool explain;
 	/* families by source file (kr_crashtitle_set_file_of) */
-	kr_function_file_fn file_of;
+	kr_scanner_file_fn file_of;
 	void *file_of_ctx;
 	struct kr_regex *family_file[2 * 32 + 1]; /* path, name per entry; the tests' */
 	struct file_family *by_file;              /* the functions asked about */

@@ -70,7 +70,7 @@ static const struct file_family *family_by_file(struct kr_crashtitle *t, const c
 	return ff;
 }
 
-void kr_crashtitle_set_file_of(struct kr_crashtitle *t, kr_function_file_fn file_of, void *ctx)
+void kr_crashtitle_set_file_of(struct kr_crashtitle *t, kr_scanner_file_fn file_of, void *ctx)
 {
 	t->file_of = file_of;
 	t->file_of_ctx = ctx;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "signature.h" /* kr_scanner_file_fn */
 #include "util.h"
 
 /* A line of a report: its text without the console prefix, and the
@@ -54,13 +55,10 @@ int kr_crashtitle_header(struct kr_crashtitle *t, const char *line, size_t len, 
 			 struct kr_header *h);
 void kr_header_clear(struct kr_header *h);
 
-/* The source file of a function, relative to the kernel tree (allocated),
- * or NULL: the debug info's answer (kr_symbolizer_function_file). */
-typedef char *(*kr_function_file_fn)(void *ctx, const char *func);
 /* A frame whose function the kernel families' table lacks (a helper of
  * another kernel version) gets the family of its source file, as file_of
  * tells it. */
-void kr_crashtitle_set_file_of(struct kr_crashtitle *t, kr_function_file_fn file_of, void *ctx);
+void kr_crashtitle_set_file_of(struct kr_crashtitle *t, kr_scanner_file_fn file_of, void *ctx);
 
 /* Makes kr_crashtitle_report() fill kr_titled.explain. */
 void kr_crashtitle_set_explain(struct kr_crashtitle *t);

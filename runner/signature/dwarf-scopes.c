@@ -360,6 +360,13 @@ struct top_scope {
 	struct scope_attrs sa;
 };
 
+/* Whether the DIE is a scope an address can be inside. */
+static bool is_scope(const struct abbrev *ab)
+{
+	return ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
+	       ab->tag == DW_TAG_lexical_block;
+}
+
 /* The walk for the scopes around pc from b (a list of DIEs) down, onto
  * *chain; false when the unit is not one followed here (*chain is then
  * freed). */
@@ -373,9 +380,7 @@ static bool walk_scopes(const struct kr_dwarf_unit *u, Dwarf_Addr pc, struct byt
 			break;
 		if (ab->end)
 			return true;
-		bool scope = ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
-			     ab->tag == DW_TAG_lexical_block;
-		if (!scope) {
+		if (!is_scope(ab)) {
 			if (!skip_die_from(u, ab, &b, 0))
 				break;
 			continue;
@@ -414,9 +419,7 @@ static bool read_tops(struct kr_dwarf_unit *u, const unsigned char *first)
 			return false;
 		if (ab->end)
 			return true;
-		bool scope = ab->tag == DW_TAG_subprogram || ab->tag == DW_TAG_inlined_subroutine ||
-			     ab->tag == DW_TAG_lexical_block;
-		if (!scope) {
+		if (!is_scope(ab)) {
 			if (!skip_die_from(u, ab, &b, 0))
 				return false;
 			continue;
