@@ -292,6 +292,10 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 	if (r->stack_from) {
 		if (!t->from[rule])
 			t->from[rule] = ct_compile(r->stack_from, KR_REGEX_NO_JIT);
+		/* A report cut before the line its stack follows has no stack of
+		 * its own: the frames above that line are other things' (the
+		 * "at:" lines of held locks, a lock chain's stacks). */
+		first = n;
 		for (size_t i = 1; i < n; i++)
 			if (ct_same_context(&lines[0], &lines[i]) &&
 			    kr_regex_matches(t->from[rule], lines[i].s, lines[i].n)) {
