@@ -286,6 +286,30 @@ static void kradar_test_rcu_cb(struct rcu_head *head)
 	atomic_set(&kradar_test_rcu_pending, 0);
 }
 
+/*
+ * rcu_get_gp_seq() is exported for RCU's own tests and declared in
+ * kernel/rcu/rcu.h only; the low two bits of its value (RCU_SEQ_STATE_MASK
+ * there) are nonzero while a grace period is in progress.
+ */
+unsigned long rcu_get_gp_seq(void);
+
+/*
+ * Asks for a grace period and waits (at most 2 s) until RCU has started
+ * one. For a spin on the writer's own CPU: once it spins, the writer cannot
+ * ask, and when RCU's kthread is pinned to that CPU too nothing can start a
+ * grace period, so no stall would ever be seen unless one was already in
+ * progress (after insmod one often is; on an idle guest often not).
+ */
+static void kradar_test_start_gp(void)
+{
+	unsigned long deadline = jiffies + 2 * HZ;
+
+	if (!atomic_xchg(&kradar_test_rcu_pending, 1))
+		call_rcu(&kradar_test_rcu_head, kradar_test_rcu_cb);
+	while (!(rcu_get_gp_seq() & 0x3) && time_before(jiffies, deadline))
+		schedule_timeout_uninterruptible(1);
+}
+
 /* Runs fn in a kthread named name and waits for it; need_gp: with a grace
  * period waiting; here: on the writer's CPU (taskset the writer to choose). */
 static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
@@ -308,6 +332,8 @@ static noinline int kradar_test_spin_run(int (*fn)(void *), const char *name,
 	}
 	if (here)
 		kthread_bind(t, raw_smp_processor_id());
+	if (need_gp && here)
+		kradar_test_start_gp();
 	__module_get(THIS_MODULE);
 	wake_up_process(t);
 
