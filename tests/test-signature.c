@@ -979,6 +979,24 @@ START_TEST(classify_explains_frame_choice)
 }
 END_TEST
 
+/* A lockdep report cut before "stack backtrace:" names no frame (not the
+ * held lock's "at:" frame above it), and --explain says why. */
+START_TEST(classify_explains_a_cut_report)
+{
+	_cleanup_free_ char *path =
+		kr_asprintf("%s/titles/lockdep-rcu-suspicious-cut.log", kr_test_data());
+	size_t len;
+	_cleanup_free_ char *data = read_all(path, &len);
+	_cleanup_free_ char *out = NULL, *err = NULL;
+	ck_assert_int_eq(classify((const char *[]){ "--explain", "-", NULL }, data, len, &out, &err),
+			 0);
+	KR_ASSERT_HAS(out, "crash: INFO: suspicious RCU usage in corrupted\n");
+	KR_ASSERT_HAS(out, "  explain: no frame: the report ends before /^stack backtrace:/, the "
+			   "line its stack follows: corrupted\n");
+	ck_assert(!strstr(out, "rtnl_lock"));
+}
+END_TEST
+
 START_TEST(classify_bad_input_is_one_line_and_exit_2)
 {
 	_cleanup_free_ char *out = NULL, *err = NULL;
@@ -1079,6 +1097,7 @@ int main(void)
 	tcase_add_test(tc, classify_summary_and_json);
 	tcase_add_test(tc, classify_shows_alt_titles_and_starvation);
 	tcase_add_test(tc, classify_explains_frame_choice);
+	tcase_add_test(tc, classify_explains_a_cut_report);
 	tcase_add_test(tc, classify_bad_input_is_one_line_and_exit_2);
 	tcase_add_test(tc, classify_survives_empty_binary_crlf_and_huge_lines);
 	suite_add_tcase(s, tc);

@@ -288,6 +288,7 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 	out->f = kr_calloc(MAX_FRAMES, sizeof(struct frame));
 	out->n = 0;
 	out->call_trace = false;
+	out->cut = false;
 	size_t first = 1;
 	if (r->stack_from) {
 		if (!t->from[rule])
@@ -296,10 +297,12 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 		 * its own: the frames above that line are other things' (the
 		 * "at:" lines of held locks, a lock chain's stacks). */
 		first = n;
+		out->cut = true;
 		for (size_t i = 1; i < n; i++)
 			if (ct_same_context(&lines[0], &lines[i]) &&
 			    kr_regex_matches(t->from[rule], lines[i].s, lines[i].n)) {
 				first = i + 1;
+				out->cut = false;
 				break;
 			}
 	}

@@ -80,6 +80,7 @@ struct frames {
 	struct frame *f;
 	size_t n;
 	bool call_trace; /* a frame of a call trace (not only PC lines) */
+	bool cut;        /* the report ends before its rule's stack_from line */
 };
 
 /* crashtitle.c: the compiled patterns (a bad table pattern aborts). */

@@ -375,7 +375,10 @@ char *ct_explain_frames(struct kr_crashtitle *t, size_t rule, const struct frame
 		if (picked && f >= picked)
 			after++;
 	}
-	if (!frame)
+	if (!frame && fr->cut)
+		kr_buf_printf(&b, "no frame: the report ends before /%s/, the line its stack follows: corrupted\n",
+			      r->stack_from);
+	else if (!frame)
 		kr_buf_adds(&b, "no frame: corrupted\n");
 	return kr_buf_steal(&b);
 }
