@@ -289,6 +289,7 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 	out->n = 0;
 	out->call_trace = false;
 	out->cut = false;
+	out->foreign = false;
 	size_t first = 1;
 	if (r->stack_from) {
 		if (!t->from[rule])
@@ -298,13 +299,26 @@ void ct_collect_frames(struct kr_crashtitle *t, size_t rule, const struct kr_rli
 		 * "at:" lines of held locks, a lock chain's stacks). */
 		first = n;
 		out->cut = true;
-		for (size_t i = 1; i < n; i++)
-			if (ct_same_context(&lines[0], &lines[i]) &&
-			    kr_regex_matches(t->from[rule], lines[i].s, lines[i].n)) {
+		bool trace_before = false;
+		for (size_t i = 1; i < n; i++) {
+			if (!ct_same_context(&lines[0], &lines[i]))
+				continue;
+			bool trace = kr_regex_matches(ct_pattern(t, P_CALL_TRACE), lines[i].s,
+						      lines[i].n);
+			if (kr_regex_matches(t->from[rule], lines[i].s, lines[i].n)) {
 				first = i + 1;
 				out->cut = false;
+				/* A "Call Trace:" above the line a report's stack
+				 * follows (lockdep's "stack backtrace:") is another
+				 * dump's, printed into it: the frames after are
+				 * both's. */
+				out->foreign = trace_before && !trace;
 				break;
 			}
+			trace_before = trace_before || trace;
+		}
+		if (out->foreign)
+			first = n;
 	}
 	for (size_t i = first; i < n && out->n < MAX_FRAMES; i++) {
 		const struct kr_rline *l = &lines[i];

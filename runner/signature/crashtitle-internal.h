@@ -81,6 +81,7 @@ struct frames {
 	size_t n;
 	bool call_trace; /* a frame of a call trace (not only PC lines) */
 	bool cut;        /* the report ends before its rule's stack_from line */
+	bool foreign;    /* another dump's "Call Trace:" came before that line */
 };
 
 /* crashtitle.c: the compiled patterns (a bad table pattern aborts). */

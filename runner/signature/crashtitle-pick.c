@@ -375,7 +375,11 @@ char *ct_explain_frames(struct kr_crashtitle *t, size_t rule, const struct frame
 		if (picked && f >= picked)
 			after++;
 	}
-	if (!frame && fr->cut)
+	if (!frame && fr->foreign)
+		kr_buf_printf(&b, "no frame: another dump's \"Call Trace:\" came before /%s/, the "
+			      "line the report's stack follows, and their frames mix: corrupted\n",
+			      r->stack_from);
+	else if (!frame && fr->cut)
 		kr_buf_printf(&b, "no frame: the report ends before /%s/, the line its stack follows: corrupted\n",
 			      r->stack_from);
 	else if (!frame)
