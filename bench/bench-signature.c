@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Benchmark of the crash signature engine (run on demand, not a test):
  *
- *   bench-signature [--size MB] [--dir DIR] [--kradar PATH] [--keep]
+ *   bench-signature [--size MB] [--dir DIR] [--kradar PATH] [--repeat N] [--keep]
  *
  * Writes two console logs of SIZE MB (default 256) into DIR (default
  * $TMPDIR): clean.log, made of the kinds of lines a fuzzed guest prints
@@ -9,7 +9,10 @@
  * and crash.log, the same with a KASAN report and a panic at its end. Then
  * scans each one in this process (1 MiB reads fed to the scanner) and
  * with `kradar classify --json` (when --kradar is given), printing MB/s and
- * peak resident memory. The logs are written in pieces, so generating them
+ * peak resident memory; then, as the yardstick, `grep -c -E` for three
+ * words (KASAN|WARNING|panic) on the same files, with the ratio. Commands
+ * run N times each (default 5; the fastest counts: the others are the
+ * machine's noise). The logs are written in pieces, so generating them
  * does not raise the peak. */
 #include <errno.h>
 #include <fcntl.h>
@@ -210,21 +213,42 @@ static void scan_in_process(const char *path, const char *name, bool want_crash)
 	}
 }
 
-static void scan_with_kradar(const char *kradar, const char *path, const char *name, size_t size)
+/* Runs argv repeat times (output to /dev/null); the fastest wall time.
+ * An exit status above max_status is a failure. */
+static double run_fastest(char *const argv[], int repeat, int max_status)
+{
+	double best = 0;
+	for (int i = 0; i < repeat; i++) {
+		uint64_t t0 = kr_now_ns();
+		int status = -1;
+		int r = kr_process_run(argv, NULL, -1, 3600, &status);
+		double secs = (double)(kr_now_ns() - t0) / 1e9;
+		if (r < 0 || status < 0 || status > max_status) {
+			fprintf(stderr, "bench: %s %s: %s, status %d\n", argv[0], argv[1],
+				r < 0 ? strerror(-r) : "failed", status);
+			exit(1);
+		}
+		if (i == 0 || secs < best)
+			best = secs;
+	}
+	return best;
+}
+
+static void scan_with_kradar(const char *kradar, const char *path, const char *name, size_t size,
+			     int repeat)
 {
 	char *argv[] = { (char *)kradar, (char *)"classify", (char *)"--json", (char *)path, NULL };
-	uint64_t t0 = kr_now_ns();
-	int status = -1;
-	int r = kr_process_run(argv, NULL, -1, 3600, &status);
-	double secs = (double)(kr_now_ns() - t0) / 1e9;
-	if (r < 0 || status != 0) {
-		fprintf(stderr, "bench: %s classify %s: %s, status %d\n", kradar, path, strerror(-r),
-			status);
-		exit(1);
-	}
+	double secs = run_fastest(argv, repeat, 0);
 	/* RUSAGE_CHILDREN: the largest of the children reaped so far */
 	printf("kradar      %-9s %8.1f MB in %6.3f s: %7.1f MB/s, peak RSS (children so far) %ld KiB\n",
 	       name, size / 1e6, secs, size / 1e6 / secs, peak_rss_kib(RUSAGE_CHILDREN));
+	/* -c: grep reads the file to its end, as kradar does; it exits 1
+	 * when no line matches (the clean log) */
+	char *grep[] = { (char *)"grep", (char *)"-c", (char *)"-E", (char *)"KASAN|WARNING|panic",
+			 (char *)path, NULL };
+	double grep_secs = run_fastest(grep, repeat, 1);
+	printf("grep -E     %-9s %8.1f MB in %6.3f s: %7.1f MB/s; kradar takes %.2fx grep's time\n",
+	       name, size / 1e6, grep_secs, size / 1e6 / grep_secs, secs / grep_secs);
 }
 
 int main(int argc, char **argv)
@@ -234,14 +258,16 @@ int main(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "kradar", required_argument, NULL, 'k' },
 		{ "keep", no_argument, NULL, 'K' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ 0 },
 	};
 	long size_mb = 256;
 	const char *dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	const char *kradar = NULL;
 	bool keep = false;
+	long repeat = 5;
 	int c;
-	while ((c = getopt_long(argc, argv, "s:d:k:K", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:d:k:Kr:", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			if (kr_parse_long(optarg, &size_mb) < 0 || size_mb < 1) {
@@ -258,9 +284,15 @@ int main(int argc, char **argv)
 		case 'K':
 			keep = true;
 			break;
+		case 'r':
+			if (kr_parse_long(optarg, &repeat) < 0 || repeat < 1 || repeat > 1000) {
+				fprintf(stderr, "bench: --repeat: a number from 1 to 1000\n");
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "usage: bench-signature [--size MB] [--dir DIR] [--kradar PATH] "
-					"[--keep]\n");
+					"[--repeat N] [--keep]\n");
 			return 2;
 		}
 	}
@@ -279,8 +311,8 @@ int main(int argc, char **argv)
 	scan_in_process(clean, "clean", false);
 	scan_in_process(crash, "crash-end", true);
 	if (kradar) {
-		scan_with_kradar(kradar, clean, "clean", size);
-		scan_with_kradar(kradar, crash, "crash-end", size);
+		scan_with_kradar(kradar, clean, "clean", size, (int)repeat);
+		scan_with_kradar(kradar, crash, "crash-end", size, (int)repeat);
 	}
 	if (!keep) {
 		unlink(clean);
