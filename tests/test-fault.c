@@ -11,10 +11,13 @@
  * their own mount namespace and are skipped (with a message) without the
  * privilege. */
 #include <dirent.h>
+#include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -606,6 +609,45 @@ START_TEST(kill_a_real_run_during_the_reproducer)
 }
 END_TEST
 
+/* ----- a missing library ----- */
+
+/* libcurl is loaded by the commands that download (fetch.c): without it
+ * `kradar fetch` says so in one line and exits 4, and the commands that
+ * do not download work. The library is hidden by mounting /dev/null over
+ * its file in a mount namespace of this test process alone. */
+START_TEST(missing_libcurl_fails_fetch_and_spares_classify)
+{
+	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	ck_assert_msg(h != NULL, "libcurl.so.4: %s", dlerror());
+	struct link_map *lm = NULL;
+	ck_assert_int_eq(dlinfo(h, RTLD_DI_LINKMAP, &lm), 0);
+	char lib[PATH_MAX];
+	ck_assert_ptr_nonnull(realpath(lm->l_name, lib));
+	dlclose(h);
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("/dev/null", lib, NULL, MS_BIND, NULL) < 0) {
+		printf("# skipped: cannot hide %s (%s): needs root\n", lib, strerror(errno));
+		return;
+	}
+	const char *dir = kr_test_tmpdir();
+	_cleanup_free_ char *out = kr_path_join(dir, "bug");
+	char *fetch[] = { (char *)kr_test_kradar(), "fetch", "--base-url", "http://127.0.0.1:9",
+			  "0123456789abcdef0123", "--out", out, NULL };
+	_cleanup_free_ char *err = NULL;
+	ck_assert_int_eq(kr_test_spawn(fetch, NULL, 0, NULL, &err, 60), 4);
+	ck_assert_msg(strstr(err, "cannot load libcurl.so.4") && strchr(err, '\n') == err + strlen(err) - 1,
+		      "not one line naming the library:\n%s", err);
+	ck_assert_int_eq(access(out, F_OK), -1);
+
+	_cleanup_free_ char *log = kr_path_join(getenv("KRADAR_TEST_DATA"), "titles/x86-int3.log");
+	char *classify[] = { (char *)kr_test_kradar(), "classify", log, NULL };
+	_cleanup_free_ char *text = NULL;
+	ck_assert_int_eq(kr_test_spawn(classify, NULL, 0, &text, NULL, 60), 0);
+	ck_assert_msg(kr_str_startswith(text, "crash: int3 in "), "classify said:\n%s", text);
+	kr_test_tmpdir_cleanup();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fault");
@@ -617,6 +659,7 @@ int main(void)
 	tcase_add_test(tc, unwritable_run_directory_is_an_infra_error);
 	tcase_add_test(tc, read_only_output_is_refused);
 	tcase_add_test(tc, second_run_on_the_same_output_is_refused);
+	tcase_add_test(tc, missing_libcurl_fails_fetch_and_spares_classify);
 	suite_add_tcase(s, tc);
 	TCase *net = tcase_create("downloads");
 	tcase_set_timeout(net, 300);

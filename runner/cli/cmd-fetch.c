@@ -767,6 +767,11 @@ static int run(struct fetch_cmd *c)
 int kr_cmd_fetch(int argc, char **argv)
 {
 	struct fetch_cmd c = { .self = kr_cli_find("fetch"), .repro_kind = "auto", .crash_index = -1 };
+	_cleanup_free_ char *err = NULL;
+	if (kr_fetch_library_load(&err) < 0) {
+		kr_error("%s", err);
+		return KR_EXIT_ENVIRONMENT;
+	}
 	int code = parse_args(&c, argc, argv);
 	if (!code)
 		code = run(&c);

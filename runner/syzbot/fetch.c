@@ -7,8 +7,6 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -61,18 +59,19 @@ static struct {
 } curl_api;
 
 static pthread_once_t curl_api_once = PTHREAD_ONCE_INIT;
-static bool curl_api_ready; /* curl_global_init done too */
+static int curl_api_status = -EAGAIN; /* 0 once opened and initialised */
+static char *curl_api_error;          /* why not, for the user */
+
+static const char curl_soname[] = "libcurl.so.4";
 
 static void curl_api_open(void)
 {
-	static const char soname[] = "libcurl.so.4";
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
+	void *h = dlopen(curl_soname, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
-		/* what the dynamic loader did when it was linked: the
-		 * installation is broken, there is nothing to recover */
-		fprintf(stderr, "kradar: cannot load %s (Debian: apt-get install libcurl4): %s\n",
-			soname, dlerror());
-		exit(127);
+		curl_api_error = kr_asprintf("cannot load %s (Debian: libcurl4): %s", curl_soname,
+					     dlerror());
+		curl_api_status = -ELIBACC;
+		return;
 	}
 	struct {
 		void **slot;
@@ -89,27 +88,36 @@ static void curl_api_open(void)
 	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		*syms[i].slot = dlsym(h, syms[i].name);
 		if (!*syms[i].slot) {
-			fprintf(stderr, "kradar: %s has no %s: libcurl older than 7.62\n", soname,
-				syms[i].name);
-			exit(127);
+			curl_api_error = kr_asprintf("%s has no %s (libcurl 7.62 or later is needed)",
+						     curl_soname, syms[i].name);
+			curl_api_status = -ELIBBAD;
+			return;
 		}
 	}
-	curl_api_ready = curl_api.global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	if (curl_api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		curl_api_error = kr_strdup("cannot initialise libcurl");
+		curl_api_status = -ENOMEM;
+		return;
+	}
+	curl_api_status = 0;
 }
 
-/* Opens libcurl (once); false when its global initialisation failed. */
-static bool curl_api_load(void)
+int kr_fetch_library_load(char **err)
 {
 	pthread_once(&curl_api_once, curl_api_open);
-	return curl_api_ready;
+	if (curl_api_status < 0 && err)
+		*err = kr_strdup(curl_api_error);
+	return curl_api_status;
 }
 
 /* ----- URLs ----- */
 
 static CURLU *url_parse(const char *url)
 {
-	if (!curl_api_load())
-		abort(); /* out of memory in curl_global_init */
+	/* a library that cannot be loaded parses nothing: commands that take
+	 * URLs call kr_fetch_library_load() first and say why */
+	if (kr_fetch_library_load(NULL) < 0)
+		return NULL;
 	CURLU *u = curl_api.url();
 	if (!u)
 		abort();
@@ -195,10 +203,9 @@ int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, c
 {
 	*out = NULL;
 	*err = NULL;
-	if (!curl_api_load()) {
-		*err = kr_strdup("cannot initialise libcurl");
-		return -ENOMEM;
-	}
+	int r = kr_fetch_library_load(err);
+	if (r < 0)
+		return r;
 	_cleanup_free_ char *dir = NULL;
 	if (cfg->cache_dir) {
 		dir = kr_strdup(cfg->cache_dir);
@@ -206,7 +213,7 @@ int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, c
 		_cleanup_free_ char *root = kr_cache_dir();
 		dir = kr_path_join(root, "downloads");
 	}
-	int r = kr_mkdir_p(dir, 0755);
+	r = kr_mkdir_p(dir, 0755);
 	if (r < 0) {
 		*err = kr_asprintf("%s: cannot create the download cache: %s", dir, strerror(-r));
 		return r;

@@ -52,7 +52,14 @@ struct kr_fetch_config {
 
 struct kr_fetcher;
 
-/* Creates the cache directory. -errno with *err on failure. */
+/* Opens libcurl, which is not linked but loaded on first use (fetch.c
+ * says why); every function of this module does it when needed. A command
+ * that takes URLs calls it first, so that a missing library is its error
+ * and not "not a URL". 0, or -errno with *err (when err is not NULL). */
+int kr_fetch_library_load(char **err);
+
+/* Opens libcurl and creates the cache directory. -errno with *err on
+ * failure. */
 int kr_fetcher_new(const struct kr_fetch_config *cfg, struct kr_fetcher **out, char **err);
 void kr_fetcher_free(struct kr_fetcher *f);
 KR_DEFINE_CLEANUP(struct kr_fetcher, kr_fetcher_free)
