@@ -981,19 +981,40 @@ END_TEST
 
 /* A lockdep report cut before "stack backtrace:" names no frame (not the
  * held lock's "at:" frame above it), and --explain says why. */
-START_TEST(classify_explains_a_cut_report)
+/* classify --explain on a title fixture: its crash line and the line that
+ * says why no frame was named, and never the frame the old code named. */
+static void assert_explains_no_frame(const char *fixture, const char *crash_line,
+				     const char *explain_line, const char *wrong_frame)
 {
-	_cleanup_free_ char *path =
-		kr_asprintf("%s/titles/lockdep-rcu-suspicious-cut.log", kr_test_data());
+	_cleanup_free_ char *path = kr_asprintf("%s/titles/%s", kr_test_data(), fixture);
 	size_t len;
 	_cleanup_free_ char *data = read_all(path, &len);
 	_cleanup_free_ char *out = NULL, *err = NULL;
 	ck_assert_int_eq(classify((const char *[]){ "--explain", "-", NULL }, data, len, &out, &err),
 			 0);
-	KR_ASSERT_HAS(out, "crash: INFO: suspicious RCU usage in corrupted\n");
-	KR_ASSERT_HAS(out, "  explain: no frame: the report ends before /^stack backtrace:/, the "
-			   "line its stack follows: corrupted\n");
-	ck_assert(!strstr(out, "rtnl_lock"));
+	KR_ASSERT_HAS(out, crash_line);
+	KR_ASSERT_HAS(out, explain_line);
+	ck_assert(!strstr(out, wrong_frame));
+}
+
+START_TEST(classify_explains_a_cut_report)
+{
+	assert_explains_no_frame("lockdep-rcu-suspicious-cut.log",
+				 "crash: INFO: suspicious RCU usage in corrupted\n",
+				 "  explain: no frame: the report ends before /^stack backtrace:/, the "
+				 "line its stack follows: corrupted\n",
+				 "rtnl_lock");
+}
+END_TEST
+
+START_TEST(classify_explains_a_report_with_another_dumps_trace)
+{
+	assert_explains_no_frame("lockdep-interleaved-fault-injection.log",
+				 "crash: WARNING: suspicious RCU usage in corrupted\n",
+				 "  explain: no frame: another dump's \"Call Trace:\" came before "
+				 "/^stack backtrace:/, the line the report's stack follows, and their "
+				 "frames mix: corrupted\n",
+				 "nfnetlink_rcv_batch");
 }
 END_TEST
 
@@ -1098,6 +1119,7 @@ int main(void)
 	tcase_add_test(tc, classify_shows_alt_titles_and_starvation);
 	tcase_add_test(tc, classify_explains_frame_choice);
 	tcase_add_test(tc, classify_explains_a_cut_report);
+	tcase_add_test(tc, classify_explains_a_report_with_another_dumps_trace);
 	tcase_add_test(tc, classify_bad_input_is_one_line_and_exit_2);
 	tcase_add_test(tc, classify_survives_empty_binary_crlf_and_huge_lines);
 	suite_add_tcase(s, tc);
